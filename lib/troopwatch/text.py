@@ -1,0 +1,231 @@
+"""Arabic text normalization that never loses its way back to the original.
+
+Every extractor in troopwatch searches a *matching form* of the text (alef and
+hamza variants folded, diacritics and tatweel dropped, Eastern digits made
+ASCII, bidi controls removed) but reports spans in the *original* text, so a
+reader can always find the exact words behind a number.  `normalize` therefore
+returns the normalized string together with an offset map: one original index
+per normalized character.
+
+The folding is character by character (a character becomes zero, one or a few
+characters), which is what makes the map exact.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "NormalizedText",
+    "normalize",
+    "normalize_term",
+    "sentence_spans",
+    "paragraph_spans",
+    "fold_char",
+    "ARABIC_LETTER",
+]
+
+# A regex class of Arabic letters (after folding), for word boundaries in patterns.
+ARABIC_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
+
+TATWEEL = "\u0640"
+# Bidi and zero-width controls: they change display, never meaning.
+_INVISIBLE = set(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\u061c\ufeff\u00ad"
+)
+
+_SINGLE = {
+    # alef variants -> bare alef
+    "\u0622": "\u0627",  # آ
+    "\u0623": "\u0627",  # أ
+    "\u0625": "\u0627",  # إ
+    "\u0671": "\u0627",  # ٱ alef wasla
+    "\u0672": "\u0627",
+    "\u0673": "\u0627",
+    # hamza seats -> bare hamza, so مسؤول and مسئول match
+    "\u0624": "\u0621",  # ؤ
+    "\u0626": "\u0621",  # ئ
+    # alef maqsura and Persian/Urdu yeh -> yeh
+    "\u0649": "\u064a",  # ى
+    "\u06cc": "\u064a",  # ی
+    "\u06d2": "\u064a",  # ے
+    "\u06d0": "\u064a",
+    # Persian/Urdu kaf and heh -> Arabic kaf and heh
+    "\u06a9": "\u0643",  # ک
+    "\u06aa": "\u0643",
+    "\u06be": "\u0647",  # ھ
+    "\u06c1": "\u0647",  # ہ
+    "\u06c0": "\u0647",  # ۀ
+    "\u06d5": "\u0647",  # ە
+    # Arabic thousands and decimal separators -> ASCII, so 2٬500 reads like 2,500
+    "\u066c": ",",
+    "\u066b": ".",
+    # typographic quotes and dashes -> plain forms, so patterns stay simple
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2012": "-",
+    "\u2212": "-",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+}
+for _i in range(10):
+    _SINGLE[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
+    _SINGLE[chr(0x06F0 + _i)] = str(_i)  # Persian (Extended Arabic-Indic) digits
+
+
+def _is_presentation_form(ch: str) -> bool:
+    cp = ord(ch)
+    return 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF
+
+
+def _is_dropped_mark(ch: str) -> bool:
+    """Diacritics (harakat, Quranic marks), tatweel, bidi and zero-width controls."""
+    if ch == TATWEEL or ch in _INVISIBLE:
+        return True
+    cp = ord(ch)
+    if 0x064B <= cp <= 0x065F or cp == 0x0670 or 0x06D6 <= cp <= 0x06ED or 0x0610 <= cp <= 0x061A:
+        return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """The matching form of one character: '' when dropped, else one or more characters."""
+    if ch in _SINGLE:
+        return _SINGLE[ch]
+    if _is_dropped_mark(ch):
+        return ""
+    if _is_presentation_form(ch):
+        # Old text and PDFs use presentation forms (ﻻ, ﷲ); NFKC gives the letters back.
+        expanded = unicodedata.normalize("NFKC", ch)
+        if expanded != ch:
+            return "".join(fold_char(c) for c in expanded)
+    return ch
+
+
+# Fast path: one translate table for the 1:1 and 1:0 cases in the BMP Arabic block and
+# the controls; characters needing NFKC go through fold_char.
+_TRANSLATE = {ord(k): v for k, v in _SINGLE.items()}
+for _cp in list(range(0x0610, 0x061B)) + list(range(0x064B, 0x0660)) + [0x0670] + list(range(0x06D6, 0x06EE)):
+    _TRANSLATE[_cp] = None
+_TRANSLATE[ord(TATWEEL)] = None
+for _ch in _INVISIBLE:
+    _TRANSLATE[ord(_ch)] = None
+_NEEDS_SLOW = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+_CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The matching form of a text and the way back to the original.
+
+    ``offsets[i]`` is the index in ``original`` of the character that produced
+    ``text[i]``; ``offsets`` has one extra entry, ``len(original)``, so that
+    half-open spans can be mapped at the end of the text.
+    """
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the half-open span [start, end) of ``text`` to a span of ``original``.
+
+        The original span covers every character that produced the normalized
+        span, plus diacritics and tatweel written on its last letter.
+        """
+        n = len(self.text)
+        if not (0 <= start <= end <= n):
+            raise ValueError(f"span ({start}, {end}) is outside a text of {n} characters")
+        if start == end:
+            pos = self.offsets[start]
+            return pos, pos
+        ostart = self.offsets[start]
+        oend = self.offsets[end - 1] + 1
+        # characters expanded from one original character share its index
+        original = self.original
+        limit = self.offsets[end] if end < n else len(original)
+        while oend < limit and _is_dropped_mark(original[oend]) and original[oend] not in _INVISIBLE:
+            oend += 1
+        return ostart, oend
+
+    def original_slice(self, start: int, end: int) -> str:
+        a, b = self.to_original(start, end)
+        return self.original[a:b]
+
+
+def normalize(original: str) -> NormalizedText:
+    """Return the matching form of ``original`` with its offset map."""
+    if not isinstance(original, str):
+        raise TypeError(f"normalize() takes a str, not {type(original).__name__}")
+    if not _CHANGED.search(original) and not _NEEDS_SLOW.search(original):
+        return NormalizedText(original, original, tuple(range(len(original) + 1)))
+    out: list[str] = []
+    offsets: list[int] = []
+    slow = _NEEDS_SLOW.search(original) is not None
+    for i, ch in enumerate(original):
+        if slow and _is_presentation_form(ch):
+            folded = fold_char(ch)
+        else:
+            folded = ch.translate(_TRANSLATE)
+        if folded:
+            out.append(folded)
+            offsets.extend([i] * len(folded))
+    offsets.append(len(original))
+    return NormalizedText(original, "".join(out), tuple(offsets))
+
+
+def normalize_term(term: str) -> str:
+    """The matching form of a lexicon term (no offsets needed), with spaces collapsed."""
+    return re.sub(r"\s+", " ", normalize(term).text).strip()
+
+
+# Sentence ends: . ! ? ؟ ; ؛ and the ellipsis, but not a dot between digits (2.500, 1.5)
+# nor inside a URL or domain (amwaj.media).
+_SENTENCE_END = re.compile(r"(?:[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))+")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text`` (articles put one paragraph per line)."""
+    spans = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        a, b = m.span()
+        seg = m.group()
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg) - len(seg.rstrip())
+        if b - trail > a + lead:
+            spans.append((a + lead, b - trail))
+    return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``, each inside one paragraph, stripped of spaces."""
+    spans = []
+    for pa, pb in paragraph_spans(text):
+        start = pa
+        for m in _SENTENCE_END.finditer(text, pa, pb):
+            end = m.end()
+            _add_stripped(text, start, end, spans)
+            start = end
+        _add_stripped(text, start, pb, spans)
+    return spans
+
+
+def _add_stripped(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a and any(c.isalnum() for c in text[a:b]):
+        spans.append((a, b))
