@@ -76,6 +76,14 @@ def _printable_share(text: str) -> float:
     return 1 - bad / len(text)
 
 
+def _common_script_share(text: str) -> float:
+    """Share of characters that are ASCII, Arabic or general punctuation."""
+    if not text:
+        return 0.0
+    common = sum(1 for c in text if ord(c) < 0x80 or 0x0600 <= ord(c) <= 0x06FF or 0x2000 <= ord(c) <= 0x206F)
+    return common / len(text)
+
+
 def decode_article(data: bytes) -> tuple[str, str]:
     """Decode the bytes of one article; return (text, encoding name).
 
@@ -97,15 +105,20 @@ def decode_article(data: bytes) -> tuple[str, str]:
                 raise _Undecodable(f"it starts with a {enc} byte-order mark but is not valid {enc} ({exc.reason})")
             return _check_text(text, enc)
     if b"\x00" in data:
-        # UTF-16 without a mark: every other byte of ASCII and Arabic (0x06) is telling.
-        for enc in ("utf-16-le", "utf-16-be"):
-            if len(data) % 2 == 0:
+        # UTF-16 without a mark: pick the byte order whose characters are mostly
+        # ASCII and Arabic; the wrong order gives CJK-looking noise.
+        best = None
+        if len(data) % 2 == 0:
+            for enc in ("utf-16-le", "utf-16-be"):
                 try:
                     text = data.decode(enc)
                 except UnicodeDecodeError:
                     continue
-                if _printable_share(text) > 0.97 and _LETTER.search(text):
-                    return _check_text(text, enc)
+                share = _common_script_share(text)
+                if share > 0.9 and _printable_share(text) > 0.97 and (best is None or share > best[0]):
+                    best = (share, text, enc)
+        if best is not None:
+            return _check_text(best[1], best[2])
         raise _Undecodable("it looks binary (it holds NUL bytes and is not UTF-16 text)")
     try:
         return _check_text(data.decode("utf-8"), "utf-8")

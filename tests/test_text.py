@@ -1,0 +1,109 @@
+"""Normalization: the matching form, and the offset map back to the original text."""
+from hypothesis import given, settings, strategies as st
+
+from troopwatch.text import normalize, normalize_term, paragraph_spans, sentence_spans
+
+# A sentence of the corpus (article 002), written here with diacritics, tatweel and Eastern digits.
+SENTENCE = "للولايات المتحدة ٢٥٠٠ جُنديٍّ في العـــراق"
+
+
+def test_folds_alef_hamza_yeh_and_digits():
+    assert normalize("أإآٱ").text == "اااا"
+    assert normalize("مسؤول مسئول").text == "مسءول مسءول"
+    assert normalize("مستشفى").text == "مستشفي"
+    assert normalize("اسماعیل قاآنی کرکوک").text == "اسماعيل قااني كركوك"
+    assert normalize("٢٥٠٠ و۱۲۳").text == "2500 و123"
+    assert normalize("2٬500 و1٫5").text == "2,500 و1.5"
+
+
+def test_drops_diacritics_tatweel_and_bidi_marks():
+    assert normalize("جُنْدِيٌّ").text == "جندي"
+    assert normalize("العـــراق").text == "العراق"
+    assert normalize("\u200fبغداد\u2067 2020\u2069").text == "بغداد 2020"
+
+
+def test_presentation_forms_expand_to_letters():
+    # ﻻ (lam-alef ligature) is one character that stands for two letters
+    folded = normalize("ﻻ")
+    assert folded.text == "لا"
+    assert folded.to_original(0, 1) == (0, 1)
+    assert folded.to_original(1, 2) == (0, 1)
+
+
+def test_span_maps_back_to_the_exact_original_words():
+    folded = normalize(SENTENCE)
+    start = folded.text.index("2500 جندي")
+    a, b = folded.to_original(start, start + len("2500 جندي"))
+    # the original span keeps the Eastern digits and the diacritics on the last letter
+    assert SENTENCE[a:b] == "٢٥٠٠ جُنديٍّ"
+    city = folded.text.index("العراق")
+    assert folded.original_slice(city, city + len("العراق")) == "العـــراق"
+
+
+def test_unchanged_text_takes_the_identity_map():
+    folded = normalize("plain ascii text")
+    assert folded.text == "plain ascii text"
+    assert folded.to_original(6, 11) == (6, 11)
+
+
+def test_out_of_range_span_is_refused():
+    folded = normalize("abc")
+    try:
+        folded.to_original(2, 9)
+    except ValueError as exc:
+        assert "outside" in str(exc)
+    else:
+        raise AssertionError("a span past the end must raise")
+
+
+def test_normalize_term_collapses_space():
+    assert normalize_term("  القوات   الأمريكية ") == "القوات الامريكية"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60), st.data())
+def test_offset_map_property_on_arbitrary_unicode(original, data):
+    folded = normalize(original)
+    n = len(folded.text)
+    assert len(folded.offsets) == n + 1
+    assert list(folded.offsets) == sorted(folded.offsets)
+    assert all(0 <= o <= len(original) for o in folded.offsets)
+    start = data.draw(st.integers(0, n))
+    end = data.draw(st.integers(start, n))
+    a, b = folded.to_original(start, end)
+    assert 0 <= a <= b <= len(original)
+    if start < end:
+        # the original span normalizes back to (a superset starting and ending with) the same text
+        assert normalize(original[a:b]).text.startswith(folded.text[start:end][:1])
+        renormalized = normalize(original[a:b]).text
+        assert folded.text[start:end] in renormalized
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("جنديُّـٌ٢٥0 أإىیک\u200f\ufefbﻻ.،")), max_size=40), st.data())
+def test_offset_map_is_exact_on_arabic_like_text(original, data):
+    folded = normalize(original)
+    n = len(folded.text)
+    start = data.draw(st.integers(0, n))
+    end = data.draw(st.integers(start, n))
+    a, b = folded.to_original(start, end)
+    piece = normalize(original[a:b]).text
+    # exact unless a ligature was split by the span
+    if "\ufefb" not in original and "ﻻ" not in original:
+        assert piece == folded.text[start:end]
+
+
+def test_sentences_split_on_arabic_and_latin_stops_but_not_numbers_or_domains():
+    text = "وبحسب موقع amwaj.media فإن 2.500 جندي بقوا. هل ينسحبون؟ لا!\nفقرة ثانية"
+    pieces = [text[a:b] for a, b in sentence_spans(text)]
+    assert pieces == [
+        "وبحسب موقع amwaj.media فإن 2.500 جندي بقوا.",
+        "هل ينسحبون؟",
+        "لا!",
+        "فقرة ثانية",
+    ]
+
+
+def test_paragraphs_are_non_blank_lines():
+    text = "عنوان\n\n  فقرة أولى  \r\nفقرة ثانية\n"
+    assert [text[a:b] for a, b in paragraph_spans(text)] == ["عنوان", "فقرة أولى", "فقرة ثانية"]
