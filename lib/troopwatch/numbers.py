@@ -1,0 +1,700 @@
+"""Number mentions in Arabic news text: digits, number words, vague quantities, ranges.
+
+``find_numbers(text)`` returns every number expression with its value, its bounds,
+how it is hedged (the qualifier) and its span in the ORIGINAL text.  It reads
+
+* digits of every script with separators: 2500, ٢٥٠٠, ۲۵۰۰, 2,500, 2.500, 2٬500, 1.5;
+* scale words after digits or words: 50 ألف، 1.5 مليون، ثلاثة آلاف، مئة ألف؛
+* cardinal words with their dual, construct and mixed forms: ثلاثة، ثلاثة عشر،
+  مئة وعشرون، ألفين، ألفا جندي، خمسمائة، أربعة آلاف و464؛
+* vague quantities with conventional bounds: عشرات (20-99)، مئات (200-999)،
+  آلاف (2000-9999)، عشرات الآلاف (20000-99999)، بضعة آلاف؛
+* ranges: بين X و Y، من X إلى Y، X أو Y، X إلى Y، X-Y؛
+* ordinals (``ordinal=True``): الثاني والعشرين، الحادي عشر؛
+* qualifiers: approx (نحو، حوالي)، at_least (أكثر من، على الأقل)، at_most (أقل من،
+  لا يتجاوز)، written before or after the number;
+* clitics glued to the number (لـ150، ال3870، و464) and tatweel/diacritics.
+
+All vocabulary is in ``data/lexicons/numbers.yml``.  The search runs on the
+normalized text (``troopwatch.text.normalize``) and maps spans back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .text import ARABIC_LETTER, NormalizedText, normalize, normalize_term
+
+__all__ = ["NumberMention", "find_numbers", "find_numbers_normalized", "QUALIFIERS"]
+
+QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
+
+# Numbers beyond this are not counts of anything this package reads (and would
+# make float arithmetic meaningless); longer digit runs are skipped.
+_MAX_DIGITS = 15
+
+
+@dataclass
+class NumberMention:
+    """One number expression.
+
+    ``start``/``end`` are offsets in the original text, ``text`` is the original
+    text of the expression (clitics glued to its first word excluded);
+    ``norm_start``/``norm_end`` are the same span in the normalized text.
+    ``value`` is the stated number (the lower bound for ranges and vague
+    quantities); ``low``/``high`` are the bounds the wording allows (None when open).
+    """
+
+    value: float
+    low: Optional[float]
+    high: Optional[float]
+    qualifier: str
+    start: int
+    end: int
+    text: str
+    norm_start: int = 0
+    norm_end: int = 0
+    ordinal: bool = False
+    unit: Optional[str] = None  # "percent" when a percent sign or word follows
+    words: bool = False  # written (at least partly) in words
+    parts: tuple = field(default=(), repr=False)  # (start, end) of each number in a range
+
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    words: dict  # normalized word -> (cls, value)
+    prefixes: tuple
+    qual_before: list  # (qualifier, compiled regex ending at the number)
+    qual_after: list
+    range_open: re.Pattern
+    range_from: re.Pattern
+    range_to: frozenset
+    range_or: frozenset
+    change_verbs: frozenset
+    not_with_article: frozenset
+    percent_after: re.Pattern
+    percent_words: re.Pattern
+    candidate: re.Pattern
+
+
+def _forms(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _need(lex: dict, key: str):
+    if key not in lex:
+        raise LexiconError(f"{lexicon_path('numbers')}: missing section '{key}'; see the documented layout in that file")
+    return lex[key]
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    lex = load_lexicon("numbers")
+    if not isinstance(lex, dict):
+        raise LexiconError(f"{lexicon_path('numbers')}: expected a mapping of sections")
+    words: dict[str, tuple[str, float]] = {}
+
+    def add(forms, cls, value):
+        for f in _forms(forms):
+            key = normalize_term(f)
+            if key:
+                words.setdefault(key, (cls, float(value)))
+
+    for value, forms in _need(lex, "units").items():
+        add(forms, "unit", int(value))
+    for value, forms in (lex.get("teen_only_units") or {}).items():
+        add(forms, "teen_unit", int(value))
+    add(_need(lex, "ten"), "ten", 10)
+    for value, forms in _need(lex, "tens").items():
+        add(forms, "tens", int(value))
+    for value, forms in _need(lex, "hundreds").items():
+        add(forms, "hundred", int(value))
+    for scale in _need(lex, "scales"):
+        v = float(scale["value"])
+        add(scale.get("singular"), "scale", v)
+        add(scale.get("plural"), "scale_pl", v)
+        add(scale.get("dual"), "scale_dual", v)
+        add(scale.get("accusative"), "scale_acc", v)
+    for entry in _need(lex, "vague"):
+        for f in _forms(entry["forms"]):
+            key = normalize_term(f)
+            words.setdefault(key, ("vague", float(entry["low"])))
+            _VAGUE_BOUNDS[key] = (float(entry["low"]), float(entry["high"]))
+    for entry in lex.get("vague_before_scale") or []:
+        for f in _forms(entry["forms"]):
+            key = normalize_term(f)
+            words.setdefault(key, ("vague_scale", float(entry["low"])))
+            _VAGUE_BOUNDS[key] = (float(entry["low"]), float(entry["high"]))
+    for value, forms in (lex.get("ordinals") or {}).items():
+        add(forms, "ordinal", int(value))
+    for value, forms in (lex.get("ordinal_teen_only") or {}).items():
+        add(forms, "ordinal_teen", int(value))
+
+    prefixes = tuple(sorted({normalize_term(p) for p in _need(lex, "prefixes")}, key=len, reverse=True))
+    letter = f"[{ARABIC_LETTER}]"
+    clitic = "(?:و|ف|ب|ل|ك|وب|ول|فب|فل)?"
+
+    def phrase_re(terms, *, before: bool) -> re.Pattern:
+        alts = sorted({normalize_term(t) for t in terms if normalize_term(t)}, key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+        if before:
+            return re.compile(rf"(?<!{letter}){clitic}(?:{body})\s*$")
+        return re.compile(rf"\s*(?:{body})(?!{letter})")
+
+    qual_before = []
+    qual_after = []
+    quals = _need(lex, "qualifiers")
+    # at_most before at_least: "لا يتجاوز" must win over "يتجاوز".
+    for name in ("at_most", "at_least", "approx"):
+        spec = quals.get(name) or {}
+        if spec.get("before"):
+            qual_before.append((name, phrase_re(spec["before"], before=True)))
+        if spec.get("after"):
+            qual_after.append((name, phrase_re(spec["after"], before=False)))
+
+    def word_set(key):
+        return frozenset(normalize_term(t) for t in _forms(lex.get(key)))
+
+    range_open = phrase_re(_forms(lex.get("range_open")), before=True)
+    range_from = phrase_re(_forms(lex.get("range_from")), before=True)
+    pct = sorted({normalize_term(t) for t in _forms(lex.get("percent_after"))}, key=len, reverse=True)
+    percent_after = re.compile(r"\s*(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct) + ")")
+
+    # Where a number may start: a digit, or a word whose stem is a number word.
+    stems = sorted(words, key=len, reverse=True)
+    pre = "|".join(re.escape(p) for p in prefixes)
+    candidate = re.compile(
+        rf"[0-9]|(?<!{letter})(?:{pre})?(?:{'|'.join(re.escape(s) for s in stems)})(?!{letter})"
+    )
+    return _Vocab(
+        words=words,
+        prefixes=prefixes,
+        qual_before=qual_before,
+        qual_after=qual_after,
+        range_open=range_open,
+        range_from=range_from,
+        range_to=word_set("range_to"),
+        range_or=word_set("range_or"),
+        change_verbs=word_set("change_verbs"),
+        not_with_article=word_set("not_numbers_with_article"),
+        percent_after=percent_after,
+        percent_words=re.compile("|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct if not p.isascii() and len(p) > 1)),
+        candidate=candidate,
+    )
+
+
+_VAGUE_BOUNDS: dict[str, tuple[float, float]] = {}
+
+# ---------------------------------------------------------------------------
+# Tokens of the normalized text
+
+_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
+_SPACE = re.compile(r"[ \t]*")  # a number never spans a line break
+
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+
+def _next_token(t: str, pos: int) -> Optional[_Tok]:
+    """The token at ``pos`` after spaces on the same line, or None."""
+    pos = _SPACE.match(t, pos).end()
+    m = _TOKEN.match(t, pos)
+    if m is None:
+        return None
+    return _Tok(m.group(), m.start(), m.end())
+
+
+def _lookup(word: str, allow_prefixes: tuple, voc: _Vocab):
+    """(cls, value, prefix_length) of a number word, trying the allowed clitics."""
+    hit = voc.words.get(word)
+    if hit is not None:
+        return hit[0], hit[1], 0
+    for p in allow_prefixes:
+        if len(word) > len(p) + 1 and word.startswith(p):
+            hit = voc.words.get(word[len(p):])
+            if hit is not None:
+                return hit[0], hit[1], len(p)
+    return None
+
+
+def _digits_value(s: str, next_word: Optional[str], voc: _Vocab) -> Optional[tuple[float, int]]:
+    """Value and magnitude of a digit token (2,500 / 2.500 / 1.5)."""
+    plain = s.replace(",", "").replace(".", "")
+    if len(plain) > _MAX_DIGITS:
+        return None
+    groups = re.split(r"[.,]", s)
+    if len(groups) == 1:
+        v = float(s)
+    elif all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3:
+        # 2,500 and 2.500 use thousands separators; but "1.500 مليون" is read as a
+        # decimal because a scale word follows a single dot group.
+        scale_next = next_word is not None and voc.words.get(next_word, ("",))[0] in ("scale", "scale_pl", "scale_acc")
+        if scale_next and len(groups) == 2 and "." in s:
+            v = float(s)
+        else:
+            v = float(plain)
+    elif len(groups) == 2 and "." in s:
+        v = float(s)  # decimal point: 1.5
+    elif len(groups) == 2 and "," in s:
+        v = float(s.replace(",", "."))  # decimal comma: 1,5
+    else:
+        return None
+    return v, _order(v)
+
+
+@dataclass
+class _Expr:
+    value: float
+    low: float
+    high: float
+    vague: bool
+    ordinal: bool
+    start: int  # normalized span of the expression (clitic excluded)
+    end: int
+    words: bool
+    last_scale: float  # the trailing scale word's value (for "بين ثلاثة وأربعة آلاف")
+    had_scale: bool
+
+
+# clitics allowed on later words of a number: والعشرين، وخمسة، الآلاف
+_CONT_PREFIXES = ("وال", "و", "ال")
+
+
+def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
+    """Parse the longest number expression starting at normalized offset ``pos``."""
+    first = _next_token(t, pos)
+    if first is None:
+        return None
+    total = 0.0
+    cur = 0.0
+    last_scale = float("inf")  # smallest scale used so far
+    last_add_cls = None
+    last_add_mag = float("inf")
+    vague = None  # (low, high) before scaling
+    ordinal = False
+    words = False
+    had_scale = False
+    trailing_scale = 0.0
+    start = None
+    end = None
+    tok = first
+    idx = 0
+    after_ordinal_teen = False
+    while tok is not None:
+        joined = False
+        word = tok.text
+        cls = None
+        value = 0.0
+        plen = 0
+        if idx > 0:
+            # a standalone "و" joins the next token: "أربعة آلاف و 464"
+            if word == "و":
+                nxt = _next_token(t, tok.end)
+                if nxt is None:
+                    break
+                tok = nxt
+                word = tok.text
+                joined = True
+        if word[0].isdigit():
+            nxt = _next_token(t, tok.end)
+            dv = _digits_value(word, nxt.text if nxt is not None else None, voc)
+            if dv is None:
+                break
+            cls, value = "digits", dv[0]
+            mag = dv[1]
+        elif word[0].isalpha():
+            if idx == 0:
+                hit = _lookup(word, voc.prefixes, voc)
+            else:
+                hit = _lookup(word, _CONT_PREFIXES, voc)
+                if hit is not None and hit[2] > 0 and word.startswith("و"):
+                    joined = True
+            if hit is None:
+                break
+            cls, value, plen = hit
+            mag = value
+            if idx == 0 and "ال" in word[:plen] and word[plen:] in voc.not_with_article:
+                nxt = _next_token(t, tok.end)
+                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
+                    return None
+        else:
+            break
+        # a clitic written alone before digits (و464 is one token only when letters
+        # and digits touch; they never do in _TOKEN, so handle "و" + digits here)
+        if idx > 0 and not joined and cls == "digits":
+            prev_char = t[tok.start - 1] if tok.start > 0 else ""
+            if prev_char == "و":
+                joined = True
+        tstart = tok.start + plen
+        # ---- grammar
+        if idx == 0:
+            if cls == "teen_unit":
+                nxt = _next_token(t, tok.end)
+                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
+                    return None
+                cur = value
+            elif cls == "ordinal_teen":
+                nxt = _next_token(t, tok.end)
+                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
+                    return None
+                cur = value
+                ordinal = True
+                after_ordinal_teen = True
+            elif cls == "ordinal":
+                cur = value
+                ordinal = True
+            elif cls == "vague":
+                vague = _VAGUE_BOUNDS[_strip(word, plen)]
+            elif cls == "vague_scale":
+                nxt = _next_token(t, tok.end)
+                nhit = _lookup(nxt.text, ("ال",), voc) if nxt is not None else None
+                if nhit is None or nhit[0] not in ("scale_pl", "vague"):
+                    return None
+                vague = _VAGUE_BOUNDS[_strip(word, plen)]
+            elif cls == "scale_pl":
+                # "آلاف" alone: thousands (2000-9999)
+                vague = (2.0, 9.0)
+                total = 0.0
+                vague = (vague[0] * value, (vague[1] + 1) * value - 1)
+                last_scale = value
+                had_scale = True
+                trailing_scale = value
+            elif cls in ("scale", "scale_acc"):
+                if cls == "scale_acc":
+                    total = 2 * value
+                else:
+                    total = value
+                last_scale = value
+                had_scale = True
+                trailing_scale = value
+            elif cls == "scale_dual":
+                total = 2 * value
+                last_scale = value
+                had_scale = True
+                trailing_scale = value
+            else:
+                cur = value
+                last_add_cls = cls
+                last_add_mag = mag if cls == "digits" else value
+            words = cls != "digits"
+            start = tstart
+            end = tok.end
+            idx = 1
+            tok = _next_token(t, tok.end)
+            continue
+        # idx > 0: does this token continue the expression?
+        ok = False
+        if ordinal:
+            if cls == "ten" and not joined and (cur < 10):
+                cur += 10
+                ok = True
+            elif cls == "tens" and joined and cur < 10:
+                cur += value
+                ok = True
+            elif cls == "hundred" and joined and cur < 100:
+                cur += value
+                ok = True
+        elif vague is not None:
+            if cls in ("scale_pl", "scale") and not joined and not had_scale:
+                lo, hi = vague
+                vague = (lo * value, (hi + 1) * value - 1)
+                had_scale = True
+                trailing_scale = value
+                ok = True
+            elif cls == "scale_pl" and not joined and had_scale and value > trailing_scale:
+                lo, hi = vague
+                vague = (lo * value, (hi + 1) * value - 1)
+                trailing_scale = value
+                ok = True
+        elif cls in ("scale", "scale_pl", "scale_acc"):
+            if not joined and cur > 0 and value < last_scale:
+                total += cur * value
+                cur = 0.0
+                last_scale = value
+                had_scale = True
+                trailing_scale = value
+                last_add_cls = None
+                last_add_mag = float("inf")
+                ok = True
+            elif joined and cur == 0 and total > 0 and value < last_scale and cls == "scale":
+                total += value
+                last_scale = value
+                trailing_scale = value
+                ok = True
+        elif cls == "scale_dual":
+            if joined and cur == 0 and total > 0 and value < last_scale:
+                total += 2 * value
+                last_scale = value
+                ok = True
+        elif cls == "ten" and not joined:
+            if last_add_cls in ("unit", "teen_unit") and cur < 10:
+                cur += 10
+                last_add_cls = "teen"
+                last_add_mag = 10
+                ok = True
+        elif cls == "hundred" and not joined and value == 100:
+            if last_add_cls == "unit" and cur < 10:
+                cur *= 100
+                last_add_cls = "hundred"
+                last_add_mag = 100
+                ok = True
+        elif joined and cls in ("unit", "tens", "hundred", "digits", "ten"):
+            this_mag = mag if cls == "digits" else value
+            if cur == 0 and total > 0:
+                ok = this_mag < last_scale
+            elif cur > 0 and (cls == "digits" or last_add_cls == "digits"):
+                ok = False  # "2500 و300" are two numbers
+            elif cur > 0:
+                ok = this_mag < _order(last_add_mag) or (last_add_cls == "unit" and cls == "tens")
+            if ok:
+                cur += value
+                last_add_cls = cls
+                last_add_mag = this_mag
+                if cls != "digits":
+                    words = True
+        if not ok:
+            break
+        if cls != "digits":
+            words = True
+        end = tok.end
+        tok = _next_token(t, tok.end)
+    if start is None:
+        return None
+    if vague is not None:
+        lo, hi = vague
+        return _Expr(lo, lo, hi, True, False, start, end, True, trailing_scale, had_scale)
+    value = total + cur
+    if value == 0 and not ordinal and not (t[start].isdigit()):
+        return None
+    return _Expr(value, value, value, False, ordinal, start, end, words, trailing_scale, had_scale)
+
+
+def _order(x: float) -> float:
+    """The decimal order of a number: 464 -> 100, 20 -> 10, 5 -> 1."""
+    o = 1.0
+    while o * 10 <= x:
+        o *= 10
+    return o
+
+
+def _strip(word: str, plen: int) -> str:
+    return word[plen:]
+
+
+# ---------------------------------------------------------------------------
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number expression in ``text``, in order, with original-text spans."""
+    if not isinstance(text, str):
+        raise TypeError(f"find_numbers() takes a str, not {type(text).__name__}")
+    if not text:
+        return []
+    return find_numbers_normalized(normalize(text))
+
+
+def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
+    """Like :func:`find_numbers` for an already normalized text."""
+    voc = _vocab()
+    t = nt.text
+    exprs: list[_Expr] = []
+    pos = 0
+    n = len(t)
+    letter_re = _LETTER
+    while pos < n:
+        m = voc.candidate.search(t, pos)
+        if m is None:
+            break
+        s = m.start()
+        if t[s].isdigit():
+            # not inside a longer token: A10, F-16 are names, not numbers
+            if s > 0 and (t[s - 1].isdigit() or t[s - 1] in ".,"):
+                # part of a number already consumed or a decimal tail
+                pos = s + 1
+                while pos < n and (t[pos].isdigit() or t[pos] in ".,"):
+                    pos += 1
+                continue
+            if s > 0 and (t[s - 1].isascii() and t[s - 1].isalpha()):
+                pos = _skip_token(t, s)
+                continue
+            if s > 1 and t[s - 1] == "-" and t[s - 2].isascii() and t[s - 2].isalpha():
+                pos = _skip_token(t, s)
+                continue
+            if s > 0 and letter_re.match(t, s - 1):
+                # letters glued to digits are a clitic (لـ150) or part of a name
+                j = s
+                while j > 0 and letter_re.match(t, j - 1):
+                    j -= 1
+                if t[j:s] not in voc.prefixes:
+                    pos = _skip_token(t, s)
+                    continue
+        else:
+            pw = voc.percent_words.match(t, s)
+            if pw is None and t[max(0, s - 3):s] == "في ":
+                pw = voc.percent_words.match(t, s - 3)
+            if pw is not None:
+                # "بالمئة" is a unit, not the number 100
+                pos = pw.end()
+                continue
+        e = _parse_at(t, s, voc)
+        if e is None:
+            pos = m.end() if m.end() > s else s + 1
+            continue
+        exprs.append(e)
+        pos = max(e.end, s + 1)
+    mentions = _combine(t, exprs, voc)
+    out = []
+    for mn in mentions:
+        a, b = nt.to_original(mn.norm_start, mn.norm_end)
+        mn.start, mn.end = a, b
+        mn.text = nt.original[a:b]
+        if mn.parts:
+            mn.parts = tuple(nt.to_original(x, y) for x, y in mn.parts)
+        out.append(mn)
+    return out
+
+
+_LETTER = re.compile(f"[{ARABIC_LETTER}]")
+
+
+def _skip_token(t: str, s: int) -> int:
+    p = s
+    while p < len(t) and (t[p].isdigit() or t[p] in ".,"):
+        p += 1
+    return max(p, s + 1)
+
+
+def _between(t: str, a: int, b: int) -> str:
+    return t[a:b].strip()
+
+
+def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
+    """Join ranges, attach qualifiers and units, and build the mentions."""
+    out: list[NumberMention] = []
+    i = 0
+    while i < len(exprs):
+        x = exprs[i]
+        y = exprs[i + 1] if i + 1 < len(exprs) else None
+        rng = None
+        if y is not None and not x.ordinal and not y.ordinal and not x.vague and not y.vague:
+            gap = t[x.end:y.start]
+            gap_s = gap.strip()
+            before = t[max(0, x.start - 30):x.start]
+            if "\n" not in gap and len(gap) <= 12:
+                xv = x.value
+                if not x.had_scale and y.had_scale and xv * y.last_scale < y.value and xv < 1000:
+                    xv_scaled = xv * y.last_scale
+                else:
+                    xv_scaled = xv
+                if gap_s in ("و", "") and gap.endswith(("و", "و ")) or gap_s == "و":
+                    if voc.range_open.search(before):
+                        rng = xv_scaled
+                elif gap_s in voc.range_to:
+                    if voc.range_from.search(before):
+                        if not _change_before(t, x.start, voc):
+                            rng = xv_scaled
+                    elif not _change_before(t, x.start, voc):
+                        rng = xv_scaled
+                elif gap_s in voc.range_or:
+                    rng = xv_scaled
+                elif gap_s == "-" and t[x.start].isdigit() and t[y.start].isdigit():
+                    rng = xv_scaled
+                if rng is not None and not (rng < y.value):
+                    rng = None
+        if rng is not None:
+            mn = NumberMention(
+                value=rng, low=rng, high=y.value, qualifier="range", start=0, end=0, text="",
+                norm_start=x.start, norm_end=y.end, words=x.words or y.words,
+                parts=((x.start, x.end), (y.start, y.end)),
+            )
+            # the whole construction (بين X و Y) is the mention's context, the span is X..Y
+            _attach_after(t, mn, voc)
+            out.append(mn)
+            i += 2
+            continue
+        if x.vague:
+            mn = NumberMention(
+                value=x.low, low=x.low, high=x.high, qualifier="vague", start=0, end=0, text="",
+                norm_start=x.start, norm_end=x.end, words=True,
+            )
+        else:
+            mn = NumberMention(
+                value=x.value, low=x.value, high=x.value, qualifier="exact", start=0, end=0, text="",
+                norm_start=x.start, norm_end=x.end, ordinal=x.ordinal, words=x.words,
+            )
+            if not x.ordinal:
+                _attach_qualifier(t, mn, voc)
+        _attach_after(t, mn, voc)
+        out.append(mn)
+        i += 1
+    return out
+
+
+def _change_before(t: str, start: int, voc: _Vocab) -> bool:
+    """A verb of change shortly before: "خفض عدد القوات من 5200 إلى 3000"."""
+    window = t[max(0, start - 60):start]
+    for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-6:]:
+        for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"):
+            if w.startswith(p) and w[len(p):] in voc.change_verbs:
+                return True
+    return False
+
+
+def _attach_qualifier(t: str, mn: NumberMention, voc: _Vocab) -> None:
+    before = t[max(0, mn.norm_start - 40):mn.norm_start]
+    for name, rx in voc.qual_before:
+        if rx.search(before):
+            _set_qualifier(mn, name)
+            return
+
+
+def _set_qualifier(mn: NumberMention, name: str) -> None:
+    mn.qualifier = name
+    if name == "at_least":
+        mn.low, mn.high = mn.value, None
+    elif name == "at_most":
+        mn.low, mn.high = None, mn.value
+    else:
+        mn.low = mn.high = mn.value
+
+
+_AFTER_WORDS = re.compile(rf"(?:\s*[{ARABIC_LETTER}]+){{0,3}}")
+_WORD = re.compile(rf"\s*([{ARABIC_LETTER}]+)")
+
+
+def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
+    """Percent units and qualifiers written after the number (3 جنود على الأقل)."""
+    end = mn.norm_end
+    if voc.percent_after.match(t, end):
+        mn.unit = "percent"
+        return
+    if mn.qualifier not in ("exact",):
+        return
+    pos = end
+    for _ in range(4):
+        for name, rx in voc.qual_after:
+            if rx.match(t, pos):
+                _set_qualifier(mn, name)
+                return
+        m = _WORD.match(t, pos)
+        if m is None:
+            return
+        w = m.group(1)
+        if w in voc.words or w in voc.range_or:
+            return
+        pos = m.end()
