@@ -1,0 +1,946 @@
+"""Date mentions in Arabic news text: find them, read their stated value, resolve the rest.
+
+Two steps, kept apart on purpose:
+
+* :func:`find_dates` reads only what the text *states*: "3 يناير 2020" is
+  2020-01-03, "فبراير 2020" is 2020-02, "عام 2014" is 2014.  Year-less and
+  relative mentions ("24 كانون الثاني/يناير", "الأسبوع الماضي", "يوم الأربعاء")
+  are found but left without a value (status ``unresolved``).
+* :func:`resolve_dates` gives those a value from the article's publication date,
+  never from the machine clock, and says so in ``resolved_from``.
+
+Month names of every system are data (``data/lexicons/months.yml``): Egyptian
+and Gulf (يناير), Levantine and Iraqi (كانون الثاني), Maghrebi (جانفي، أوت),
+Moroccan (شتنبر), alone or paired with a slash either way (يناير/كانون الثاني).
+Weekdays, ordinals and relative words are in ``data/lexicons/date_cues.yml``.
+
+Matching runs on the normalized text (:func:`troopwatch.text.normalize`);
+spans are reported in the original text.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Iterable
+
+import pandas as pd
+
+from .lexicons import load_lexicon
+from .text import ARABIC_LETTER, normalize, normalize_term, sentence_spans
+
+__all__ = [
+    "DateMention",
+    "DATE_COLUMNS",
+    "KINDS",
+    "find_dates",
+    "resolve_dates",
+    "date_mentions_table",
+    "parse_iso",
+    "hijri_to_gregorian",
+]
+
+KINDS = ("full", "month_year", "day_month", "month", "year", "year_range", "weekday", "relative")
+DATE_COLUMNS = [
+    "article", "mention", "start", "end", "kind", "value", "precision",
+    "window_start", "window_end", "status", "resolved_from", "sentence_start", "sentence_end",
+]
+
+_L = ARABIC_LETTER
+_LEFT = rf"(?<![{_L}0-9])"
+_RIGHT = rf"(?![{_L}0-9])"
+# Years a four-digit number may be read as (news about modern events).
+_YEAR_MIN, _YEAR_MAX = 1800, 2200
+_BARE_YEAR_MIN, _BARE_YEAR_MAX = 1900, 2100
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression: its span in the original text, what it states and how it resolves."""
+
+    start: int
+    end: int
+    mention: str
+    kind: str
+    value: str | None = None
+    precision: str | None = None
+    window_start: str | None = None
+    window_end: str | None = None
+    status: str = "stated"
+    resolved_from: str | None = None
+    # What the text says, for resolution.
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    year_end: int | None = None      # last year of a range
+    unit: str | None = None          # relative unit: day | week | month | year
+    offset: int | None = None        # relative offset in units: -1 previous, 0 this, +1 next
+    part: str | None = None          # early | mid | late | earlier | later
+    since: bool = False
+    ago: bool = False                # "قبل يومين": offset counts back from publication
+    direction: str | None = None     # past | future | None (read from modifiers and cues)
+
+
+# ---------------------------------------------------------------- lexicons
+
+
+def _alt(terms: Iterable[str]) -> str:
+    """A regex alternation of folded terms, longest first, spaces matching any run of spaces."""
+    folded = sorted({normalize_term(t) for t in terms if str(t).strip()}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in t.split(" ")) for t in folded)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class _Lex:
+    month_of: dict            # folded name -> month number
+    ambiguous_months: frozenset
+    needs_day_year: frozenset
+    hijri_of: dict
+    weekday_of: dict
+    ambiguous_weekdays: frozenset
+    ordinal_of: dict
+    modifier_of: dict         # folded modifier -> -1/0/+1
+    part_of: dict             # folded part word -> early/mid/late
+    unit_of: dict             # folded unit word -> day/week/month/year
+    dayoffset_of: dict
+    count_of: dict
+    duration_of: dict         # folded unit form -> (unit, number or None)
+    earlier_later_of: dict
+    re_month: re.Pattern
+    re_month_pair: re.Pattern
+    re_hijri: re.Pattern
+    re_weekday: re.Pattern
+    re_day_left: re.Pattern
+    re_weekday_left: re.Pattern
+    re_tod_left: re.Pattern
+    re_part_left: re.Pattern
+    re_since_left: re.Pattern
+    re_year_right: re.Pattern
+    re_mod_right: re.Pattern
+    re_year_word_left: re.Pattern
+    re_year_prep_left: re.Pattern
+    re_year_suffix_right: re.Pattern
+    re_hijri_suffix_right: re.Pattern
+    re_relative_unit: re.Pattern
+    re_this_unit: re.Pattern
+    re_part_unit: re.Pattern
+    re_earlier_left: re.Pattern
+    re_dayoffset: re.Pattern
+    re_ago: re.Pattern
+    re_future: re.Pattern
+    re_general_left: re.Pattern
+    re_count_noun_right: re.Pattern
+    re_weekday_not_after: re.Pattern
+    re_weekday_not_before: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def _lex() -> _Lex:
+    months = load_lexicon("months")
+    cues = load_lexicon("date_cues")
+    month_of: dict[str, int] = {}
+    needs: set[str] = set()
+    for system in months["systems"].values():
+        for number, names in system["months"].items():
+            for name in names:
+                key = normalize_term(name)
+                month_of.setdefault(key, int(number))
+                if system.get("needs_day_and_year"):
+                    needs.add(key)
+    # A name used by another system without the restriction is not restricted.
+    needs = {n for n in needs if all(
+        normalize_term(x) != n
+        for s in months["systems"].values() if not s.get("needs_day_and_year")
+        for names in s["months"].values() for x in names)}
+    ambiguous = frozenset(normalize_term(x) for x in months.get("ambiguous", []))
+    hijri_of = {normalize_term(n): int(m) for m, names in months.get("hijri", {}).items() for n in names}
+    weekday_of = {normalize_term(n): int(d) for d, names in cues["weekdays"].items() for n in names}
+    ordinal_of = {normalize_term(n): int(d) for d, names in cues["day_ordinals"].items() for n in names}
+    modifier_of = {}
+    for name, off in (("previous", -1), ("current", 0), ("next", 1)):
+        for w in cues["relative_modifiers"][name]:
+            modifier_of[normalize_term(w)] = off
+    part_of = {normalize_term(w): p for p, ws in cues["period_parts"].items() for w in ws}
+    unit_of = {normalize_term(w): u for u, ws in cues["relative_units"].items() for w in ws}
+    dayoffset_of = {normalize_term(w): int(o) for o, ws in cues["relative_days"].items() for w in ws}
+    count_of = {normalize_term(w): int(n) for n, ws in cues["count_words"].items() for w in ws}
+    duration_of = {}
+    for unit, forms in cues["duration_units"].items():
+        for w in forms["singular"]:
+            duration_of[normalize_term(w)] = (unit, 1)
+        for w in forms["dual"]:
+            duration_of[normalize_term(w)] = (unit, 2)
+        for w in forms["plural"]:
+            duration_of[normalize_term(w)] = (unit, None)
+    earlier_later_of = {normalize_term(w): p for p, ws in cues["earlier_later"].items() for w in ws}
+
+    month_alt = _alt(month_of)
+    mods = _alt(modifier_of)
+    parts = _alt(part_of)
+    tod = _alt(cues["time_of_day"])
+    units_no_al = "|".join(re.escape(u[2:]) for u in sorted(unit_of, key=len, reverse=True) if u.startswith("ال"))
+
+    def words(name: str) -> str:
+        return _alt(cues[name])
+
+    return _Lex(
+        month_of=month_of,
+        ambiguous_months=ambiguous,
+        needs_day_year=frozenset(needs),
+        hijri_of=hijri_of,
+        weekday_of=weekday_of,
+        ambiguous_weekdays=frozenset(normalize_term(x) for x in cues.get("ambiguous_weekdays", [])),
+        ordinal_of=ordinal_of,
+        modifier_of=modifier_of,
+        part_of=part_of,
+        unit_of=unit_of,
+        dayoffset_of=dayoffset_of,
+        count_of=count_of,
+        duration_of=duration_of,
+        earlier_later_of=earlier_later_of,
+        # a month name, after an optional conjunction or preposition clitic
+        re_month=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<m>{month_alt}){_RIGHT}"),
+        re_month_pair=re.compile(rf"\s*(?:/|\\|-|\(|،\s*او|\s+او)\s*(?P<m>{month_alt}){_RIGHT}(?:\s*\))?"),
+        re_hijri=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<m>{_alt(hijri_of)}){_RIGHT}"),
+        re_weekday=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{_alt(weekday_of)}){_RIGHT}"),
+        re_day_left=re.compile(
+            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}(?:[وف]?[بل]?)(?P<dord>{_alt(ordinal_of)}))"
+            rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?$"),
+        re_weekday_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{_alt(weekday_of)})\s*[،,]?\s*$"),
+        re_tod_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<t>{tod})\s+$"),
+        re_part_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<p>{parts})\s+(?:من\s+)?$"),
+        re_since_left=re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"),
+        re_year_right=re.compile(
+            rf"\s*(?:[-/.,،]\s*)?[\"']?\s*(?:(?:من\s+)?(?:لعام|عام|العام|سنة|للعام)\s+)?"
+            rf"(?P<y>[0-9]{{4}})(?![0-9.,/]?[0-9])(?:\s*(?:{words('gregorian_suffix')}){_RIGHT})?"),
+        re_mod_right=re.compile(rf"\s+(?P<mod>{mods}){_RIGHT}"),
+        re_year_word_left=re.compile(rf"{_LEFT}(?:[وف]?(?:[بل]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
+        re_year_prep_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{words('year_prepositions')})\s+$"),
+        re_year_suffix_right=re.compile(rf"\s*(?:{words('gregorian_suffix')}){_RIGHT}"),
+        re_hijri_suffix_right=re.compile(rf"\s*(?:{words('hijri_suffix')}){_RIGHT}"),
+        re_relative_unit=re.compile(
+            rf"{_LEFT}(?:[وف]?[بل]?|[وف]?لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
+        re_this_unit=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
+        re_part_unit=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('month', 'year'))}){_RIGHT}"),
+        re_earlier_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<e>{_alt(earlier_later_of)})\s+$"),
+        re_dayoffset=re.compile(
+            rf"{_LEFT}(?:[وف]?(?:[بل]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
+            rf"(?P<d>{_alt(list(dayoffset_of) + ['اليوم'])}){_RIGHT}"),
+        re_ago=re.compile(
+            rf"{_LEFT}(?:[وف]?)(?P<a>قبل|منذ)\s+(?:(?P<n>[0-9]{{1,3}}|{_alt(count_of)})\s+)?"
+            rf"(?P<u>{_alt(duration_of)}){_RIGHT}"),
+        re_future=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?:{words('future_cues')}){_RIGHT}"),
+        re_general_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?|[وف]?لل)(?:{words('general_before')})\s+$"),
+        re_count_noun_right=re.compile(rf"\s*(?:{words('count_nouns')})"),
+        re_weekday_not_after=re.compile(rf"(?:{words('weekday_not_after')})\s+$"),
+        re_weekday_not_before=re.compile(rf"\s+(?:{words('weekday_not_before')}){_RIGHT}"),
+    )
+
+
+# ---------------------------------------------------------------- calendar helpers
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _valid_day(year: int | None, month: int, day: int) -> bool:
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    limit = _days_in_month(year if year is not None else 2000, month)  # 2000: leap, allows 29 Feb
+    return day <= limit
+
+
+def _iso(year: int, month: int | None = None, day: int | None = None) -> str:
+    if month is None:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_iso(value) -> tuple[dt.date, str] | None:
+    """(first day, precision) of an ISO value 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'; None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, dt.date):
+        return value, "day"
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        return None
+    y, mo, d = m.groups()
+    try:
+        if d:
+            return dt.date(int(y), int(mo), int(d)), "day"
+        if mo:
+            return dt.date(int(y), int(mo), 1), "month"
+        return dt.date(int(y), 1, 1), "year"
+    except ValueError:
+        return None
+
+
+def hijri_to_gregorian(year: int, month: int, day: int) -> dt.date:
+    """The Gregorian date of a Hijri date by the arithmetic (tabular) calendar; may differ by a day or two."""
+    jdn = day + math.ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30 + 1948439
+    return dt.date.fromordinal(jdn - 1721425)
+
+
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    k = year * 12 + (month - 1) + n
+    return k // 12, k % 12 + 1
+
+
+def _common_value(a: dt.date, b: dt.date) -> tuple[str | None, str | None]:
+    """The value both ends of a window share, at the finest precision they share."""
+    if a == b:
+        return a.isoformat(), "day"
+    if (a.year, a.month) == (b.year, b.month):
+        return _iso(a.year, a.month), "month"
+    if a.year == b.year:
+        return _iso(a.year), "year"
+    return None, None
+
+
+def _part_window(start: dt.date, end: dt.date, part: str | None) -> tuple[dt.date, dt.date]:
+    """The early/mid/late third of a period."""
+    if part not in ("early", "mid", "late"):
+        return start, end
+    n = (end - start).days + 1
+    third = max(n // 3, 1)
+    if part == "early":
+        return start, start + dt.timedelta(days=third - 1)
+    if part == "mid":
+        return start + dt.timedelta(days=third), end - dt.timedelta(days=third)
+    return end - dt.timedelta(days=third - 1), end
+
+
+# ---------------------------------------------------------------- finding
+
+
+@dataclass
+class _Cand:
+    start: int           # normalized offsets
+    end: int
+    kind: str
+    fields: dict
+
+
+def _clause_before(nt: str, pos: int) -> str:
+    """The clause before ``pos``: back to the last punctuation mark, at most 120 characters."""
+    lo = max(0, pos - 120)
+    chunk = nt[lo:pos]
+    cut = max(chunk.rfind(c) for c in "،,;؛.:!?\n")
+    return chunk[cut + 1:] if cut >= 0 else chunk
+
+
+def _direction(nt: str, start: int, end: int) -> str | None:
+    return "future" if _lex().re_future.search(_clause_before(nt, start)) else None
+
+
+def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) -> int:
+    """Absorb a weekday, a time-of-day word, a part of period and 'since' written before a date."""
+    lex = _lex()
+    lo = max(0, start - 60)
+    if allow_weekday:
+        m = lex.re_weekday_left.search(nt, lo, start)
+        if m and m.end() == start:
+            fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
+            start = m.start("w")
+            lo = max(0, start - 60)
+    m = lex.re_tod_left.search(nt, lo, start)
+    if m and m.end() == start:
+        start = m.start("t")
+        lo = max(0, start - 60)
+    m = lex.re_part_left.search(nt, lo, start)
+    if m and m.end() == start:
+        fields["part"] = lex.part_of[_key(m.group("p"))]
+        start = m.start("p")
+        lo = max(0, start - 60)
+    m = lex.re_since_left.search(nt, lo, start)
+    if m and m.end() == start:
+        fields["since"] = True
+        start = m.start("s")
+    return start
+
+
+def _month_candidates(nt: str) -> list[_Cand]:
+    lex = _lex()
+    out: list[_Cand] = []
+    consumed_to = -1
+    for m in lex.re_month.finditer(nt):
+        if m.start("m") < consumed_to:
+            continue
+        name = _key(m.group("m"))
+        month = lex.month_of[name]
+        start, end = m.start("m"), m.end("m")
+        paired = False
+        p = lex.re_month_pair.match(nt, end)
+        if p and lex.month_of[_key(p.group("m"))] == month:
+            end = p.end()
+            paired = True
+            other = _key(p.group("m"))
+        else:
+            other = None
+        fields: dict = {"month": month}
+        # day before the month
+        shahr = False
+        lo = max(0, start - 45)
+        d = lex.re_day_left.search(nt, lo, start)
+        if d and d.end() == start:
+            day = int(d.group("dnum")) if d.group("dnum") else lex.ordinal_of[_key(d.group("dord"))]
+            if _valid_day(None, month, day):
+                fields["day"] = day
+                start = d.start("dnum") if d.group("dnum") else d.start("dord")
+                if d.group("dnum") and nt[max(0, start - 2):start] == "ال":
+                    start -= 2
+            elif re.search(r"شهر\s+$", nt[lo:start]):
+                shahr = True
+                start = lo + re.search(r"شهر\s+$", nt[lo:start]).start()
+        else:
+            s = re.search(r"(?<![" + _L + r"])(?:[وف]?[بل]?)(شهر)\s+$", nt[lo:start])
+            if s:
+                shahr = True
+                start = lo + s.start(1)
+        # year after the month
+        y = lex.re_year_right.match(nt, end)
+        if y and _YEAR_MIN <= int(y.group("y")) <= _YEAR_MAX:
+            fields["year"] = int(y.group("y"))
+            end = y.end()
+        elif "day" not in fields or True:
+            mod = lex.re_mod_right.match(nt, end)
+            if mod and "year" not in fields:
+                fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
+                end = mod.end()
+        if "day" in fields and "year" in fields and not _valid_day(fields["year"], month, fields["day"]):
+            del fields["day"]
+        start = _extend_left(nt, start, fields, allow_weekday="day" in fields)
+        # names that are ordinary words need a date around them
+        has_context = bool({"day", "year", "offset", "part", "since"} & set(fields)) or shahr or paired
+        if name in lex.needs_day_year and not ("day" in fields and "year" in fields):
+            continue
+        if name in lex.ambiguous_months and not has_context:
+            if not (other and other not in lex.ambiguous_months):
+                continue
+        if "year" not in fields:
+            fields["direction"] = _direction(nt, start, end)
+        if "day" in fields and "year" in fields:
+            kind = "full"
+        elif "year" in fields:
+            kind = "month_year"
+        elif "day" in fields:
+            kind = "day_month"
+        else:
+            kind = "month"
+        if fields.get("since") or fields.get("part"):
+            kind = "relative"
+        out.append(_Cand(start, end, kind, fields))
+        consumed_to = end
+    return out
+
+
+def _hijri_candidates(nt: str) -> list[_Cand]:
+    lex = _lex()
+    out = []
+    for m in lex.re_hijri.finditer(nt):
+        month = lex.hijri_of[_key(m.group("m"))]
+        start, end = m.start("m"), m.end("m")
+        d = lex.re_day_left.search(nt, max(0, start - 45), start)
+        y = re.compile(r"\s*(?:[-/.,،]\s*)?(?:(?:عام|سنة)\s+)?(?P<y>[0-9]{4})(?![0-9])").match(nt, end)
+        if not (d and d.end() == start and y):
+            continue
+        hy = int(y.group("y"))
+        day = int(d.group("dnum")) if d.group("dnum") else lex.ordinal_of[_key(d.group("dord"))]
+        if not (1300 <= hy <= 1600 and 1 <= day <= 30):
+            continue
+        end = y.end()
+        suf = lex.re_hijri_suffix_right.match(nt, end)
+        if suf:
+            end = suf.end()
+        g = hijri_to_gregorian(hy, month, day)
+        start = d.start("dnum") if d.group("dnum") else d.start("dord")
+        fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
+        start = _extend_left(nt, start, fields)
+        out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
+    return out
+
+
+_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
+
+
+def _numeric_candidates(nt: str) -> list[_Cand]:
+    out = []
+    for rx in (_NUMERIC_YMD, _NUMERIC_DMY):
+        for m in rx.finditer(nt):
+            y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            if not _YEAR_MIN <= y <= _YEAR_MAX:
+                continue
+            if mo > 12 and d <= 12 and rx is _NUMERIC_DMY:
+                mo, d = d, mo  # month first (US order) when the first number cannot be a month... read D/M otherwise
+            if not _valid_day(y, mo, d):
+                continue
+            fields = {"year": y, "month": mo, "day": d}
+            start = _extend_left(nt, m.start(), fields)
+            out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "full", fields))
+    return out
+
+
+_FOUR_DIGITS = re.compile(r"(?<![0-9.,/:])(?P<y>[0-9]{4})(?![0-9]|[.,/:][0-9])")
+_RANGE_TAIL = re.compile(
+    r"\s*(?P<sep>-|/|و|الي|حتي|وحتي)\s*(?:(?:عام|العام|سنة)\s+)?(?P<y2>[0-9]{4}|[0-9]{2})(?![0-9]|[.,/:][0-9])")
+
+
+def _year_candidates(nt: str) -> list[_Cand]:
+    lex = _lex()
+    out = []
+    for m in _FOUR_DIGITS.finditer(nt):
+        y = int(m.group("y"))
+        if not _YEAR_MIN <= y <= _YEAR_MAX:
+            continue
+        start, end = m.start(), m.end()
+        lo = max(0, start - 30)
+        word = lex.re_year_word_left.search(nt, lo, start)
+        word = word if word and word.end() == start else None
+        prep = lex.re_year_prep_left.search(nt, lo, start)
+        prep = prep if prep and prep.end() == start else None
+        paren = nt[max(0, start - 2):start].strip().endswith("(")
+        fields: dict = {"year": y}
+        tail = _RANGE_TAIL.match(nt, end)
+        y2 = None
+        if tail:
+            raw = tail.group("y2")
+            y2 = int(raw) if len(raw) == 4 else (y // 100) * 100 + int(raw)
+            between = re.search(r"بين\s+(?:عامي|العامين|سنتي|الاعوام|السنوات)?\s*$", nt[lo:start])
+            ok_sep = tail.group("sep") != "و" or between
+            closes = nt[tail.end():tail.end() + 2].strip().startswith(")")
+            if not (ok_sep and y < y2 <= y + 60 and (word or paren or between or prep or closes or len(raw) == 4)):
+                y2 = None
+            elif len(raw) == 4 and not (word or paren or between or prep) and lex.re_count_noun_right.match(nt, tail.end()):
+                y2 = None
+        suffix = lex.re_year_suffix_right.match(nt, end)
+        count_after = lex.re_count_noun_right.match(nt, end)
+        is_year = bool(word) or bool(suffix) or y2 is not None
+        if not is_year and prep and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and not count_after:
+            is_year = True
+        if not is_year:
+            continue
+        if word:
+            start = word.start("w")
+            if lex.re_general_left.search(nt, max(0, start - 30), start):
+                pass  # "العام 2020" after النائب is still a year: a number follows
+        if y2 is not None:
+            end = tail.end()
+            fields["year_end"] = y2
+            kind = "year_range"
+        else:
+            kind = "year"
+            if suffix:
+                end = suffix.end()
+        start = _extend_left(nt, start, fields, allow_weekday=False)
+        if fields.get("since") or fields.get("part"):
+            kind = "relative"
+        out.append(_Cand(start, end, kind, fields))
+    return out
+
+
+def _weekday_candidates(nt: str) -> list[_Cand]:
+    lex = _lex()
+    out = []
+    for m in lex.re_weekday.finditer(nt):
+        name = _key(m.group("w"))
+        start, end = m.start("w"), m.end("w")
+        fields: dict = {"weekday": lex.weekday_of[name]}
+        lo = max(0, start - 30)
+        if lex.re_weekday_not_after.search(nt, lo, start) or lex.re_weekday_not_before.match(nt, end):
+            continue
+        tod = lex.re_tod_left.search(nt, lo, start)
+        has_tod = bool(tod and tod.end() == start)
+        mod = lex.re_mod_right.match(nt, end)
+        if mod:
+            fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
+            end = mod.end()
+        if name in lex.ambiguous_weekdays and not (has_tod or mod):
+            before = nt[lo:start].rstrip()
+            after = nt[end:end + 6]
+            ok = (before.endswith(("،", ",", "(")) or re.match(r"\s*[،,.)]", after)
+                  or re.match(r"\s+(?:ان|انه|انها)" + _RIGHT, after + " ") or re.match(r"\s*[0-9]", after))
+            if not ok:
+                continue
+        if has_tod and _key(tod.group("t")) == "اليوم":
+            fields["today"] = True
+        start = _extend_left(nt, start, fields, allow_weekday=False)
+        fields.setdefault("direction", _direction(nt, start, end))
+        out.append(_Cand(start, end, "weekday", fields))
+    return out
+
+
+def _relative_candidates(nt: str) -> list[_Cand]:
+    lex = _lex()
+    out = []
+
+    def earlier(start: int, fields: dict) -> int:
+        m = lex.re_earlier_left.search(nt, max(0, start - 40), start)
+        if m and m.end() == start:
+            fields["part"] = lex.earlier_later_of[_key(m.group("e"))]
+            return m.start("e")
+        return start
+
+    for m in lex.re_relative_unit.finditer(nt):
+        unit_word = _key(m.group("u"))
+        if not unit_word.startswith("ال"):
+            unit_word = "ال" + unit_word
+        unit = lex.unit_of.get(unit_word)
+        if unit is None or unit == "day":
+            continue
+        start = m.start("u")
+        if nt[max(0, start - 1):start] == "ل" and nt[max(0, start - 2):start] == "لل":
+            start -= 1
+        if unit == "year" and lex.re_general_left.search(nt, max(0, start - 30), start):
+            continue
+        fields = {"unit": unit, "offset": lex.modifier_of[_key(m.group("mod"))]}
+        start = _extend_left(nt, start, fields, allow_weekday=False)
+        start = earlier(start, fields)
+        out.append(_Cand(start, m.end(), "relative", fields))
+    for m in lex.re_this_unit.finditer(nt):
+        unit = lex.unit_of[_key(m.group("u"))]
+        if unit == "day":
+            continue
+        fields = {"unit": unit, "offset": 0}
+        start = _extend_left(nt, m.start("this"), fields, allow_weekday=False)
+        start = earlier(start, fields)
+        out.append(_Cand(start, m.end(), "relative", fields))
+    for m in lex.re_part_unit.finditer(nt):
+        if lex.re_mod_right.match(nt, m.end()) or re.match(r"\s*[0-9]", nt[m.end():m.end() + 3]):
+            continue  # "مطلع العام الماضي" and "مطلع العام 2020" are read by the other patterns
+        unit = lex.unit_of[_key(m.group("u"))]
+        fields = {"unit": unit, "offset": 0, "part": lex.part_of[_key(m.group("p"))]}
+        start = m.start("p")
+        s = lex.re_since_left.search(nt, max(0, start - 30), start)
+        if s and s.end() == start:
+            fields["since"] = True
+            start = s.start("s")
+        out.append(_Cand(start, m.end(), "relative", fields))
+    for m in lex.re_dayoffset.finditer(nt):
+        word = _key(m.group("d"))
+        if word == "اليوم" and not m.group("t"):
+            continue  # bare اليوم is as often "nowadays" as "today"
+        if word == "غدا" and not m.group("t") and not re.match(r"\s*(?:[،,.]|$)", nt[m.end():m.end() + 3]):
+            continue  # غدا is also the verb "became"
+        offset = 0 if word == "اليوم" else lex.dayoffset_of[word]
+        start = m.start("t") if m.group("t") else m.start("d")
+        fields = {"unit": "day", "offset": offset}
+        out.append(_Cand(start, m.end(), "relative", fields))
+    for m in lex.re_ago.finditer(nt):
+        unit, n = lex.duration_of[_key(m.group("u"))]
+        if m.group("n"):
+            raw = m.group("n")
+            count = int(raw) if raw.isdigit() else lex.count_of.get(_key(raw))
+            if n == 2 or count is None:
+                continue
+            n = count
+        if n is None or n == 0:
+            continue  # "منذ أشهر": no count, no date
+        if re.match(r"\s+(?:من|علي)" + _RIGHT, nt[m.end():m.end() + 6] + " "):
+            continue  # "قبل عامين من الانتخابات": relative to an event, not to publication
+        if m.group("a") == "منذ" and unit == "year" and m.group("n") is None and n == 1 and re.match(r"\s*[0-9]", nt[m.end():m.end() + 3]):
+            continue
+        fields = {"unit": unit, "offset": -n, "ago": True}
+        out.append(_Cand(m.start("a"), m.end(), "relative", fields))
+    return out
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Longest candidates first, then no overlaps; returned in text order."""
+    chosen: list[_Cand] = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.start)):
+        if c.end <= c.start:
+            continue
+        if any(c.start < b and a < c.end for a, b in taken):
+            continue
+        chosen.append(c)
+        taken.append((c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _stated(c: _Cand) -> dict:
+    """value, precision and window from what the mention itself states."""
+    f = c.fields
+    y, mo, d = f.get("year"), f.get("month"), f.get("day")
+    out: dict = {"value": None, "precision": None, "window_start": None, "window_end": None,
+                 "status": "unresolved", "resolved_from": None}
+    if c.kind == "year_range":
+        out.update(value=_iso(y), precision="year", window_start=_iso(y), window_end=_iso(f["year_end"]), status="stated")
+        return out
+    if y is None:
+        return out
+    if mo is not None and d is not None:
+        out.update(value=_iso(y, mo, d), precision="day", status="stated")
+        if f.get("hijri"):
+            out["resolved_from"] = f"Hijri {f['hijri']} (arithmetic calendar, may differ by a day)"
+    elif mo is not None:
+        out.update(value=_iso(y, mo), precision="month", status="stated")
+        if f.get("part"):
+            a, b = _part_window(dt.date(y, mo, 1), dt.date(y, mo, _days_in_month(y, mo)), f["part"])
+            out.update(window_start=a.isoformat(), window_end=b.isoformat())
+    else:
+        out.update(value=_iso(y), precision="year", status="stated")
+        if f.get("part"):
+            a, b = _part_window(dt.date(y, 1, 1), dt.date(y, 12, 31), f["part"])
+            out.update(window_start=a.isoformat(), window_end=b.isoformat())
+    if f.get("since"):
+        out["window_start"] = out["window_start"] or out["value"]
+    return out
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every date mention in ``text`` with the value it states (year-less ones unresolved)."""
+    if not isinstance(text, str):
+        raise TypeError(f"find_dates() takes a str, not {type(text).__name__}")
+    if not text:
+        return []
+    norm = normalize(text)
+    nt = norm.text
+    if not re.search(rf"[0-9{_L}]", nt):
+        return []
+    cands = (_numeric_candidates(nt) + _month_candidates(nt) + _hijri_candidates(nt)
+             + _year_candidates(nt) + _weekday_candidates(nt) + _relative_candidates(nt))
+    mentions = []
+    for c in _select(cands):
+        a, b = norm.to_original(c.start, c.end)
+        f = c.fields
+        st = _stated(c)
+        mentions.append(DateMention(
+            start=a, end=b, mention=text[a:b], kind=c.kind, **st,
+            year=f.get("year"), month=f.get("month"), day=f.get("day"), weekday=f.get("weekday"),
+            year_end=f.get("year_end"), unit=f.get("unit"), offset=f.get("offset"), part=f.get("part"),
+            since=bool(f.get("since")), ago=bool(f.get("ago")), direction=f.get("direction"),
+        ))
+    return mentions
+
+
+# ---------------------------------------------------------------- resolving
+
+
+def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) -> DateMention:
+    """Resolve one mention against a publication date (day, month or year precision)."""
+    past = m.direction != "future"
+    if m.status == "stated":
+        if m.since and m.window_end is None and pub_precision == "day":
+            return replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
+        return m
+    value = precision = ws = we = None
+    if m.month is not None and m.year is None:
+        # year-less month or day-and-month: the latest such date on or before publication,
+        # or the earliest after it when the clause speaks of the future
+        if pub_precision == "year":
+            return m
+        pub_month = pub.year * 12 + pub.month - 1
+        cands = []
+        for y in (pub.year - 1, pub.year, pub.year + 1):
+            if m.day is not None and not _valid_day(y, m.month, m.day):
+                continue
+            cands.append(y)
+        if not cands:
+            return m
+        if m.day is not None and pub_precision == "day":
+            dates = [dt.date(y, m.month, m.day) for y in cands]
+            if m.offset == -1:
+                pick = max((d for d in dates if d < pub), default=None)
+            elif m.offset == 1:
+                pick = min((d for d in dates if d > pub), default=None)
+            elif past:
+                pick = max((d for d in dates if d <= pub), default=None)
+                ahead = min((d for d in dates if d > pub), default=None)
+                # a date a few days ahead is an announced event, not one a year ago
+                if ahead is not None and (ahead - pub).days <= 10 and (pick is None or (pub - pick).days > 300):
+                    pick = ahead
+            else:
+                pick = min((d for d in dates if d >= pub), default=None)
+            if pick is None:
+                return m
+            year = pick.year
+        else:
+            months = {y: y * 12 + m.month - 1 for y in cands}
+            if m.offset == -1:
+                ys = [y for y, k in months.items() if k < pub_month]
+                year = max(ys) if ys else None
+            elif m.offset == 1:
+                ys = [y for y, k in months.items() if k > pub_month]
+                year = min(ys) if ys else None
+            elif m.offset == 0:
+                year = pub.year
+            elif past:
+                ys = [y for y, k in months.items() if k <= pub_month]
+                year = max(ys) if ys else None
+            else:
+                ys = [y for y, k in months.items() if k >= pub_month]
+                year = min(ys) if ys else None
+            if year is None:
+                return m
+        if m.day is not None and (pub_precision == "day" or True):
+            if not _valid_day(year, m.month, m.day):
+                return m
+            value, precision = _iso(year, m.month, m.day), "day"
+        else:
+            value, precision = _iso(year, m.month), "month"
+            if m.part in ("early", "mid", "late"):
+                a, b = _part_window(dt.date(year, m.month, 1), dt.date(year, m.month, _days_in_month(year, m.month)), m.part)
+                ws, we = a.isoformat(), b.isoformat()
+    elif m.kind == "weekday" and m.weekday is not None:
+        if pub_precision != "day":
+            return m
+        back = (pub.weekday() - m.weekday) % 7
+        ahead = (m.weekday - pub.weekday()) % 7
+        if m.offset == -1:
+            d = pub - dt.timedelta(days=back or 7)
+        elif m.offset == 1:
+            d = pub + dt.timedelta(days=ahead or 7)
+        elif m.direction == "future":
+            d = pub + dt.timedelta(days=ahead)
+        else:
+            d = pub - dt.timedelta(days=back)
+        value, precision = d.isoformat(), "day"
+    elif m.unit is not None:
+        n = m.offset or 0
+        if m.unit == "day":
+            if pub_precision != "day":
+                return m
+            d = pub + dt.timedelta(days=n)
+            value, precision = d.isoformat(), "day"
+        elif m.unit == "week":
+            if pub_precision != "day":
+                return m
+            # weeks start on Saturday, Sunday or Monday depending on the country: take the union
+            starts = [pub - dt.timedelta(days=(pub.weekday() - s) % 7) for s in (5, 6, 0)]
+            if m.ago:
+                center = pub + dt.timedelta(days=7 * n)
+                a, b = center - dt.timedelta(days=3), center + dt.timedelta(days=3)
+            else:
+                a = min(starts) + dt.timedelta(days=7 * n)
+                b = max(starts) + dt.timedelta(days=7 * n + 6)
+                if n == 0:
+                    b = max(b, pub)
+            if m.part in ("early", "mid", "late"):
+                a, b = _part_window(a, b, m.part)
+            ws, we = a.isoformat(), b.isoformat()
+            value, precision = _common_value(a, b)
+        elif m.unit == "month":
+            if pub_precision == "year":
+                return m
+            y, mo = _add_months(pub.year, pub.month, n)
+            value, precision = _iso(y, mo), "month"
+            a, b = dt.date(y, mo, 1), dt.date(y, mo, _days_in_month(y, mo))
+            if m.part in ("early", "mid", "late"):
+                a, b = _part_window(a, b, m.part)
+                ws, we = a.isoformat(), b.isoformat()
+            elif m.part == "earlier" and n == 0 and pub_precision == "day":
+                ws, we = a.isoformat(), pub.isoformat()
+            elif m.part == "later" and n == 0 and pub_precision == "day":
+                ws, we = pub.isoformat(), b.isoformat()
+        elif m.unit == "year":
+            y = pub.year + n
+            value, precision = _iso(y), "year"
+            a, b = dt.date(y, 1, 1), dt.date(y, 12, 31)
+            if m.part in ("early", "mid", "late"):
+                a, b = _part_window(a, b, m.part)
+                ws, we = a.isoformat(), b.isoformat()
+            elif m.part == "earlier" and n == 0 and pub_precision == "day":
+                ws, we = a.isoformat(), pub.isoformat()
+            elif m.part == "later" and n == 0 and pub_precision == "day":
+                ws, we = pub.isoformat(), b.isoformat()
+    else:
+        return m
+    if value is None and ws is None:
+        return m
+    if m.since:
+        ws = ws or (value if value else None)
+        we = pub.isoformat() if pub_precision == "day" else we
+    return replace(m, value=value, precision=precision, window_start=ws, window_end=we,
+                   status="resolved", resolved_from=source)
+
+
+def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMention]:
+    """Give year-less and relative mentions a value from ``published`` (ISO string or date).
+
+    ``published`` may be None (then they stay unresolved) or partial ('YYYY-MM',
+    'YYYY'; then only what that precision decides is resolved).  The machine
+    clock is never consulted.
+    """
+    mentions = list(mentions)
+    parsed = parse_iso(published)
+    if parsed is None:
+        return mentions
+    pub, precision = parsed
+    source = f"published {_iso(pub.year, pub.month if precision != 'year' else None, pub.day if precision == 'day' else None)}"
+    return [_resolve_one(m, pub, precision, source) for m in mentions]
+
+
+def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateMention]:
+    """Resolve against both ends of a publication window; keep what both ends agree on."""
+    try:
+        lo, hi = (parse_iso(p) for p in str(window).split("/"))
+    except ValueError:
+        return mentions
+    if lo is None or hi is None:
+        return mentions
+    a = resolve_dates(mentions, lo[0])
+    b = resolve_dates(mentions, hi[0])
+    out = []
+    for m, ra, rb in zip(mentions, a, b):
+        if m.status == "unresolved" and ra.status == "resolved" and (ra.value, ra.precision) == (rb.value, rb.precision) \
+                and (ra.window_start, ra.window_end) == (rb.window_start, rb.window_end):
+            out.append(replace(ra, resolved_from=f"published window {window}"))
+        else:
+            out.append(m)
+    return out
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in DATE_COLUMNS}).astype(
+        {"start": "int64", "end": "int64", "sentence_start": "int64", "sentence_end": "int64"})
+
+
+def date_mentions_table(articles: pd.DataFrame) -> pd.DataFrame:
+    """One row per date mention (columns ``DATE_COLUMNS``), resolved against each article's ``published``."""
+    rows = []
+    for rec in articles.to_dict("records"):
+        text = rec.get("text") or ""
+        if not isinstance(text, str):
+            text = ""
+        mentions = find_dates(text)
+        published = rec.get("published")
+        if parse_iso(published) is not None:
+            mentions = resolve_dates(mentions, published)
+        elif isinstance(rec.get("published_window"), str) and "/" in rec["published_window"]:
+            mentions = _resolve_with_window(mentions, rec["published_window"])
+        sentences = sentence_spans(text) if mentions else []
+        for m in mentions:
+            ss, se = next(((a, b) for a, b in sentences if a <= m.start < b), (m.start, m.end))
+            rows.append({
+                "article": rec.get("id"), "mention": m.mention, "start": m.start, "end": m.end,
+                "kind": m.kind, "value": m.value, "precision": m.precision,
+                "window_start": m.window_start, "window_end": m.window_end,
+                "status": m.status, "resolved_from": m.resolved_from,
+                "sentence_start": ss, "sentence_end": se,
+            })
+    if not rows:
+        return _empty_table()
+    df = pd.DataFrame(rows, columns=DATE_COLUMNS)
+    return df.astype({"start": "int64", "end": "int64", "sentence_start": "int64", "sentence_end": "int64"})
