@@ -157,6 +157,11 @@ def _missing(value) -> bool:
         return False
 
 
+def _mask(series: pd.Series, test) -> pd.Series:
+    """A boolean mask (also for an empty series, where ``map`` gives an object column)."""
+    return pd.Series([bool(test(v)) for v in series], index=series.index, dtype=bool)
+
+
 def _overlaps(iso: str, start: str | None, end: str | None) -> bool:
     first, last = period_bounds(iso)
     if start and last < period_bounds(start)[0]:
@@ -302,18 +307,18 @@ def _select_claims(
     left_out: list[str] = []
     selected = claims[claims["kind"] == kind]
     selected = selected[selected["article"].astype(str).isin(set(articles["id"].astype(str)))]
-    undated = selected["refers_to"].map(_missing)
+    undated = _mask(selected["refers_to"], _missing)
     if undated.any():
         left_out.append(f"Not shown: {_plural(int(undated.sum()), 'claim')} with no date it refers to.")
     selected = selected[~undated]
     if start or end:
-        inside = selected["refers_to"].map(lambda d: _overlaps(d, start, end))
+        inside = _mask(selected["refers_to"], lambda d: _overlaps(d, start, end))
         if (~inside).any():
             left_out.append(f"Not shown: {_plural(int((~inside).sum()), 'claim')} outside the period.")
         selected = selected[inside]
-    numbers = selected.apply(_plotted_value, axis=1) if len(selected) else pd.Series(dtype=float)
-    no_number = numbers.map(_missing) if len(selected) else pd.Series(dtype=bool)
-    if len(selected) and no_number.any():
+    no_number = pd.Series([_plotted_value(row) is None for _, row in selected.iterrows()],
+                          index=selected.index, dtype=bool)
+    if no_number.any():
         left_out.append(f"Not shown: {_plural(int(no_number.sum()), 'claim')} with no number to plot.")
         selected = selected[~no_number]
     return selected, left_out
@@ -392,12 +397,12 @@ def events_chart(
     """Dated events, one row per event mention, in date order."""
     left_out: list[str] = []
     selected = events[events["article"].astype(str).isin(set(articles["id"].astype(str)))]
-    undated = selected["date"].map(_missing)
+    undated = _mask(selected["date"], _missing)
     if undated.any():
         left_out.append(f"Not shown: {_plural(int(undated.sum()), 'event')} with no date.")
     selected = selected[~undated]
     if start or end:
-        inside = selected["date"].map(lambda d: _overlaps(d, start, end))
+        inside = _mask(selected["date"], lambda d: _overlaps(d, start, end))
         if (~inside).any():
             left_out.append(f"Not shown: {_plural(int((~inside).sum()), 'event')} outside the period.")
         selected = selected[inside]
