@@ -1,0 +1,800 @@
+"""Claims: numbers an article states about troops, attacks and casualties.
+
+A *claim* is a number mention (``troopwatch.numbers``) that counts
+
+* troops: soldiers, advisers, trainers, fighters present, deployed, withdrawn
+  or planned ("2500 جندي"، "نحو 5000 من القوات الأمريكية"، "عدد القوات ... 2500");
+* attacks: attacks, strikes, rocket or drone incidents ("150 هجوما"، "للهجوم نحو
+  150 مرة"، "الهجوم الثاني والعشرين");
+* casualties: killed or wounded people ("مقتل ثلاثة جنود"، "إصابة 34").
+
+Everything else (money, years, durations, ages, percentages, counts of sources,
+officials, sessions, vehicles, rockets in one attack, rhetoric) is not a claim.
+
+The classifier reads the sentence around each number: the counted noun right
+after it (tamyiz), a count word before it (عدد، قوام، حصيلة), a casualty word
+before it, or an earlier claim it shares its noun with ("و900 في سوريا").  The
+actor is the nationality or group named next to the counted noun (for attacks:
+the attacker, never the target); the place is the nearest place named in the
+sentence.  All vocabulary is in ``data/lexicons/claims.yml``.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, asdict
+from functools import lru_cache
+from typing import Iterable, Optional
+
+import pandas as pd
+
+from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .numbers import NumberMention, find_numbers_normalized
+from .text import ARABIC_LETTER, fold_char, normalize, normalize_term, sentence_spans
+
+__all__ = [
+    "Claim",
+    "extract_claims",
+    "claims_table",
+    "CLAIM_COLUMNS",
+    "EXTRACTOR_VERSION",
+    "KINDS",
+    "ACTORS",
+    "PLACES",
+]
+
+EXTRACTOR_VERSION = "claims-0.1"
+
+CLAIM_COLUMNS = [
+    "article", "kind", "value", "low", "high", "qualifier", "actor", "place",
+    "refers_to", "refers_to_precision", "window_start",
+    "mention", "sentence", "sentence_start", "sentence_end", "start", "end",
+    "extractor_version",
+]
+
+KINDS = ("troops", "attacks", "casualties")
+ACTORS = ("US", "coalition", "other_country", "iraqi", "militia", "unknown")
+PLACES = ("Iraq", "Syria", "both", "elsewhere")
+
+# Clitics stripped from words before lexicon lookup, longest first.
+_PREFIXES = ("وبال", "فبال", "وال", "بال", "فال", "كال", "ولل", "فلل", "لل", "ال",
+             "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
+_NISBA_SUFFIXES = ("", "ة", "ه", "ين", "ون", "ان", "تين", "تان", "ا", "ات")
+
+_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
+_STRONG_PUNCT = set(".!?؟;؛:")
+_WINDOW_BEFORE = 12  # tokens searched back for count words and cues
+
+
+@dataclass
+class Claim:
+    """One claim; ``start``/``end`` and the sentence span are offsets in the article text."""
+
+    article: str
+    kind: str
+    value: Optional[int]
+    low: Optional[int]
+    high: Optional[int]
+    qualifier: str
+    actor: str
+    place: Optional[str]
+    mention: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    start: int
+    end: int
+    refers_to: Optional[str] = None
+    refers_to_precision: Optional[str] = None
+    window_start: Optional[str] = None
+    extractor_version: str = EXTRACTOR_VERSION
+
+
+# ---------------------------------------------------------------------------
+# Lexicon
+
+
+@dataclass(frozen=True)
+class _Lex:
+    cats: dict  # normalized word -> frozenset of categories
+    phrases: dict  # first word -> list of (words tuple, category)
+    actor_words: dict  # normalized word -> label
+    actor_phrases: dict  # first word -> list of (words tuple, label)
+    place_phrases: dict
+    backed_by: tuple  # tuples of words
+    attacker_markers: tuple
+    year_low: int
+    year_high: int
+    prefilter: re.Pattern
+
+
+def _terms(v) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        v = [v]
+    out = []
+    for t in v:
+        n = normalize_term(str(t))
+        if n:
+            out.append(n)
+    return out
+
+
+def _section(lex: dict, *keys):
+    node = lex
+    for k in keys:
+        if not isinstance(node, dict) or k not in node:
+            raise LexiconError(
+                f"{lexicon_path('claims')}: missing '{'.'.join(keys)}'; see the layout described in that file"
+            )
+        node = node[k]
+    return node
+
+
+@lru_cache(maxsize=1)
+def _lex() -> _Lex:
+    lex = load_lexicon("claims")
+    if not isinstance(lex, dict):
+        raise LexiconError(f"{lexicon_path('claims')}: expected a mapping of sections")
+    cats: dict[str, set] = {}
+    phrases: dict[str, list] = {}
+
+    def add(cat, terms):
+        for term in _terms(terms):
+            words = tuple(term.split(" "))
+            if len(words) == 1:
+                cats.setdefault(words[0], set()).add(cat)
+            else:
+                phrases.setdefault(words[0], []).append((words, cat))
+
+    add("troop", _section(lex, "troops", "nouns"))
+    add("weak_troop", lex["troops"].get("weak_nouns"))
+    add("military_after", lex["troops"].get("military_after"))
+    add("force", lex["troops"].get("force_nouns"))
+    add("attack", _section(lex, "attacks", "nouns"))
+    add("attack_cond", lex["attacks"].get("conditional_nouns"))
+    add("hostile", lex["attacks"].get("hostile_context"))
+    add("repeat", lex["attacks"].get("repeat_nouns"))
+    add("attack_cue", lex["attacks"].get("cues"))
+    add("ordinal_head", lex["attacks"].get("ordinal_heads"))
+    add("casualty", _section(lex, "casualties", "nouns"))
+    add("cas_before", lex["casualties"].get("cues_before"))
+    add("cas_after", lex["casualties"].get("cues_after"))
+    add("person", lex["casualties"].get("person_nouns"))
+    add("count_head", lex.get("count_heads"))
+    add("count_head_pron", lex.get("count_heads_pronoun"))
+    add("inherit", lex.get("inherit_nouns"))
+    add("function", lex.get("function_words"))
+    add("rhetoric", lex.get("rhetoric_before"))
+    add("non_claim", lex.get("non_claim_nouns"))
+    add("blocker", lex.get("actor_blockers"))
+    add("target", lex.get("target_markers"))
+
+    actor_words: dict[str, str] = {}
+    actor_phrases: dict[str, list] = {}
+    for label, spec in _section(lex, "actors").items():
+        if label not in ACTORS:
+            raise LexiconError(f"{lexicon_path('claims')}: actor '{label}' is not one of {', '.join(ACTORS)}")
+        spec = spec or {}
+        for term in _terms(spec.get("names")):
+            words = tuple(term.split(" "))
+            if len(words) == 1:
+                actor_words.setdefault(words[0], label)
+            else:
+                actor_phrases.setdefault(words[0], []).append((words, label))
+        for stem in _terms(spec.get("adjectives")):
+            for suf in _NISBA_SUFFIXES:
+                actor_words.setdefault(stem + suf, label)
+    place_phrases: dict[str, list] = {}
+    for label, terms in _section(lex, "places").items():
+        if label not in PLACES:
+            raise LexiconError(f"{lexicon_path('claims')}: place '{label}' is not one of {', '.join(PLACES)}")
+        for term in _terms(terms):
+            words = tuple(term.split(" "))
+            place_phrases.setdefault(words[0], []).append((words, label))
+    for d in (actor_phrases, place_phrases, phrases):
+        for k in d:
+            d[k].sort(key=lambda x: -len(x[0]))
+    add("place_prep", lex.get("place_prepositions"))
+
+    yr = lex.get("year_range") or [1900, 2100]
+    frozen = {k: frozenset(v) for k, v in cats.items()}
+    prefilter = _build_prefilter(frozen, phrases)
+    return _Lex(
+        cats=frozen,
+        phrases=phrases,
+        actor_words=actor_words,
+        actor_phrases=actor_phrases,
+        place_phrases=place_phrases,
+        backed_by=tuple(tuple(t.split(" ")) for t in _terms(lex.get("backed_by"))),
+        attacker_markers=tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers"))),
+        year_low=int(yr[0]),
+        year_high=int(yr[1]),
+        prefilter=prefilter,
+    )
+
+
+_KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
+                  "cas_before", "count_head_pron", "ordinal_head"}
+
+
+def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
+    """A regex over ORIGINAL text that finds every sentence that might hold a claim.
+
+    A claim needs one of the kind words (counted nouns, casualty and attack cues,
+    count words with a pronoun); the regex matches their shortest distinct
+    prefixes, letting diacritics and tatweel sit between letters and accepting
+    every spelling that normalization folds together.
+    """
+    words = {w for w, c in cats.items() if c & _KIND_CUE_CATS}
+    for first, lst in phrases.items():
+        for words_, cat in lst:
+            if cat in _KIND_CUE_CATS:
+                words.add(words_[0])
+    # shortest distinct prefixes: a word that starts with another listed word adds nothing
+    stems = sorted(words, key=len)
+    kept: list[str] = []
+    for w in stems:
+        if len(w) < 3:
+            kept.append(w)
+            continue
+        if not any(w.startswith(k) for k in kept if len(k) >= 3):
+            kept.append(w)
+    variants = _fold_variants()
+    marks = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
+    alts = []
+    for w in sorted(kept, key=len, reverse=True):
+        parts = []
+        for ch in w:
+            cls = variants.get(ch, {ch})
+            parts.append("[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch))
+        alts.append(marks.join(parts))
+    return re.compile("|".join(alts))
+
+
+@lru_cache(maxsize=1)
+def _fold_variants() -> dict:
+    """Normalized character -> the original characters that fold to it."""
+    out: dict[str, set] = {}
+    for cp in list(range(0x0600, 0x0700)) + [0x06CC, 0x06A9]:
+        ch = chr(cp)
+        f = fold_char(ch)
+        if len(f) == 1:
+            out.setdefault(f, {f}).add(ch)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Tokens
+
+
+@lru_cache(maxsize=65536)
+def _stems(word: str) -> tuple:
+    """The word and the word without each clitic it may carry."""
+    out = [word]
+    for p in _PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 2:
+            rest = word[len(p):]
+            out.append(rest)
+            if p.endswith("لل"):
+                out.append("ال" + rest)
+    return tuple(dict.fromkeys(out))
+
+
+class _Sentence:
+    """Tokens of one normalized sentence with lexicon lookups."""
+
+    def __init__(self, text: str, lex: _Lex):
+        self.text = text
+        self.lex = lex
+        self.toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        self.starts = [t[1] for t in self.toks]
+        self._cats: dict[int, frozenset] = {}
+        self.actors = self._match_actors()
+        self.places = self._match_places()
+
+    def __len__(self) -> int:
+        return len(self.toks)
+
+    def word(self, i: int) -> str:
+        return self.toks[i][0] if 0 <= i < len(self.toks) else ""
+
+    def cats(self, i: int) -> frozenset:
+        c = self._cats.get(i)
+        if c is None:
+            w = self.word(i)
+            found: set = set()
+            if w and w[0].isalpha():
+                for s in _stems(w):
+                    got = self.lex.cats.get(s)
+                    if got:
+                        found |= got
+            c = frozenset(found)
+            self._cats[i] = c
+        return c
+
+    def has(self, i: int, cat: str) -> bool:
+        return cat in self.cats(i)
+
+    def is_punct(self, i: int) -> bool:
+        w = self.word(i)
+        return not w or not (w[0].isalnum())
+
+    def phrase_at(self, i: int, table: dict, single: Optional[dict] = None):
+        """(end index, label) of the longest lexicon phrase starting at token i."""
+        w = self.word(i)
+        if not w or not w[0].isalpha():
+            return None
+        for s in _stems(w):
+            for words, label in table.get(s, ()):
+                n = len(words)
+                if i + n <= len(self.toks) and all(self.toks[i + k][0] == words[k] for k in range(1, n)):
+                    return i + n, label
+        if single is not None:
+            for s in _stems(w):
+                label = single.get(s)
+                if label is not None:
+                    return i + 1, label
+        return None
+
+    def _match_actors(self) -> list:
+        """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
+        lex = self.lex
+        out = []
+        i = 0
+        n = len(self.toks)
+        while i < n:
+            hit = self.phrase_at(i, lex.actor_phrases, lex.actor_words)
+            if hit is None:
+                i += 1
+                continue
+            end, label = hit
+            role = "plain"
+            prev = i - 1
+            if prev >= 0 and self.has(prev, "blocker") and _is_adjective_hit(self.word(i)):
+                role = "blocked"
+            # "الجماعات المدعومة من إيران": the backed group is a militia
+            for words in lex.backed_by:
+                k = len(words)
+                if i - k >= 0 and _tail_matches(self, i, words):
+                    label = "militia"
+                    break
+            for back in (1, 2):
+                j = i - back
+                if j >= 0 and self.has(j, "target"):
+                    role = "target" if role == "plain" else role
+                    break
+                if j >= 0 and self.is_punct(j):
+                    break
+            out.append((i, end, label, role))
+            i = end
+        return out
+
+    def _match_places(self) -> list:
+        out = []
+        covered = set()
+        for a, b, _label, _role in self.actors:
+            if b - a > 1:
+                covered.update(range(a, b))
+        i = 0
+        n = len(self.toks)
+        while i < n:
+            hit = self.phrase_at(i, self.lex.place_phrases)
+            if hit is None or i in covered:
+                i += 1
+                continue
+            end, label = hit
+            if label == "elsewhere" and not self._locative(i):
+                i = end
+                continue
+            out.append((i, end, label))
+            i = end
+        return out
+
+    def _locative(self, i: int) -> bool:
+        w = self.word(i)
+        if w.startswith(("ب", "وب", "فب")) and not w.startswith(("بال",)) or w.startswith(("بال", "وبال")):
+            return True
+        return i > 0 and self.has(i - 1, "place_prep")
+
+    def index_at(self, pos: int) -> int:
+        """Index of the token covering normalized offset ``pos`` (or the next one)."""
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k < 0:
+            return 0
+        if self.toks[k][2] <= pos:
+            return k + 1
+        return k
+
+    def index_from(self, pos: int) -> int:
+        """Index of the first token starting at or after ``pos``."""
+        return bisect.bisect_left(self.starts, pos)
+
+
+def _is_adjective_hit(word: str) -> bool:
+    return True
+
+
+def _tail_matches(s: _Sentence, i: int, words: tuple) -> bool:
+    """Do the tokens just before i spell ``words`` (the last word may be a clitic glued to i)?"""
+    k = len(words)
+    last = words[-1]
+    if len(last) == 1:  # "الموالية ل" + "إيران" written "لإيران"
+        if not s.word(i).startswith(last):
+            return False
+        ws = words[:-1]
+        k -= 1
+        return i - k >= 0 and all(s.word(i - k + m) == ws[m] for m in range(k))
+    return i - k >= 0 and all(s.word(i - k + m) == words[m] for m in range(k))
+
+
+# ---------------------------------------------------------------------------
+# Classification
+
+
+def _as_int(x) -> Optional[int]:
+    if x is None:
+        return None
+    return int(round(x))
+
+
+def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
+    """(kind, noun index or None) for a mention, or None when it is not a claim."""
+    if mn.unit == "percent":
+        return None
+    i0 = s.index_at(mn.norm_start)
+    i1 = s.index_from(mn.norm_end)
+    before = i0 - 1
+    # a clitic glued to the number ("لـ150", "ال150") is its own token here
+    if before >= 0 and s.toks[before][2] == s.toks[i0][1] and s.word(before) in ("ل", "ال", "و", "ب", "لل", "وال", "بال", "ف"):
+        glued = s.word(before)
+        before -= 1
+    else:
+        glued = ""
+    if before >= 0 and s.has(before, "rhetoric"):
+        return None
+    lex = s.lex
+    if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
+        head = before - 1 if s.word(before) == "رقم" else before
+        if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
+            return "attacks", head
+        if mn.ordinal:
+            return None
+    j = i1
+    if s.word(j) == "من" and j + 1 < len(s):
+        nj = j + 1
+        c = s.cats(nj)
+        if c & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
+            j = nj
+    c = s.cats(j)
+    if "troop" in c or ("force" in c and j != i1):
+        return _troops_or_casualties(s, i0, j), j
+    if "weak_troop" in c:
+        if _military_after(s, j):
+            return _troops_or_casualties(s, i0, j), j
+        if _casualty_near(s, i0, j):
+            return "casualties", j
+        return None
+    if "attack" in c:
+        return "attacks", j
+    if "attack_cond" in c:
+        if any(s.has(k, "hostile") for k in range(len(s)) if k != j):
+            return "attacks", j
+        return None
+    if "casualty" in c:
+        return "casualties", j
+    if "person" in c or _is_actor_noun(s, j):
+        if _casualty_near(s, i0, j):
+            return "casualties", j
+        return None
+    if "repeat" in c:
+        for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
+            if s.word(k) in _STRONG_PUNCT:
+                break
+            if s.has(k, "attack_cue") or s.has(k, "attack"):
+                return "attacks", None
+        return None
+    if "inherit" in c:
+        prev = _previous_claim(earlier, mn, s, max_gap=12)
+        if prev is not None:
+            return prev.kind, None
+        return None
+    # no counted noun: the number ends its phrase
+    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j)):
+        return None
+    if _is_year(mn, lex):
+        return None
+    if _cue_before(s, i0, "cas_before", span=3):
+        return "casualties", None
+    kind = _count_head_kind(s, i0)
+    if kind is not None:
+        return kind, None
+    prev = _previous_claim(earlier, mn, s, max_gap=10)
+    if prev is not None and _joined_by_and(s, i0, glued):
+        return prev.kind, None
+    return None
+
+
+def _starts_clause(s: _Sentence, j: int) -> bool:
+    """A word with the conjunction و that is no noun of ours starts a new clause."""
+    w = s.word(j)
+    return w.startswith("و") and len(w) > 3 and not s.cats(j) & {"non_claim"}
+
+
+def _joined_by_and(s: _Sentence, i0: int, glued: str) -> bool:
+    if glued == "و":
+        return True
+    return i0 > 0 and s.word(i0 - 1) == "و" or s.word(i0 - 1) in ("ونحو", "وحوالي", "واكثر")
+
+
+def _is_year(mn: NumberMention, lex: _Lex) -> bool:
+    if mn.words or mn.qualifier != "exact":
+        return False
+    txt = mn.text.strip()
+    return len(txt) == 4 and lex.year_low <= mn.value <= lex.year_high
+
+
+def _is_actor_noun(s: _Sentence, j: int) -> bool:
+    w = s.word(j)
+    return bool(w) and w[0].isalpha() and any(st in s.lex.actor_words for st in _stems(w)) and w.endswith(("ين", "ون", "يا"))
+
+
+def _military_after(s: _Sentence, j: int) -> bool:
+    for k in range(j + 1, min(len(s), j + 4)):
+        if s.is_punct(k):
+            return False
+        if s.has(k, "military_after") or any(a <= k < b and role != "blocked" for a, b, _l, role in s.actors):
+            return True
+    return False
+
+
+def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
+    seen = 0
+    k = i0 - 1
+    while k >= 0 and seen < span:
+        if s.is_punct(k):
+            return False
+        if s.has(k, cat):
+            return True
+        seen += 1
+        k -= 1
+    return False
+
+
+def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
+    if _cue_before(s, i0, "cas_before", span=4):
+        return True
+    for k in range(j + 1, min(len(s), j + 5)):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.has(k, "cas_after"):
+            return True
+    return False
+
+
+def _troops_or_casualties(s: _Sentence, i0: int, j: int) -> str:
+    return "casualties" if _casualty_near(s, i0, j) else "troops"
+
+
+def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
+    """Kind from a count word before the number: "عدد القوات ... 2500"، "قوة قوامها 5000"."""
+    lo = max(0, i0 - _WINDOW_BEFORE)
+    for k in range(i0 - 1, lo - 1, -1):
+        if s.word(k) in _STRONG_PUNCT:
+            return None
+        if s.has(k, "count_head"):
+            for m in range(k + 1, min(i0, k + 4)):
+                kind = _noun_kind(s, m, force=True)
+                if kind:
+                    return kind
+        if s.has(k, "count_head_pron"):
+            for m in range(k - 1, max(-1, k - 8), -1):
+                if s.word(m) in _STRONG_PUNCT:
+                    break
+                kind = _noun_kind(s, m, force=True)
+                if kind:
+                    return kind
+    return None
+
+
+def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
+    c = s.cats(m)
+    if "casualty" in c:
+        return "casualties"
+    if "troop" in c or (force and "force" in c):
+        return "troops"
+    if "attack" in c:
+        return "attacks"
+    return None
+
+
+def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int):
+    if not earlier:
+        return None
+    prev = earlier[-1]
+    gap = s.index_at(mn.norm_start) - s.index_from(prev._norm_end)
+    return prev if 0 <= gap <= max_gap else None
+
+
+# ---------------------------------------------------------------------------
+# Actor and place
+
+
+def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], earlier_actor: Optional[str]) -> str:
+    actors = s.actors
+    if not actors:
+        return earlier_actor or "unknown"
+    after_from = (noun + 1) if noun is not None else i1
+    if kind == "attacks":
+        return _attacker(s, i0, after_from)
+    # 1. named right after the counted noun: "2500 جندي أمريكي"، "من دول أخرى"
+    for a, b, label, role in actors:
+        if a >= after_from and a < after_from + 5 and role != "blocked":
+            if all(not _stops_actor_window(s, k) for k in range(after_from, a)):
+                return label
+    if earlier_actor is not None:
+        return earlier_actor
+    # 2. the nearest before the number in the sentence: "للولايات المتحدة 2500 جندي"
+    best = None
+    for a, b, label, role in actors:
+        if b <= i0 and role != "blocked":
+            best = label
+    if best is not None:
+        return best
+    # 3. anywhere after
+    for a, b, label, role in actors:
+        if a >= after_from and role != "blocked":
+            return label
+    return "unknown"
+
+
+def _stops_actor_window(s: _Sentence, k: int) -> bool:
+    w = s.word(k)
+    if w in _STRONG_PUNCT or w in ("،", ",", "(", ")", "-"):
+        return True
+    if w and w[0].isdigit():
+        return True
+    c = s.cats(k)
+    return bool(c & {"target", "attack", "casualty", "troop"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع")
+
+
+def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
+    actors = s.actors
+    # 1. an adjective on the attack noun: "ضربة جوية أمريكية"
+    for a, b, label, role in actors:
+        if after_from <= a < after_from + 2 and role == "plain":
+            return label
+    # 2. "من قبل X"، "شنها X"
+    for a, b, label, role in actors:
+        if role == "blocked":
+            continue
+        for words in s.lex.attacker_markers:
+            k = len(words)
+            if a - k >= 0 and all(s.word(a - k + m) == words[m] or (m == 0 and words[m] in _stems(s.word(a - k + m))) for m in range(k)):
+                return label
+    # 3. the nearest non-target actor before the number (the subject)
+    best = None
+    for a, b, label, role in actors:
+        if b <= i0 and role == "plain":
+            best = label
+    if best is not None:
+        return best
+    # 4. after the number
+    for a, b, label, role in actors:
+        if a >= after_from and role == "plain":
+            return label
+    return "unknown"
+
+
+def _place(s: _Sentence, i0: int) -> Optional[str]:
+    places = s.places
+    if not places:
+        return None
+    best = None
+    best_d = None
+    for idx, (a, b, label) in enumerate(places):
+        d = (i0 - b) if b <= i0 else (a - i0)
+        if best_d is None or d < best_d:
+            best, best_d = idx, d
+    a, b, label = places[best]
+    if label in ("Iraq", "Syria"):
+        other = "Syria" if label == "Iraq" else "Iraq"
+        for a2, b2, l2 in places:
+            if l2 == other and (a2 == b + 1 and s.word(b) == "و" or a2 == b and s.word(a2).startswith("و")
+                                or b2 == a and s.word(a).startswith("و") or b2 + 1 == a and s.word(b2) == "و"):
+                return "both"
+    return label
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+@dataclass
+class _Pending:
+    kind: str
+    actor: str
+    _norm_end: int
+
+
+def extract_claims(text: str, article: str = "") -> list[Claim]:
+    """Every troop, attack and casualty claim in ``text``, in order of appearance."""
+    if not isinstance(text, str):
+        raise TypeError(f"extract_claims() takes a str, not {type(text).__name__}")
+    if not text:
+        return []
+    lex = _lex()
+    claims: list[Claim] = []
+    prefilter = lex.prefilter
+    if prefilter.search(text) is None:
+        return []
+    for a, b in sentence_spans(text):
+        sent = text[a:b]
+        if prefilter.search(sent) is None:
+            continue
+        claims.extend(_sentence_claims(sent, a, b, article, lex))
+    return claims
+
+
+def _sentence_claims(sent: str, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
+    nt = normalize(sent)
+    mentions = find_numbers_normalized(nt)
+    if not mentions:
+        return []
+    s = _Sentence(nt.text, lex)
+    out: list[Claim] = []
+    earlier: list[_Pending] = []
+    for mn in mentions:
+        got = _classify(s, mn, earlier)
+        if got is None:
+            continue
+        kind, noun = got
+        i0 = s.index_at(mn.norm_start)
+        i1 = s.index_from(mn.norm_end)
+        inherited = None
+        if noun is None and earlier and kind == earlier[-1].kind:
+            inherited = earlier[-1].actor
+        actor = _actor(s, kind, i0, i1, noun, inherited)
+        place = _place(s, i0)
+        earlier.append(_Pending(kind, actor, mn.norm_end))
+        out.append(
+            Claim(
+                article=article,
+                kind=kind,
+                value=_as_int(mn.value),
+                low=_as_int(mn.low),
+                high=_as_int(mn.high),
+                qualifier=mn.qualifier,
+                actor=actor,
+                place=place,
+                mention=mn.text,
+                sentence=sent,
+                sentence_start=a,
+                sentence_end=b,
+                start=a + mn.start,
+                end=a + mn.end,
+            )
+        )
+    return out
+
+
+def claims_table(articles: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim in ``articles`` (columns id and text), columns ``CLAIM_COLUMNS``."""
+    missing = [c for c in ("id", "text") if c not in articles.columns]
+    if missing:
+        raise ValueError(f"claims_table() needs an articles table with columns id and text; missing {', '.join(missing)}")
+    rows = []
+    for art_id, text in zip(articles["id"], articles["text"]):
+        if not isinstance(text, str):
+            continue
+        for c in extract_claims(text, str(art_id)):
+            rows.append(asdict(c))
+    df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    for col in ("value", "low", "high", "sentence_start", "sentence_end", "start", "end"):
+        df[col] = df[col].astype("Int64")
+    for col in ("refers_to", "refers_to_precision", "window_start", "place"):
+        df[col] = df[col].astype(object)
+    if len(df):
+        df = df.sort_values(["article", "start"], kind="stable").reset_index(drop=True)
+    return df[CLAIM_COLUMNS]
