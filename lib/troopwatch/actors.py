@@ -1,0 +1,92 @@
+"""Actors: how often an article names the United States, Iran, the Iraqi government, ...
+
+The gazetteer (``data/lexicons/actors.yml``) groups names into entities and
+entities into actors.  A mention is the longest name found at a place (so
+"مصطفى الكاظمي" counts once, not again as "الكاظمي"), and mentions of the same
+actor separated only by spaces ("وزير الدفاع الأمريكي مارك إسبر") are one
+mention.  Salience is mentions per 1,000 words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .lexicons import LexiconError, load_lexicon
+from .vocabulary import ArticleText, Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping
+
+__all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions", "person_matcher"]
+
+
+@dataclass(frozen=True)
+class Entity:
+    actor: str
+    name: str
+    person: bool
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    start: int  # normalized text
+    end: int
+    actor: str
+    entity: str
+    term: str  # the gazetteer name(s) behind the mention; merged names are joined by " + "
+
+
+def _actors() -> dict:
+    data = load_lexicon("actors") or {}
+    actors = data.get("actors")
+    if not isinstance(actors, dict) or not actors:
+        raise LexiconError(f"{lexicon_source('actors')}: needs an 'actors' mapping of actor -> entities")
+    return actors
+
+
+def actor_names() -> dict[str, str]:
+    """Actor key -> readable name, in gazetteer order."""
+    return {key: str(spec.get("name", key)) for key, spec in _actors().items()}
+
+
+def _specs(persons_only: bool = False) -> list[TermSpec]:
+    specs = []
+    src = lexicon_source("actors")
+    for actor, spec in _actors().items():
+        for ent in spec.get("entities") or []:
+            if not isinstance(ent, dict) or "name" not in ent:
+                raise LexiconError(f"{src}: actor {actor!r}: every entity needs a 'name' and 'variants'")
+            entity = Entity(actor, str(ent["name"]), bool(ent.get("person", False)))
+            if persons_only and not entity.person:
+                continue
+            suffixes = bool(ent.get("suffixes", False))
+            for v in ent.get("variants") or [ent["name"]]:
+                specs.append(TermSpec(actor, str(v), True, suffixes, None, entity))
+            for rx in ent.get("regex") or []:
+                specs.append(TermSpec(actor, str(rx), True, False, str(rx), entity))
+    return specs
+
+
+@lru_cache(maxsize=1)
+def actor_matcher() -> TermMatcher:
+    return TermMatcher(_specs(), source=lexicon_source("actors"))
+
+
+@lru_cache(maxsize=1)
+def person_matcher() -> TermMatcher:
+    """Names of people who can be quoted (entities with person: true)."""
+    return TermMatcher(_specs(persons_only=True), source=lexicon_source("actors"))
+
+
+def actor_mentions(article: ArticleText) -> list[ActorMention]:
+    """Actor mentions of one article, longest names first, adjacent same-actor names merged."""
+    found: list[Match] = select_non_overlapping(actor_matcher().find(article.text, article.tokens))
+    text = article.text
+    mentions: list[ActorMention] = []
+    for m in found:
+        entity: Entity = m.spec.data
+        if mentions:
+            prev = mentions[-1]
+            gap = text[prev.end:m.start]
+            if prev.actor == m.label and (gap == "" or gap.isspace()):
+                mentions[-1] = ActorMention(prev.start, m.end, prev.actor, prev.entity, prev.term + " + " + m.spec.term)
+                continue
+        mentions.append(ActorMention(m.start, m.end, m.label, entity.name, m.spec.term))
+    return mentions
