@@ -417,6 +417,7 @@ def _execute(job: _Job, layout: _Layout) -> dict[str, str]:
     if staged_nb.is_file():
         # The executed copy names the real folders, not the staging ones.
         text = staged_nb.read_text(encoding="utf-8")
+        text = text.replace(staged_nb.as_posix(), layout.executed(nb).as_posix())
         for staged_path, real in renames.items():
             text = text.replace(staged_path, real)
         tw_io.write_text(layout.executed(nb), text)
@@ -466,9 +467,10 @@ def run_notebooks(
     layout = _Layout(Path(build_dir))
     jobs_todo: list[_Job] = []
     fresh: list[str] = []
-    for nb in notebooks:
+    for nb in notebooks:  # in execution order, so a rerun notebook reruns the ones that need it
         digest = input_digest(nb, values[nb.name])
-        if not force and _up_to_date(layout.stamp(nb), digest, layout.executed(nb)):
+        upstream_rerun = any(job.nb.name in nb.needs for job in jobs_todo)
+        if not force and not upstream_rerun and _up_to_date(layout.stamp(nb), digest, layout.executed(nb)):
             fresh.append(nb.name)
         else:
             jobs_todo.append(_Job(nb, values[nb.name], digest))
@@ -498,6 +500,8 @@ def run_notebooks(
                     if waiting_for:
                         continue
                     pending.remove(job)
+                    # inputs may be files a needed notebook has just written: hash them now
+                    job.digest = input_digest(job.nb, job.values)
                     job_started = time.monotonic()
                     future = pool.submit(_execute, job, layout)
                     future.started = job_started  # type: ignore[attr-defined]
