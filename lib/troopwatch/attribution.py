@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .actors import person_matcher
+from .actors import actor_matcher
 from .lexicons import LexiconError, load_lexicon
 from .text import normalize, normalize_term
 from .vocabulary import (
@@ -219,12 +219,6 @@ def _bare(token: str) -> str:
     return token
 
 
-def _clitic(token: str, word: str) -> str:
-    """The proclitic in front of ``word`` in ``token`` ('' when none)."""
-    i = token.rfind(word)
-    return token[:i] if i > 0 else ""
-
-
 _ATTRIBUTION_PREPS = frozenset(normalize_term(w) for w in ("وفقا", "وفق", "طبقا", "نقلا", "استنادا", "بحسب", "حسب"))
 
 
@@ -299,12 +293,10 @@ def _anonymous_mentions(article: ArticleText, persons: list[Match]) -> list[Sour
             continue  # "المسؤول الأمريكي جون كيربي": a named official, not an unnamed one
         before = speech_before(i)
         after = speech_after(end_tok)
-        clitic = _clitic(tokens[i][2], tokens[i][2][-len(text[m.start:m.end].split()[0]):] if text[m.start:m.end] else "")
         head = tokens[i][2]
         prefix = head[: len(head) - len(_bare(head))] if _bare(head) != head else ""
         if "ل" in prefix.replace("ال", "") and before is not None and _bare(tokens[before][2]) not in _ATTRIBUTION_PREPS and tokens[before][2] not in _ATTRIBUTION_PREPS:
             continue  # "قال ... لوسائل إعلام": the source is the speaker, not the recipient
-        del clitic
         if kind == "source_noun":
             ok = qualified or before is not None or after
         else:
@@ -356,8 +348,13 @@ def _named_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMe
 
     def near_speech(i: int, last: int) -> bool:
         for s in speech_at:
-            if (i - window <= s < i or last < s <= last + window) and same_clause(s, i):
-                return True
+            if i - window <= s < i and same_clause(s, i):
+                return True  # "قال رئيس الوزراء، مصطفى الكاظمي،": commas may stand between
+            if last < s <= last + window and same_clause(last, s):
+                between = text[tokens[last][1]:tokens[s][0]]
+                # after the name the verb must be in the same clause, or in a relative clause ("، الذي أكد")
+                if not re.search(r"[،,:]", between) or re.match(r"\s*[،,]\s*(?:الذي|التي|الذين)\s", between + " "):
+                    return True
         return False
 
     candidates: list[tuple[int, int, str, str]] = []  # (start, end, name, term)
@@ -368,9 +365,10 @@ def _named_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMe
         last = i
         while last + 1 < n and tokens[last + 1][1] <= m.end:
             last += 1
-        before = text[max(0, m.start - 30):m.start]
-        if any(before.rstrip().endswith(nb) for nb in not_before):
-            continue
+        before = text[max(0, m.start - 40):m.start]
+        before = re.split(r"[.!?؟؛;\n]", before)[-1]
+        if any(nb in before for nb in not_before):
+            continue  # "مصدر مقرب من رئيس الحشد الشعبي، فالح الفياض": a reference point, not the speaker
         head = tokens[i][2]
         prev_tok = tokens[i - 1][2] if i > 0 else ""
         # "للجنرال قاآني", "لبومبيو": a person addressed is not a source
@@ -380,20 +378,25 @@ def _named_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMe
             candidates.append((m.start, m.end, str(m.spec.data.name), m.spec.term))
     # a title followed by a name the gazetteer does not know
     person_spans = [(m.start, m.end) for m in persons]
+    person_at = {tok_index[m.start] for m in persons if m.start in tok_index}
     for t in select_non_overlapping(titles.find(text, tokens)):
         i = tok_index.get(t.start)
         if i is None:
             continue
+        if text[t.start] == "ل" and not text.startswith("ال", t.start):
+            continue  # "للجنرال ...": the person addressed is not a source
         j = i
         while j + 1 < n and tokens[j + 1][1] <= t.end:
             j += 1
         k = j + 1
-        while k < n and same_clause(j, k) and (tokens[k][2].startswith("ال") or _nisba_like(tokens[k][2])) and k - j <= 4:
+        while k < n and k not in person_at and same_clause(j, k) and (tokens[k][2].startswith("ال") or _nisba_like(tokens[k][2])) and k - j <= 4:
             k += 1  # adjectives and the ministry ("وزير الخارجية العراقي")
+        if k in person_at:
+            continue  # a known person follows the title: counted above
         name_toks = []
         while k < n and len(name_toks) < 3:
             tok = tokens[k][2]
-            if tok.startswith("ال") or tok in stops or tok in _FUNCTION_WORDS or tok.isdigit() or k in speech_at:
+            if tok.startswith(("ال", "لل")) or tok in stops or tok in _FUNCTION_WORDS or tok.isdigit() or k in speech_at:
                 break
             if not re.search(r"[^\W\d_]", tok) or not text[tokens[k - 1][1]:tokens[k][0]].isspace():
                 break
@@ -416,6 +419,7 @@ def _named_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMe
 
 def source_mentions(article: ArticleText, outlet: str | None = None) -> list[SourceMention]:
     """Agencies, named officials and unnamed sources of one article, by position."""
-    persons = select_non_overlapping(person_matcher().find(article.text, article.tokens))
+    # people are the person entities among all actor names, so "إدارة بايدن" stays an institution
+    persons = [m for m in select_non_overlapping(actor_matcher().find(article.text, article.tokens)) if m.spec.data.person]
     mentions = _agency_mentions(article, outlet) + _named_mentions(article, persons) + _anonymous_mentions(article, persons)
     return sorted(mentions, key=lambda s: (s.start, s.kind))

@@ -426,11 +426,12 @@ def stopword_set() -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
-def _stems(text: str) -> tuple[Counter, dict[str, Counter]]:
-    """Stem counts of one normalized text, and the surface forms behind each stem."""
+def _stems(norm: NormalizedText) -> tuple[Counter, dict[str, Counter]]:
+    """Stem counts of one text, and the original surface forms (diacritics dropped) behind each stem."""
     stops = stopword_set()
     counts: Counter = Counter()
     surfaces: dict[str, Counter] = defaultdict(Counter)
+    text = norm.text
     for _s, _e, tok in tokenize(text):
         if not _ARABIC_RE.match(tok) and not tok.isalpha():
             continue  # numbers, domains with digits
@@ -444,7 +445,9 @@ def _stems(text: str) -> tuple[Counter, dict[str, Counter]]:
         if stem in stops or len(stem) < 2:
             continue
         counts[stem] += 1
-        surfaces[stem][tok] += 1
+        a, b = norm.to_original(_s, _e)
+        surface = "".join(c for c in norm.original[a:b] if not ("\u064b" <= c <= "\u065f" or c == "\u0640"))
+        surfaces[stem][surface or tok] += 1
     return counts, surfaces
 
 
@@ -452,7 +455,7 @@ def distinctive_terms_for_groups(texts: Sequence[str], groups: Sequence[str], to
                                  prior_scale: float = 1.0) -> pd.DataFrame:
     """Weighted log-odds (informative Dirichlet prior) of each group's stems against the other groups.
 
-    ``texts`` are normalized texts.  The prior is the whole collection's stem
+    ``texts`` are article texts as written (they are normalized here).  The prior is the whole collection's stem
     counts times ``prior_scale`` (Monroe, Colaresi & Quinn 2008, section 3.5),
     which shrinks rare words toward zero.  ``zeta`` is the log-odds difference
     divided by its estimated standard deviation; positive values mark words the
@@ -461,7 +464,7 @@ def distinctive_terms_for_groups(texts: Sequence[str], groups: Sequence[str], to
     per_group: dict[str, Counter] = defaultdict(Counter)
     surfaces: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for text, group in zip(texts, groups):
-        counts, surf = _stems(text or "")
+        counts, surf = _stems(normalize(text if isinstance(text, str) else ""))
         per_group[group].update(counts)
         for stem, c in surf.items():
             surfaces[group][stem].update(c)
@@ -490,10 +493,9 @@ def distinctive_terms_for_groups(texts: Sequence[str], groups: Sequence[str], to
             scored.append((w, (l_i - l_j) / math.sqrt(var), y_i))
         scored.sort(key=lambda t: (-t[1], t[0]))
         for w, zeta, y_i in scored[:top]:
-            display = surfaces[group][w].most_common(1)[0][0]
-            # prefer the most frequent surface form; ties go to the shortest
-            best = max(surfaces[group][w].items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
-            rows.append({"group": group, "term": w, "display": best or display, "zeta": round(zeta, 4), "count": int(y_i)})
+            # the most frequent surface form; ties go to the shortest
+            display = max(surfaces[group][w].items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
+            rows.append({"group": group, "term": w, "display": display, "zeta": round(zeta, 4), "count": int(y_i)})
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -521,7 +523,7 @@ def distinctive_terms(articles: pd.DataFrame, group_by: str = "outlet", top: int
             raise KeyError(f"distinctive_terms: no column {group_by!r}; use 'outlet' or one of {list(articles.columns)}")
         groups = [str(g) if g is not None and not (isinstance(g, float) and math.isnan(g)) else str(i)
                   for i, g in zip(articles["id"], articles[group_by])]
-    texts = [normalize(t if isinstance(t, str) else "").text for t in articles["text"]]
+    texts = [t if isinstance(t, str) else "" for t in articles["text"]]
     return distinctive_terms_for_groups(texts, groups, top=top, prior_scale=prior_scale)
 
 
