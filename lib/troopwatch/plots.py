@@ -448,7 +448,7 @@ def _date_axis(ax, chart: Chart, firsts: Sequence[dt.date], lasts: Sequence[dt.d
     if chart.start or chart.end or firsts:
         lo = period_bounds(chart.start)[0] if chart.start else min(firsts)
         hi = period_bounds(chart.end)[1] if chart.end else max(lasts)
-        pad = max((hi - lo) * 0.06, dt.timedelta(days=20))
+        pad = max((hi - lo) * 0.06, dt.timedelta(days=90))  # a lone claim still sits in a readable span
         ax.set_xlim(lo - (pad if not chart.start else dt.timedelta(0)), hi + (pad if not chart.end else dt.timedelta(0)))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)

@@ -23,6 +23,7 @@ __all__ = [
     "as_date",
     "as_formats",
     "corpus_label",
+    "work_from_project_root",
     "setup_display",
     "load_articles",
     "article_overview",
@@ -74,6 +75,24 @@ def as_formats(value) -> list[str]:
     if unknown:
         raise ValueError(f"parameter formats: unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
     return formats
+
+
+def work_from_project_root() -> Path:
+    """Make the project root the working folder, so the default relative paths hold.
+
+    papermill (``troopwatch run``) already starts the kernel there; JupyterLab and nbval
+    start it in ``notebooks/``.  The root is the nearest folder upwards that holds
+    ``pyproject.toml`` and ``notebooks/``; without one the working folder is kept.
+    """
+    import os
+
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
+            if folder != here:
+                os.chdir(folder)
+            return folder
+    return here
 
 
 def corpus_label(corpus_dir) -> str:

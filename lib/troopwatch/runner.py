@@ -45,6 +45,7 @@ __all__ = [
     "input_digest",
     "check_kernel",
     "run_notebooks",
+    "execute_in_place",
 ]
 
 # Bump when the runner changes what it writes, so old stamps no longer match.
@@ -406,7 +407,7 @@ def _execute(job: _Job, layout: _Layout) -> dict[str, str]:
             str(nb.path), str(staged_nb), parameters=staged_values, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, cwd=os.getcwd(), start_timeout=120,
             # the kernel's start-up chatter (a TCP notice) is not news on a local run
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except papermill.PapermillExecutionError as exc:
         failure = NotebookFailed(
@@ -442,7 +443,7 @@ def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="notebooks", unit="nb", disable=not enabled, file=sys.stderr,
-                bar_format="{desc}: {n}/{total} |{bar}| {elapsed} {postfix}")
+                bar_format="{desc}: {n}/{total} |{bar}| {elapsed}{postfix}")
 
 
 def run_notebooks(
@@ -536,3 +537,62 @@ def run_notebooks(
     print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped}. "
           f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
     return 0
+
+
+# ---------------------------------------------------------------- committed notebooks
+
+def execute_in_place(only: Sequence[str] | None = None, notebooks_dir: str | os.PathLike = "notebooks",
+                     timeout: int = 600) -> list[Path]:
+    """Re-execute the source notebooks with their default parameters and save their outputs in place.
+
+    This is how the committed notebooks get the outputs a reader sees on a code host and
+    nbval compares: no papermill metadata, no timings, cells and ids kept as they are.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from . import io as tw_io
+
+    check_kernel()
+    written = []
+    for nb_info in execution_order(select_notebooks(discover_notebooks(notebooks_dir), only)):
+        nb = nbformat.read(str(nb_info.path), as_version=4)
+        client = NotebookClient(
+            nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+            resources={"metadata": {"path": os.getcwd()}}, record_timing=False,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            raise NotebookFailed(f"{nb_info.path}: a cell failed; the notebook was not changed.\n{exc}") from None
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nb.metadata.pop("papermill", None)
+        text = nbformat.writes(nb)
+        tw_io.write_text(nb_info.path, text if text.endswith("\n") else text + "\n")
+        written.append(nb_info.path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m troopwatch.runner --refresh [NOTEBOOK...]``: re-execute the committed notebooks in place."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m troopwatch.runner", description=main.__doc__)
+    parser.add_argument("--refresh", action="store_true", required=True,
+                        help="execute the notebooks in notebooks/ on their defaults and save the outputs in them")
+    parser.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="number or name (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        for path in execute_in_place(args.notebooks):
+            print(f"executed {path.as_posix()}", file=sys.stderr)
+    except (NotebookFailed, ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"troopwatch: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
