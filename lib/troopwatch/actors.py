@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .lexicons import LexiconError, load_lexicon
+from .text import normalize_term
 from .vocabulary import ArticleText, Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping
 
 __all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions", "person_matcher"]
@@ -85,7 +86,9 @@ def actor_mentions(article: ArticleText) -> list[ActorMention]:
         if mentions:
             prev = mentions[-1]
             gap = text[prev.end:m.start]
-            if prev.actor == m.label and (gap == "" or gap.isspace()):
+            # "القوات الأمريكية والقوات الأمريكية" are two mentions: a conjunction separates them
+            conj = text[m.start] in "وف" and not normalize_term(m.spec.term).startswith(text[m.start])
+            if prev.actor == m.label and (gap == "" or gap.isspace()) and not conj:
                 mentions[-1] = ActorMention(prev.start, m.end, prev.actor, prev.entity, prev.term + " + " + m.spec.term)
                 continue
         mentions.append(ActorMention(m.start, m.end, m.label, entity.name, m.spec.term))

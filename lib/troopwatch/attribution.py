@@ -112,7 +112,8 @@ def outlet_from_text(article: ArticleText) -> tuple[str | None, str, tuple[int, 
                         raw = line[s:e]
                         s += len(raw) - len(raw.lstrip())
                         e -= len(raw) - len(raw.rstrip())
-                        name = line[s:e]
+                        oa, ob = article.to_original(a + s, a + e)
+                        name = article.original[oa:ob]  # as written, hamzas and all
                         if key == "agency_dateline":
                             name = _agency_canonical(name) or name
                         return name, basis, (a + s, a + e, pat.pattern)

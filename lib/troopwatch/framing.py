@@ -217,7 +217,8 @@ def _analyse(row: Any) -> _Analysis:
 
     outlet, basis, span = article_outlet(row, art)
     if span is not None:
-        ev.append(_Evidence("outlet", basis, span[2], span[0], span[1]))
+        # the term is the outlet name read from the credit line, byline or link (the line is the sentence)
+        ev.append(_Evidence("outlet", basis, str(outlet), span[0], span[1]))
 
     frame_counts = {}
     for key, matcher in _frame_matchers().items():
