@@ -19,6 +19,7 @@ from .plots import UNKNOWN_OUTLET, outlet_label, period_bounds
 
 __all__ = [
     "WrittenTable",
+    "Note",
     "as_list",
     "as_date",
     "as_formats",
@@ -185,15 +186,29 @@ def write_table(df: pd.DataFrame, folder, name: str) -> WrittenTable:
     return WrittenTable(path.as_posix(), len(df), len(df.columns))
 
 
-def skipped_files(articles: pd.DataFrame) -> pd.DataFrame:
-    """The files the loader could not read, and why (empty when every file loaded)."""
+@dataclass
+class Note:
+    """A sentence shown as a cell's result (in place of an empty table)."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def skipped_files(articles: pd.DataFrame) -> pd.DataFrame | Note:
+    """The files the loader could not read, and why; a note when every file loaded."""
     skipped = articles.attrs.get("skipped", [])
+    if not skipped:
+        return Note("Every article file was read; none was skipped.")
     return pd.DataFrame(skipped, columns=["path", "reason"])
 
 
 def chart_table(chart, columns: Sequence[str] = ("panel", "outlet", "article", "date", "value", "low", "high",
                                                  "qualifier", "window_start", "mention")) -> pd.DataFrame:
     """A figure's plotted rows without the long sentences (those are in its CSV twin)."""
+    if chart.rows.empty:
+        return Note(f"{chart.name}: nothing to plot. {chart.note_line()}".strip())
     return chart.rows[[c for c in columns if c in chart.rows.columns]]
 
 
