@@ -437,8 +437,6 @@ def _month_candidates(nt: str) -> list[_Cand]:
         if name in lex.ambiguous_months and not has_context:
             if not (other and other not in lex.ambiguous_months):
                 continue
-        if "year" not in fields:
-            fields["direction"] = _direction(nt, start, end)
         if "day" in fields and "year" in fields:
             kind = "full"
         elif "year" in fields:
@@ -730,7 +728,8 @@ def find_dates(text: str) -> list[DateMention]:
             start=a, end=b, mention=text[a:b], kind=c.kind, **st,
             year=f.get("year"), month=f.get("month"), day=f.get("day"), weekday=f.get("weekday"),
             year_end=f.get("year_end"), unit=f.get("unit"), offset=f.get("offset"), part=f.get("part"),
-            since=bool(f.get("since")), ago=bool(f.get("ago")), direction=f.get("direction"),
+            since=bool(f.get("since")), ago=bool(f.get("ago")),
+            direction=f.get("direction") or _direction(nt, c.start, c.end),
         ))
     return mentions
 

@@ -1,0 +1,391 @@
+"""When was an article published?  From metadata, a dateline, or the content itself.
+
+Order of evidence:
+
+1. ``metadata``: the sidecar's ``published`` value, when it states one.
+2. ``dateline``: a full date standing on one of the first lines ("23-مارس-2021",
+   "نشر بتاريخ 12 أبريل 2020").
+3. ``inferred``: the content.  Every clue becomes a constraint on the date:
+
+   * each absolute date the article states (not in a clause about the future)
+     means publication on or after it;
+   * an office-holder named with the title of the office ("الرئيس الأمريكي
+     ترامب") means publication during that term, or after it for a "former"
+     (السابق) title; terms are data in ``data/lexicons/office_holders.yml``;
+   * a known event named (``data/lexicons/events.yml``) means publication after it;
+     a year-less "August last" next to a known August event dates the article
+     to the twelve months after it.
+
+   The window is where the most constraints agree (so one misread name cannot
+   empty it).  Year-less dates ("24 كانون الثاني") take the first year after
+   the latest fully dated mention.  ``published`` is set only when a day-level
+   date in the text is the latest evidence; otherwise it stays None and only
+   ``published_window`` is given.
+
+Nothing here reads the machine clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from .dates import DateMention, find_dates, parse_iso
+from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .text import ARABIC_LETTER, normalize, normalize_term
+
+__all__ = [
+    "PUBLISHED_COLUMNS",
+    "PublicationEstimate",
+    "add_publication_dates",
+    "find_dateline",
+    "infer_publication",
+    "office_holder_constraints",
+]
+
+PUBLISHED_COLUMNS = ["published", "published_window", "published_basis", "published_evidence"]
+# A day-level date in the text dates the article to at most this many days after it.
+REPORTING_LAG_DAYS = 14
+_INF = dt.date.max.toordinal()
+_L = ARABIC_LETTER
+
+
+@dataclass
+class PublicationEstimate:
+    published: str | None
+    window: tuple[dt.date, dt.date] | None
+    basis: str | None
+    evidence: str | None
+
+    @property
+    def window_text(self) -> str | None:
+        if self.window is None:
+            return None
+        return f"{self.window[0].isoformat()}/{self.window[1].isoformat()}"
+
+
+@dataclass
+class Constraint:
+    """Publication lies in one of ``intervals`` (ordinal days, inclusive); ``label`` says why."""
+
+    label: str
+    intervals: list[tuple[int, int]]
+    key: str = ""
+    weight: float = 1.0
+    lower_bound: dt.date | None = field(default=None)
+
+
+# ---------------------------------------------------------------- office-holders
+
+
+@lru_cache(maxsize=1)
+def _office_lexicon():
+    data = load_lexicon("office_holders")
+    path = lexicon_path("office_holders")
+    try:
+        as_of = parse_iso(str(data["as_of"]))[0]
+        slack = int(data.get("approximate_slack_days", 45))
+        roles = {r: sorted({normalize_term(t) for t in ts}, key=len, reverse=True) for r, ts in data["roles"].items()}
+        former = [normalize_term(w) for w in data.get("former_words", [])]
+        people = []
+        for i, p in enumerate(data["people"]):
+            terms = []
+            for t in p["terms"]:
+                if t["role"] not in roles:
+                    raise ValueError(f"person #{i + 1} ({p.get('name')}) has a term in unknown role {t['role']!r}")
+                start = parse_iso(str(t["start"]))
+                if start is None:
+                    raise ValueError(f"person #{i + 1} ({p.get('name')}): start {t['start']!r} is not ISO")
+                end = parse_iso(str(t["end"])) if t.get("end") else None
+                pad = slack if t.get("approximate") else 0
+                terms.append((t["role"], start[0].toordinal() - pad, end[0].toordinal() + pad if end else _INF,
+                              start[0], end[0] if end else None))
+            names = sorted({normalize_term(n) for n in p["names"]}, key=len, reverse=True)
+            alt = "|".join(_spaced(n) for n in names)
+            rx = re.compile(rf"(?<![{_L}])(?:[وفبل]|لل)?(?:{alt})(?![{_L}])")
+            people.append((p["name"], rx, terms))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LexiconError(f"{path}: {exc}; see the comment at the top of the file for the layout") from None
+    return as_of, roles, former, people
+
+
+def _spaced(term: str) -> str:
+    """A regex for a folded term whose spaces match any run of spaces."""
+    return r"\s+".join(re.escape(w) for w in term.split(" "))
+
+
+def _has_word(zone: str, word: str) -> bool:
+    return re.search(rf"(?<![{_L}])(?:[وفبل])?{_spaced(word)}(?![{_L}])", zone) is not None
+
+
+def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
+    """The words before a name (up to 7, within its clause) and the apposition after it ("X، رئيس ...")."""
+    before = nt[max(0, start - 90):start]
+    stripped = before.rstrip()
+    cut_chars = ".!?؟؛:\n;()\"" + "،,"
+    # a comma right before the name is an apposition: keep the clause before it
+    if stripped.endswith(("،", ",", "-")):
+        stripped = stripped[:-1]
+    cut = max(stripped.rfind(c) for c in cut_chars)
+    zone_before = " ".join(stripped[cut + 1:].split()[-7:])
+    zone_after = ""
+    m = re.match(r"\s*[،,\-]\s*", nt[end:end + 4])
+    if m:
+        after = nt[end + m.end():end + m.end() + 90]
+        stop = min([i for i in (after.find(c) for c in cut_chars) if i >= 0] or [len(after)])
+        zone_after = " ".join(after[:stop].split()[:7])
+    return zone_before, zone_after
+
+
+def office_holder_constraints(text: str) -> list[Constraint]:
+    """Constraints from office-holders named with the title of their office."""
+    as_of, roles, former_words, people = _office_lexicon()
+    nt = normalize(text).text
+    found: dict[str, Constraint] = {}
+    for name, rx, terms in people:
+        for m in rx.finditer(nt):
+            zb, za = _title_zones(nt, m.start(), m.end())
+            best_len, best_roles, former = 0, set(), False
+            for zone in (zb, za):
+                for role in {t[0] for t in terms}:
+                    for kw in roles[role]:
+                        if _has_word(zone, kw):
+                            if len(kw) > best_len:
+                                best_len, best_roles = len(kw), {role}
+                            elif len(kw) == best_len:
+                                best_roles.add(role)
+                            pos = zone.find(kw)
+                            if any(_has_word(zone[pos:], w) for w in former_words):
+                                former = True
+                            break
+            if not best_roles:
+                continue
+            matched = sorted((t for t in terms if t[0] in best_roles), key=lambda t: t[1])
+            if former:
+                intervals = []
+                for i, t in enumerate(matched):
+                    if t[2] == _INF:
+                        continue
+                    nxt = matched[i + 1][1] - 1 if i + 1 < len(matched) else _INF
+                    intervals.append((t[2] - (0 if t[2] == _INF else 0), nxt))
+                if not intervals:
+                    continue
+                label = f"former {'/'.join(sorted(best_roles))} {name} (term ended {', '.join(str(t[4]) for t in matched if t[4])})"
+            else:
+                intervals = [(t[1], t[2]) for t in matched]
+                spans = ", ".join(f"{t[3]}..{t[4] or 'in office'}" for t in matched)
+                label = f"{name} as {'/'.join(sorted(best_roles))} ({spans})"
+            key = f"office:{name}:{former}:{sorted(best_roles)}"
+            found.setdefault(key, Constraint(label, intervals, key))
+    return list(found.values())
+
+
+# ---------------------------------------------------------------- dateline
+
+
+@lru_cache(maxsize=1)
+def _dateline_words() -> re.Pattern:
+    words = load_lexicon("date_cues").get("dateline_words", [])
+    alt = "|".join(_spaced(normalize_term(w)) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![{_L}])(?:{alt})(?![{_L}])")
+
+
+def find_dateline(text: str, lines: int = 3) -> tuple[str, str] | None:
+    """(ISO date, evidence) of a dateline among the first non-empty lines, or None."""
+    seen = 0
+    offset = 0
+    for raw in text.split("\n"):
+        line = raw.strip()
+        start = offset
+        offset += len(raw) + 1
+        if not line:
+            continue
+        seen += 1
+        if seen > lines:
+            break
+        for m in find_dates(line):
+            if m.precision != "day" or m.status != "stated" or m.since:
+                continue
+            rest = (line[:m.start] + " " + line[m.end:])
+            words = re.findall(rf"[{_L}A-Za-z0-9]+", normalize(rest).text)
+            if len(words) <= 6 or _dateline_words().search(normalize(line[:m.start]).text):
+                return m.value, f"dateline '{m.mention}' on line {seen}"
+    return None
+
+
+# ---------------------------------------------------------------- inference
+
+
+def _text_constraints(mentions: list[DateMention]) -> list[tuple[dt.date, str, DateMention]]:
+    """Lower bounds from stated absolute dates outside future clauses: (first day, precision, mention)."""
+    out = []
+    for m in mentions:
+        if m.status != "stated" or m.direction == "future" or m.value is None:
+            continue
+        if m.kind == "year_range" and m.year_end is not None:
+            out.append((dt.date(m.year_end, 1, 1), "year", m))
+            continue
+        parsed = parse_iso(m.value)
+        if parsed is not None:
+            out.append((parsed[0], parsed[1], m))
+    return out
+
+
+def _best_window(constraints: list[Constraint]) -> tuple[int, int, float] | None:
+    """The stretch of days satisfying the most constraints (weighted): (lo, hi, score)."""
+    if not constraints:
+        return None
+    points = sorted({p for c in constraints for lo, hi in c.intervals for p in (lo, hi + 1 if hi < _INF else _INF)})
+    best = None
+    runs = []
+    for i, p in enumerate(points):
+        if p >= _INF:
+            break
+        seg_hi = (points[i + 1] - 1) if i + 1 < len(points) and points[i + 1] < _INF else _INF
+        score = sum(c.weight for c in constraints if any(lo <= p <= hi for lo, hi in c.intervals))
+        runs.append((p, seg_hi, score))
+        if best is None or score > best:
+            best = score
+    top = [r for r in runs if r[2] == best]
+    return top[0][0], max(r[1] for r in top), best
+
+
+def _year_less_anchor(mentions: list[DateMention], lower: list[tuple[dt.date, str, DateMention]]):
+    """The latest stated date of month or day precision: year-less dates follow it."""
+    precise = [d for d, p, m in lower if p in ("day", "month") and m.kind != "year_range"]
+    return max(precise) if precise else None
+
+
+def infer_publication(text: str) -> PublicationEstimate:
+    """Estimate the publication date from the text alone (dateline, else content)."""
+    if not isinstance(text, str) or not text.strip():
+        return PublicationEstimate(None, None, None, None)
+    dateline = find_dateline(text)
+    if dateline is not None:
+        d = parse_iso(dateline[0])[0]
+        return PublicationEstimate(dateline[0], (d, d), "dateline", dateline[1])
+    from .timeline import match_known_events
+
+    mentions = find_dates(text)
+    as_of, *_ = _office_lexicon()
+    constraints: list[Constraint] = []
+    lower = _text_constraints(mentions)
+    for d, precision, m in lower:
+        constraints.append(Constraint(f"'{m.mention}' ({m.value})", [(d.toordinal(), _INF)], f"text:{m.start}", lower_bound=d))
+    constraints.extend(office_holder_constraints(text))
+    events = match_known_events(text, mentions)
+    seen_events = set()
+    by_event: list[tuple[dt.date, DateMention]] = []
+    for hit in events:
+        ev = hit["event"]
+        ev_date = parse_iso(ev.date)[0]
+        if ev.id not in seen_events:
+            seen_events.add(ev.id)
+            constraints.append(Constraint(f"after {ev.label} ({ev.date})", [(ev_date.toordinal(), _INF)], f"event:{ev.id}", lower_bound=ev_date))
+        m = hit["mention"]
+        if m is not None and m.year is None and m.day is not None and m.month == ev_date.month and m.day == ev_date.day:
+            by_event.append((ev_date, m))  # "28 يناير" next to the event of 28 January 2024
+        elif m is not None and m.year is None and m.month is not None and m.direction != "future" and m.offset != 1:
+            # "أغسطس الماضي" next to a known August event: within the following twelve months
+            first = dt.date(ev_date.year, m.month, 1)
+            month_end = dt.date(ev_date.year + (m.month == 12), m.month % 12 + 1, 1) - dt.timedelta(days=1)
+            lo = month_end + dt.timedelta(days=1) if m.offset == -1 else first
+            hi = dt.date(month_end.year + 1, month_end.month, 1) + (month_end - dt.date(month_end.year, month_end.month, 1))
+            constraints.append(Constraint(f"'{m.mention}' is {ev.label} ({ev.date}), so within a year after it",
+                                          [(lo.toordinal(), hi.toordinal())], f"anchor:{ev.id}:{m.start}"))
+    best = _best_window(constraints)
+    if best is None:
+        return PublicationEstimate(None, None, None, None)
+    lo, hi, _ = best
+    # year-less day-and-month dates: first occurrence after the latest fully dated mention
+    anchor = _year_less_anchor(mentions, lower)
+    resolved = list(by_event)
+    done = {m.start for _, m in by_event}
+    if anchor is not None:
+        floor = anchor
+        for m in mentions:
+            if m.year is None and m.month is not None and m.day is not None and m.direction != "future" and m.offset is None \
+                    and m.start not in done:
+                for y in range(floor.year, floor.year + 2):
+                    try:
+                        cand = dt.date(y, m.month, m.day)
+                    except ValueError:
+                        continue
+                    if cand >= floor:
+                        if cand.toordinal() <= hi:
+                            resolved.append((cand, m))
+                        break
+    for cand, m in resolved:
+        why_year = "by the event it names" if m.start in done else f"as the first such date after {anchor}"
+        constraints.append(Constraint(f"'{m.mention.strip()}' read as {cand} ({why_year})", [(cand.toordinal(), _INF)],
+                                      f"yearless:{m.start}", lower_bound=cand))
+    if resolved:
+        best = _best_window(constraints)
+        lo, hi, _ = best
+    hi_date = dt.date.fromordinal(hi) if hi < _INF else max(as_of, dt.date.fromordinal(lo))
+    lo_date = dt.date.fromordinal(lo)
+    day_dates = [(d, c.label) for c in constraints if c.lower_bound is not None and c.key.startswith(("text:", "yearless:"))
+                 for d in [c.lower_bound] if (c.key.startswith("yearless:") or _precision_key(c, lower) == "day")]
+    day_dates = [(d, lab) for d, lab in day_dates if lo <= d.toordinal() <= hi]
+    binding = [c for c in constraints if any(a == lo for a, _ in c.intervals) or any(b == hi < _INF for _, b in c.intervals)]
+    why = "; ".join(sorted({c.label for c in binding}))[:400]
+    if day_dates:
+        latest, label = max(day_dates)
+        if latest == lo_date:
+            end = min(latest + dt.timedelta(days=REPORTING_LAG_DAYS), hi_date)
+            return PublicationEstimate(latest.isoformat(), (latest, end), "inferred",
+                                       f"latest date in the text {label}; window allows {REPORTING_LAG_DAYS} days of reporting lag; bounds: {why}")
+    note = "" if hi < _INF else f" (no upper bound in the text: capped at the lexicon date {as_of})"
+    return PublicationEstimate(None, (lo_date, hi_date), "inferred", f"window from: {why}{note}")
+
+
+def _precision_key(c: Constraint, lower) -> str | None:
+    for d, p, m in lower:
+        if c.key == f"text:{m.start}":
+            return p
+    return None
+
+
+# ---------------------------------------------------------------- table
+
+
+def _window_of(value: str) -> str | None:
+    parsed = parse_iso(value)
+    if parsed is None:
+        return None
+    d, precision = parsed
+    if precision == "day":
+        end = d
+    elif precision == "month":
+        end = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)
+    else:
+        end = dt.date(d.year, 12, 31)
+    return f"{d.isoformat()}/{end.isoformat()}"
+
+
+def add_publication_dates(articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles table with ``published``, ``published_window``, ``published_basis`` and ``published_evidence``."""
+    if "text" not in articles.columns:
+        raise ValueError("add_publication_dates() needs an articles table with a 'text' column (see troopwatch.corpus.load_corpus)")
+    out = articles.copy()
+    results = {col: [] for col in PUBLISHED_COLUMNS}
+    for rec in out.to_dict("records"):
+        sidecar = rec.get("published") if "published" in out.columns else None
+        parsed = parse_iso(sidecar)
+        if parsed is not None:
+            value = str(sidecar).strip()
+            est = PublicationEstimate(value, None, "metadata", f"sidecar published={value}")
+            window = _window_of(value)
+        else:
+            est = infer_publication(rec.get("text") if isinstance(rec.get("text"), str) else "")
+            window = est.window_text
+        results["published"].append(est.published)
+        results["published_window"].append(window)
+        results["published_basis"].append(est.basis)
+        results["published_evidence"].append(est.evidence)
+    for col in PUBLISHED_COLUMNS:
+        out[col] = pd.Series(results[col], index=out.index, dtype="object")
+    return out
