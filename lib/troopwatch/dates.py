@@ -521,6 +521,7 @@ def _year_candidates(nt: str) -> list[_Cand]:
         fields: dict = {"year": y}
         tail = _RANGE_TAIL.match(nt, end)
         y2 = None
+        rejected_tail = False
         if tail:
             raw = tail.group("y2")
             y2 = int(raw) if len(raw) == 4 else (y // 100) * 100 + int(raw)
@@ -529,12 +530,13 @@ def _year_candidates(nt: str) -> list[_Cand]:
             closes = nt[tail.end():tail.end() + 2].strip().startswith(")")
             if not (ok_sep and y < y2 <= y + 60 and (word or paren or between or prep or closes or len(raw) == 4)):
                 y2 = None
-            elif len(raw) == 4 and not (word or paren or between or prep) and lex.re_count_noun_right.match(nt, tail.end()):
+            elif len(raw) == 4 and not (word or paren or between) and lex.re_count_noun_right.match(nt, tail.end()):
                 y2 = None
+            rejected_tail = y2 is None and tail.group("sep") in ("-", "/")
         suffix = lex.re_year_suffix_right.match(nt, end)
         count_after = lex.re_count_noun_right.match(nt, end)
         is_year = bool(word) or bool(suffix) or y2 is not None
-        if not is_year and prep and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and not count_after:
+        if not is_year and prep and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and not count_after and not rejected_tail:
             is_year = True
         if not is_year:
             continue

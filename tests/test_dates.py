@@ -1,0 +1,191 @@
+"""Date mentions: gold on the five articles and on written sentences, resolution, hostile input."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given, settings, strategies as st
+
+from troopwatch.corpus import load_corpus
+from troopwatch.dates import DATE_COLUMNS, KINDS, date_mentions_table, find_dates, parse_iso, resolve_dates
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+GOLD_ARTICLES = yaml.safe_load((ROOT / "tests" / "gold" / "dates_articles.yml").read_text(encoding="utf-8"))
+GOLD_SENTENCES = yaml.safe_load((ROOT / "tests" / "gold" / "dates_sentences.yml").read_text(encoding="utf-8"))["sentences"]
+
+
+def _gold_spans(text: str, entries: list[dict]) -> list[dict]:
+    """Locate each gold mention (n-th occurrence) in the text."""
+    out = []
+    for e in entries:
+        pos = -1
+        for _ in range(int(e.get("occurrence", 1))):
+            pos = text.find(e["mention"], pos + 1)
+            assert pos >= 0, f"gold mention {e['mention']!r} not found in the text"
+        out.append({**e, "start": pos, "end": pos + len(e["mention"])})
+    return out
+
+
+def _same_value(pred_value, pred_precision, gold: dict, tolerance_days: int = 0) -> bool:
+    if pred_precision != gold["precision"]:
+        return False
+    if pred_value == gold["value"]:
+        return True
+    if tolerance_days and pred_precision == "day" and pred_value:
+        return abs((dt.date.fromisoformat(pred_value) - dt.date.fromisoformat(gold["value"])).days) <= tolerance_days
+    return False
+
+
+def _score(pred: list[dict], gold: list[dict]) -> tuple[int, int, int]:
+    """(true positives, predicted, gold): a hit overlaps a gold span and has its value and precision."""
+    used = set()
+    tp = 0
+    for p in pred:
+        for i, g in enumerate(gold):
+            if i in used:
+                continue
+            if p["start"] < g["end"] and g["start"] < p["end"] and _same_value(p["value"], p["precision"], g, g.get("tolerance_days", 0)):
+                used.add(i)
+                tp += 1
+                break
+    return tp, len(pred), len(gold)
+
+
+@pytest.fixture(scope="module")
+def gold_articles_table():
+    articles = load_corpus(RAW)
+    # resolve against the true publication dates worked out in the gold file
+    articles["published"] = [GOLD_ARTICLES["published"][i]["reference"] for i in articles["id"]]
+    return articles, date_mentions_table(articles)
+
+
+def test_articles_precision_and_recall(gold_articles_table):
+    articles, table = gold_articles_table
+    tp = npred = ngold = 0
+    misses = []
+    for rec in articles.to_dict("records"):
+        gold = _gold_spans(rec["text"], GOLD_ARTICLES["mentions"][rec["id"]])
+        pred = table[table["article"] == rec["id"]].to_dict("records")
+        a, b, c = _score(pred, gold)
+        tp, npred, ngold = tp + a, npred + b, ngold + c
+        if a < max(b, c):
+            misses.append((rec["id"], [(p["mention"], p["value"]) for p in pred]))
+    precision, recall = tp / npred, tp / ngold
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall, misses)
+
+
+def test_articles_kinds_match_gold(gold_articles_table):
+    articles, table = gold_articles_table
+    agree = total = 0
+    for rec in articles.to_dict("records"):
+        gold = _gold_spans(rec["text"], GOLD_ARTICLES["mentions"][rec["id"]])
+        pred = table[table["article"] == rec["id"]].to_dict("records")
+        for g in gold:
+            hit = next((p for p in pred if p["start"] < g["end"] and g["start"] < p["end"]), None)
+            total += 1
+            agree += bool(hit and hit["kind"] == g["kind"])
+    assert agree / total >= 0.9
+
+
+@pytest.mark.parametrize("case", GOLD_SENTENCES, ids=[c["text"][:30] for c in GOLD_SENTENCES])
+def test_written_sentences(case):
+    found = resolve_dates(find_dates(case["text"]), case["published"])
+    pred = [{"start": m.start, "end": m.end, "value": m.value, "precision": m.precision, "kind": m.kind, "mention": m.mention}
+            for m in found]
+    gold = [{**g, "tolerance_days": 1 if "هـ" in g["mention"] else 0} for g in _gold_spans(case["text"], case["expect"])]
+    assert len(pred) == len(gold), pred
+    tp, _, _ = _score(pred, gold)
+    assert tp == len(gold), pred
+    for g in gold:
+        hit = next(p for p in pred if p["start"] < g["end"] and g["start"] < p["end"])
+        assert hit["kind"] == g["kind"], (hit, g)
+
+
+def test_spans_are_exact_original_text():
+    text = "قال الوزير إن الاجتماع عُقد في ٢٤ كَانُون الثَّانِي/يناير ٢٠٢٤ ببغداد."
+    (m,) = find_dates(text)
+    assert text[m.start:m.end] == m.mention
+    assert m.value == "2024-01-24" and m.precision == "day" and m.status == "stated"
+
+
+def test_find_dates_states_only_what_the_text_says():
+    found = {m.mention: m for m in find_dates("اجتمعوا في 24 كانون الثاني/يناير ثم يوم الأربعاء، وفي فبراير 2020.")}
+    assert found["24 كانون الثاني/يناير"].value is None and found["24 كانون الثاني/يناير"].status == "unresolved"
+    assert found["يوم الأربعاء"].value is None
+    assert found["فبراير 2020"].value == "2020-02" and found["فبراير 2020"].status == "stated"
+
+
+def test_resolution_says_from_what_and_needs_a_date():
+    mentions = find_dates("سلمت الرسالة يوم الأربعاء الماضي.")
+    assert resolve_dates(mentions, None)[0].status == "unresolved"
+    (r,) = resolve_dates(mentions, "2024-01-25")
+    assert r.status == "resolved" and r.value == "2024-01-24" and r.resolved_from == "published 2024-01-25"
+    # a publication month is enough for a year-less month, not for a weekday
+    month_only = resolve_dates(find_dates("وصلت القوات في آب/أغسطس."), "2021-03")
+    assert month_only[0].value == "2020-08"
+    assert resolve_dates(mentions, "2024-01")[0].status == "unresolved"
+
+
+def test_since_window_ends_at_publication():
+    (m,) = resolve_dates(find_dates("شنت الفصائل منذ أكتوبر 2023 أكثر من 150 هجوما."), "2024-02-01")
+    assert (m.window_start, m.window_end) == ("2023-10", "2024-02-01")
+
+
+def test_no_resolution_uses_the_clock(monkeypatch):
+    """Resolution depends on the publication date only: a patched clock changes nothing."""
+    import troopwatch.dates as dates_module
+
+    class FrozenDate(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(1999, 1, 1)
+
+    text = "وصل الوفد الأسبوع الماضي، يوم الثلاثاء، وفي آب/أغسطس، والعام الماضي وأمس."
+    before = [m.value for m in resolve_dates(find_dates(text), "2021-03-23")]
+    monkeypatch.setattr(dates_module.dt, "date", FrozenDate)
+    after = [m.value for m in resolve_dates(find_dates(text), "2021-03-23")]
+    assert before == after
+    assert all(v is None or v.startswith(("2020", "2021")) for v in after)
+    assert all(m.value is None for m in find_dates(text) if m.status == "unresolved")
+
+
+def test_table_columns_and_empty():
+    empty = date_mentions_table(pd.DataFrame({"id": [], "text": [], "published": []}))
+    assert list(empty.columns) == DATE_COLUMNS
+    table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": ["في 3 يناير 2020 ويوم الأحد."], "published": [None]}))
+    assert list(table.columns) == DATE_COLUMNS
+    assert set(table["kind"]) <= set(KINDS)
+    assert table.loc[table["kind"] == "weekday", "status"].item() == "unresolved"
+
+
+def test_parse_iso_rejects_junk():
+    assert parse_iso("2021-02-30") is None and parse_iso("soon") is None and parse_iso(None) is None
+    assert parse_iso("2021-03") == (dt.date(2021, 3, 1), "month")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(list("0123456789٠١٢٣ -/.،يناركوبشطسمحزتلأإآعامالماضي\u064e\u0640") + [
+    "كانون الثاني", "2020", "منذ ", "يوم ", "الأسبوع الماضي", "رمضان", " 1441 هـ", "/يناير"]), max_size=40).map("".join))
+def test_hostile_text_never_crashes_and_spans_stay_inside(text):
+    for m in resolve_dates(find_dates(text), "2021-03-23"):
+        assert 0 <= m.start <= m.end <= len(text)
+        assert text[m.start:m.end] == m.mention
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(max_size=200))
+def test_random_unicode(text):
+    for m in find_dates(text):
+        assert 0 <= m.start <= m.end <= len(text)
+
+
+def test_huge_single_line_and_digits_only():
+    assert find_dates("") == []
+    assert find_dates("1234567890" * 1000) == []
+    big = ("كلام عادي بلا تواريخ " * 250_000)[:5_000_000] + " في 3 يناير 2020"
+    found = find_dates(big)
+    assert [m.value for m in found] == ["2020-01-03"]
