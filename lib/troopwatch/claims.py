@@ -106,6 +106,8 @@ class _Lex:
     year_low: int
     year_high: int
     prefilter: re.Pattern
+    dual_nouns: dict  # normalized dual noun -> kind
+    qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
 
 
 def _terms(v) -> list[str]:
@@ -170,6 +172,26 @@ def _lex() -> _Lex:
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("target", lex.get("target_markers"))
+    add("cas_blocker", lex["casualties"].get("blockers"))
+    add("possessive", lex.get("possessive_refs"))
+    add("source", lex.get("source_markers"))
+    add("victim_after", lex.get("victim_after"))
+    add("negation", lex.get("negations"))
+    for qname, terms in (lex.get("qualifier_verbs") or {}).items():
+        add("qv_" + qname, terms)
+    dual_nouns: dict[str, str] = {}
+    for kind, terms in (lex.get("dual_nouns") or {}).items():
+        if kind not in KINDS:
+            raise LexiconError(f"{lexicon_path('claims')}: dual_nouns kind '{kind}' is not one of {', '.join(KINDS)}")
+        for term in _terms(terms):
+            dual_nouns[term] = kind
+            cats.setdefault(term, set()).add("dual")
+    qual_words = set()
+    numbers_lex = load_lexicon("numbers")
+    for spec in (numbers_lex.get("qualifiers") or {}).values():
+        for term in _terms((spec or {}).get("before")):
+            qual_words.update(term.split(" "))
+    qual_words.update(_terms(numbers_lex.get("range_open")))
 
     actor_words: dict[str, str] = {}
     actor_phrases: dict[str, list] = {}
@@ -212,11 +234,13 @@ def _lex() -> _Lex:
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
+        dual_nouns=dual_nouns,
+        qual_words=frozenset(qual_words),
     )
 
 
 _KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
-                  "cas_before", "count_head_pron", "ordinal_head"}
+                  "cas_before", "count_head_pron", "ordinal_head", "dual"}
 
 
 def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
@@ -293,6 +317,7 @@ class _Sentence:
         self._cats: dict[int, frozenset] = {}
         self.actors = self._match_actors()
         self.places = self._match_places()
+        self.blocks_casualties = any(self.has(i, "cas_blocker") for i in range(len(self.toks)))
 
     def __len__(self) -> int:
         return len(self.toks)
@@ -360,13 +385,19 @@ class _Sentence:
                 if i - k >= 0 and _tail_matches(self, i, words):
                     label = "militia"
                     break
-            for back in (1, 2):
-                j = i - back
-                if j >= 0 and self.has(j, "target"):
-                    role = "target" if role == "plain" else role
-                    break
-                if j >= 0 and self.is_punct(j):
-                    break
+            if role == "plain":
+                for back in range(1, 5):
+                    j = i - back
+                    if j < 0 or self.is_punct(j):
+                        break
+                    if self.has(j, "target"):
+                        role = "target"
+                        break
+                    if self.has(j, "source") and back <= 3:
+                        role = "source"
+                        break
+                if end < n and self.has(end, "victim_after"):
+                    role = "target"
             out.append((i, end, label, role))
             i = end
         return out
@@ -439,22 +470,30 @@ def _as_int(x) -> Optional[int]:
     return int(round(x))
 
 
+_GLUED = ("ل", "ال", "و", "ب", "لل", "وال", "بال", "ف")
+
+
 def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
     """(kind, noun index or None) for a mention, or None when it is not a claim."""
+    got = _classify_kind(s, mn, earlier)
+    if got is not None and got[0] == "casualties" and s.blocks_casualties:
+        return None
+    return got
+
+
+def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
     if mn.unit == "percent":
         return None
     i0 = s.index_at(mn.norm_start)
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
-    # a clitic glued to the number ("لـ150", "ال150") is its own token here
-    if before >= 0 and s.toks[before][2] == s.toks[i0][1] and s.word(before) in ("ل", "ال", "و", "ب", "لل", "وال", "بال", "ف"):
+    glued = ""
+    # a clitic glued to the number ("لـ150", "ال150", "الـ 56") is its own token here
+    if before >= 0 and s.word(before) in _GLUED and (s.toks[before][2] == s.toks[i0][1] or s.word(before) == "ال"):
         glued = s.word(before)
         before -= 1
-    else:
-        glued = ""
     if before >= 0 and s.has(before, "rhetoric"):
         return None
-    lex = s.lex
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
@@ -463,12 +502,37 @@ def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]
             return None
     j = i1
     if s.word(j) == "من" and j + 1 < len(s):
-        nj = j + 1
-        c = s.cats(nj)
-        if c & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
-            j = nj
+        if s.cats(j + 1) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
+            j = j + 1
+    got = _noun_claim(s, i0, j, mn, earlier, partitive=j != i1)
+    if got is not False:
+        return got
+    # no counted noun after the number: it ends its phrase
     c = s.cats(j)
-    if "troop" in c or ("force" in c and j != i1):
+    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j)):
+        return None
+    # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
+    if before >= 0 and mn.words and mn.value is not None and mn.value <= 2 and not glued:
+        got = _noun_claim(s, before, before, mn, earlier, partitive=False)
+        if got not in (False, None):
+            return got
+    if _is_year(mn, s.lex):
+        return None
+    if _cue_before(s, i0, "cas_before", span=3):
+        return "casualties", None
+    kind = _count_head_kind(s, i0)
+    if kind is not None:
+        return kind, None
+    prev = _previous_claim(earlier, mn, s, max_gap=10)
+    if prev is not None and _joined_by_and(s, i0, glued):
+        return prev.kind, None
+    return None
+
+
+def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list, partitive: bool):
+    """The claim made by the counted noun at j; False when j is no counted noun of ours."""
+    c = s.cats(j)
+    if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j), j
     if "weak_troop" in c:
         if _military_after(s, j):
@@ -499,21 +563,10 @@ def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]
         prev = _previous_claim(earlier, mn, s, max_gap=12)
         if prev is not None:
             return prev.kind, None
+        if _cue_before(s, i0, "cas_before", span=3):
+            return "casualties", None
         return None
-    # no counted noun: the number ends its phrase
-    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j)):
-        return None
-    if _is_year(mn, lex):
-        return None
-    if _cue_before(s, i0, "cas_before", span=3):
-        return "casualties", None
-    kind = _count_head_kind(s, i0)
-    if kind is not None:
-        return kind, None
-    prev = _previous_claim(earlier, mn, s, max_gap=10)
-    if prev is not None and _joined_by_and(s, i0, glued):
-        return prev.kind, None
-    return None
+    return False
 
 
 def _starts_clause(s: _Sentence, j: int) -> bool:
@@ -525,7 +578,8 @@ def _starts_clause(s: _Sentence, j: int) -> bool:
 def _joined_by_and(s: _Sentence, i0: int, glued: str) -> bool:
     if glued == "و":
         return True
-    return i0 > 0 and s.word(i0 - 1) == "و" or s.word(i0 - 1) in ("ونحو", "وحوالي", "واكثر")
+    w = s.word(i0 - 1) if i0 > 0 else ""
+    return w == "و" or (w.startswith("و") and w[1:] in s.lex.qual_words)
 
 
 def _is_year(mn: NumberMention, lex: _Lex) -> bool:
@@ -550,20 +604,23 @@ def _military_after(s: _Sentence, j: int) -> bool:
 
 
 def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
+    """Is a ``cat`` word among the ``span`` words before i0 (qualifier words not counted)?"""
     seen = 0
     k = i0 - 1
+    qual = s.lex.qual_words
     while k >= 0 and seen < span:
         if s.is_punct(k):
             return False
         if s.has(k, cat):
             return True
-        seen += 1
+        if s.word(k) not in qual:
+            seen += 1
         k -= 1
     return False
 
 
 def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
-    if _cue_before(s, i0, "cas_before", span=4):
+    if _cue_before(s, i0, "cas_before", span=3):
         return True
     for k in range(j + 1, min(len(s), j + 5)):
         if s.word(k) in _STRONG_PUNCT:
@@ -609,6 +666,26 @@ def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
     return None
 
 
+def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
+    """"يتجاوز عدد المقاتلين 100 ألف" -> at_least: a verb of comparison governing a count word."""
+    head_seen = False
+    for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
+        if s.word(k) in _STRONG_PUNCT:
+            return None
+        c = s.cats(k)
+        if c & {"count_head", "count_head_pron"}:
+            head_seen = True
+            continue
+        if head_seen:
+            for name in ("at_least", "approx", "at_most"):
+                if "qv_" + name in c:
+                    negated = k > 0 and s.has(k - 1, "negation")
+                    if negated and name == "at_least":
+                        return "at_most"
+                    return name
+    return None
+
+
 def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int):
     if not earlier:
         return None
@@ -621,20 +698,19 @@ def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int
 # Actor and place
 
 
-def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], earlier_actor: Optional[str]) -> str:
+def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inherited: Optional[str]) -> str:
     actors = s.actors
-    if not actors:
-        return earlier_actor or "unknown"
-    after_from = (noun + 1) if noun is not None else i1
+    after_from = (noun + 1) if noun is not None and noun >= i1 else i1
     if kind == "attacks":
         return _attacker(s, i0, after_from)
     # 1. named right after the counted noun: "2500 جندي أمريكي"، "من دول أخرى"
+    reach = 2 if inherited is not None else 5
     for a, b, label, role in actors:
-        if a >= after_from and a < after_from + 5 and role != "blocked":
+        if after_from <= a < after_from + reach and role != "blocked":
             if all(not _stops_actor_window(s, k) for k in range(after_from, a)):
                 return label
-    if earlier_actor is not None:
-        return earlier_actor
+    if inherited is not None:
+        return inherited
     # 2. the nearest before the number in the sentence: "للولايات المتحدة 2500 جندي"
     best = None
     for a, b, label, role in actors:
@@ -642,7 +718,14 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], earli
             best = label
     if best is not None:
         return best
-    # 3. anywhere after
+    # 3. "قال وزير الدفاع الأمريكي إن بلاده ...": the speaker's country
+    if any(s.has(k, "possessive") for k in range(len(s))):
+        for a, b, label, role in actors:
+            if b <= i0:
+                best = label
+        if best is not None:
+            return best
+    # 4. anywhere after
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
             return label
@@ -656,48 +739,55 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     if w and w[0].isdigit():
         return True
     c = s.cats(k)
-    return bool(c & {"target", "attack", "casualty", "troop"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع")
+    return bool(c & {"target", "attack", "casualty", "troop"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
 
 
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     actors = s.actors
     # 1. an adjective on the attack noun: "ضربة جوية أمريكية"
     for a, b, label, role in actors:
-        if after_from <= a < after_from + 2 and role == "plain":
+        if after_from <= a < after_from + 2 and role in ("plain", "source"):
             return label
-    # 2. "من قبل X"، "شنها X"
+    # 2. "من قبل X"، "شنها X"، "تبنت X"
     for a, b, label, role in actors:
-        if role == "blocked":
+        if role in ("blocked", "target"):
             continue
         for words in s.lex.attacker_markers:
             k = len(words)
-            if a - k >= 0 and all(s.word(a - k + m) == words[m] or (m == 0 and words[m] in _stems(s.word(a - k + m))) for m in range(k)):
+            if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
                 return label
-    # 3. the nearest non-target actor before the number (the subject)
+    # 3. the nearest actor before the number that is neither target nor source (the subject)
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role == "plain":
             best = label
     if best is not None:
         return best
-    # 4. after the number
+    # 4. armed groups named anywhere (also as the source: "أعلنت الفصائل تنفيذ 20 هجوما")
     for a, b, label, role in actors:
-        if a >= after_from and role == "plain":
+        if label == "militia" and role in ("plain", "source"):
             return label
     return "unknown"
 
 
-def _place(s: _Sentence, i0: int) -> Optional[str]:
+def _place(s: _Sentence, i0: int, noun: Optional[int]) -> Optional[str]:
     places = s.places
     if not places:
         return None
-    best = None
-    best_d = None
+    chosen = None
+    # a place phrase on the counted noun ("2500 جندي في العراق") wins over earlier places
+    start = (noun + 1) if noun is not None and noun >= i0 else i0 + 1
     for idx, (a, b, label) in enumerate(places):
-        d = (i0 - b) if b <= i0 else (a - i0)
-        if best_d is None or d < best_d:
-            best, best_d = idx, d
-    a, b, label = places[best]
+        if start <= a <= start + 5 and all(not s.is_punct(k) and not (s.word(k)[:1].isdigit()) for k in range(start, a)):
+            chosen = idx
+            break
+    if chosen is None:
+        best_d = None
+        for idx, (a, b, label) in enumerate(places):
+            d = (i0 - b) if b <= i0 else (a - i0)
+            if best_d is None or d < best_d:
+                chosen, best_d = idx, d
+    a, b, label = places[chosen]
     if label in ("Iraq", "Syria"):
         other = "Syria" if label == "Iraq" else "Iraq"
         for a2, b2, l2 in places:
@@ -740,32 +830,44 @@ def extract_claims(text: str, article: str = "") -> list[Claim]:
 def _sentence_claims(sent: str, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
     nt = normalize(sent)
     mentions = find_numbers_normalized(nt)
-    if not mentions:
+    s = _Sentence(nt.text, lex) if mentions or _has_dual(nt.text, lex) else None
+    if s is None:
         return []
-    s = _Sentence(nt.text, lex)
+    mentions = sorted(mentions + _dual_mentions(s, nt, mentions), key=lambda m: m.norm_start)
     out: list[Claim] = []
     earlier: list[_Pending] = []
     for mn in mentions:
-        got = _classify(s, mn, earlier)
+        if mn.unit == "dual":
+            got = _classify_dual(s, mn)
+        else:
+            got = _classify(s, mn, earlier)
         if got is None:
             continue
         kind, noun = got
         i0 = s.index_at(mn.norm_start)
         i1 = s.index_from(mn.norm_end)
         inherited = None
-        if noun is None and earlier and kind == earlier[-1].kind:
-            inherited = earlier[-1].actor
+        if earlier and kind == earlier[-1].kind and (noun is None or s.has(noun, "inherit")):
+            if _previous_claim(earlier, mn, s, max_gap=12) is not None:
+                inherited = earlier[-1].actor
         actor = _actor(s, kind, i0, i1, noun, inherited)
-        place = _place(s, i0)
+        place = _place(s, i0, noun)
+        qualifier, low, high = mn.qualifier, mn.low, mn.high
+        if qualifier == "exact" and not mn.ordinal:
+            verb_q = _verb_qualifier(s, i0)
+            if verb_q is not None:
+                qualifier = verb_q
+                low = None if verb_q == "at_most" else mn.value
+                high = None if verb_q == "at_least" else mn.value
         earlier.append(_Pending(kind, actor, mn.norm_end))
         out.append(
             Claim(
                 article=article,
                 kind=kind,
                 value=_as_int(mn.value),
-                low=_as_int(mn.low),
-                high=_as_int(mn.high),
-                qualifier=mn.qualifier,
+                low=_as_int(low),
+                high=_as_int(high),
+                qualifier=qualifier,
                 actor=actor,
                 place=place,
                 mention=mn.text,
@@ -777,6 +879,42 @@ def _sentence_claims(sent: str, a: int, b: int, article: str, lex: _Lex) -> list
             )
         )
     return out
+
+
+def _has_dual(text: str, lex: _Lex) -> bool:
+    return any(d in text for d in lex.dual_nouns)
+
+
+def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """Dual nouns that state a count of two ("مقتل جنديين"), unless a number word goes with them."""
+    out = []
+    taken = [(m.norm_start, m.norm_end) for m in mentions]
+    for i, (w, ws, we) in enumerate(s.toks):
+        if not w[0].isalpha() or "dual" not in s.cats(i):
+            continue
+        stem = next((st for st in _stems(w) if st in s.lex.dual_nouns), None)
+        if stem is None:
+            continue
+        # "جنديين اثنين" or "اثنين من الجنود": the number word is the mention
+        if any(a <= ws < b or ws <= a < we or s.index_from(b) == i or s.index_at(a) == i + 1 for a, b in taken):
+            continue
+        ns = we - len(stem)
+        a, b = nt.to_original(ns, we)
+        out.append(NumberMention(value=2.0, low=2.0, high=2.0, qualifier="exact", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=ns, norm_end=we, unit="dual", words=True))
+    return out
+
+
+def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:
+    i = s.index_at(mn.norm_start)
+    kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
+    if kind == "troops":
+        kind = _troops_or_casualties(s, i, i)
+    elif kind == "attacks" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
+        return None
+    if kind == "casualties" and s.blocks_casualties:
+        return None
+    return kind, i
 
 
 def claims_table(articles: pd.DataFrame) -> pd.DataFrame:
