@@ -245,13 +245,15 @@ def attach_claim_times(claims: pd.DataFrame, articles: pd.DataFrame, dates: pd.D
         mentions = [m for m in by_article.get(art, []) if m.value is not None or m.window_start is not None]
         ss, se = int(claim["sentence_start"]), int(claim["sentence_end"])
         cs, ce = int(claim["start"]), int(claim["end"])
-        chosen, basis = _nearest([m for m in mentions if ss <= m.start < se], cs, ce), "sentence"
+        in_sentence = [m for m in mentions if ss <= m.start < se and not _in_later_clause(text, ce, m)]
+        chosen, basis = _nearest(in_sentence, cs, ce), "sentence"
         if chosen is None:
             if art not in paragraphs:
                 paragraphs[art] = paragraph_spans(text)
             para = next(((a, b) for a, b in paragraphs[art] if a <= cs < b), None)
             if para is not None:
-                chosen, basis = _nearest([m for m in mentions if para[0] <= m.start < para[1]], cs, ce), "paragraph"
+                others = [m for m in mentions if para[0] <= m.start < para[1] and not ss <= m.start < se]
+                chosen, basis = _nearest(others, cs, ce), "paragraph"
         window_start = None
         if chosen is not None:
             if chosen.since or (chosen.window_start and chosen.window_end and chosen.mention.lstrip().startswith(("منذ", "ومنذ"))):
@@ -281,6 +283,17 @@ def attach_claim_times(claims: pd.DataFrame, articles: pd.DataFrame, dates: pd.D
         out.at[idx, "window_start"] = window_start
         out.at[idx, "refers_to_basis"] = basis
     return out
+
+
+# A date after the claim but inside a relative or temporal clause describes something
+# else: "2500 جندي ... تنظيم داعش الذي سيطر في عام 2014".
+_CLAUSE_OPENER = re.compile(rf"(?<![{_L}])[وف]?(?:الذي|التي|الذين|اللذين|اللتين|اللواتي|اللاتي|عندما|حين|حينما|بعدما|قبل ان|بعد ان)(?![{_L}])")
+
+
+def _in_later_clause(text: str, claim_end: int, m: DateMention) -> bool:
+    if m.start < claim_end:
+        return False
+    return _CLAUSE_OPENER.search(normalize(text[claim_end:m.start]).text) is not None
 
 
 def _precision_of(value: str | None) -> str | None:

@@ -1,0 +1,106 @@
+"""Publication dates: metadata first, then a dateline, then inference from content (sidecar removed)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from troopwatch.corpus import load_corpus
+from troopwatch.published import (PUBLISHED_COLUMNS, add_publication_dates, find_dateline, infer_publication,
+                                  office_holder_constraints)
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = yaml.safe_load((ROOT / "tests" / "gold" / "dates_articles.yml").read_text(encoding="utf-8"))["published"]
+
+
+@pytest.fixture(scope="module")
+def inferred():
+    articles = load_corpus(ROOT / "data" / "raw").drop(columns=["published"])  # text alone
+    return add_publication_dates(articles).set_index("id")
+
+
+def _window(text):
+    a, b = text.split("/")
+    return dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+
+
+def test_columns_added_without_sidecar_column(inferred):
+    assert set(PUBLISHED_COLUMNS) <= set(inferred.columns)
+    assert set(inferred["published_basis"]) <= {"metadata", "dateline", "inferred", None}
+
+
+@pytest.mark.parametrize("article", sorted(k for k, v in GOLD.items() if v["bar"] == "point"))
+def test_point_estimates_within_a_few_days(inferred, article):
+    row = inferred.loc[article]
+    assert row["published"] is not None, row["published_evidence"]
+    ref = dt.date.fromisoformat(GOLD[article]["reference"])
+    assert abs((dt.date.fromisoformat(row["published"]) - ref).days) <= 4, row["published_evidence"]
+    assert row["published_basis"] in ("dateline", "inferred")
+    lo, hi = _window(row["published_window"])
+    assert lo <= dt.date.fromisoformat(row["published"]) <= hi
+
+
+@pytest.mark.parametrize("article", sorted(k for k, v in GOLD.items() if v["bar"] == "window"))
+def test_people_only_articles_get_a_window_not_a_guess(inferred, article):
+    row = inferred.loc[article]
+    assert row["published"] is None
+    lo, hi = _window(row["published_window"])
+    ref = dt.date.fromisoformat(GOLD[article]["reference"])
+    assert lo <= ref <= hi, row["published_evidence"]
+    assert (hi - lo).days <= 400, row["published_window"]
+    assert row["published_evidence"]
+
+
+def test_dateline_article_uses_its_dateline(inferred):
+    assert inferred.loc["004_d2ec3006b3035329", "published_basis"] == "dateline"
+    assert inferred.loc["004_d2ec3006b3035329", "published"] == "2021-03-23"
+
+
+def test_sidecar_wins_and_partial_sidecar_gives_a_window():
+    articles = pd.DataFrame({"id": ["a", "b"], "text": ["23-مارس-2021\nنص", "نص بلا تاريخ"], "published": ["2020-05-01", "2021-03"]})
+    out = add_publication_dates(articles)
+    assert list(out["published_basis"]) == ["metadata", "metadata"]
+    assert out.loc[0, "published"] == "2020-05-01"
+    assert out.loc[1, "published_window"] == "2021-03-01/2021-03-31"
+
+
+def test_dateline_forms():
+    assert find_dateline("بغداد - الأحد 12 أبريل 2020\nقال مسؤول ...")[0] == "2020-04-12"
+    assert find_dateline("نشر بتاريخ: 2021/03/23 - 10:30\nالعنوان")[0] == "2021-03-23"
+    # a date inside a long first paragraph is not a dateline
+    assert find_dateline("قال الوزير إن الاجتماع الذي عقد في 3 يناير 2020 كان مهما جدا للعلاقات بين البلدين وفق مصادر") is None
+
+
+def test_office_holders_need_a_title_and_respect_former():
+    assert office_holder_constraints("قال ترامب إن الوضع جيد") == []
+    (current,) = office_holder_constraints("قال رئيس الوزراء العراقي مصطفى الكاظمي إن الوضع جيد")
+    assert "iraq_prime_minister" in current.label
+    (former,) = office_holder_constraints("انتقد رئيس الوزراء السابق مصطفى الكاظمي القرار")
+    assert former.label.startswith("former")
+    lo, hi = former.intervals[0]
+    assert dt.date.fromordinal(lo) == dt.date(2022, 10, 27)
+
+
+def test_empty_and_dateless_text():
+    assert infer_publication("").published is None
+    est = infer_publication("نص قصير بلا تواريخ ولا أسماء")
+    assert est.published is None and est.window is None
+
+
+def test_no_dependence_on_the_clock(monkeypatch):
+    import troopwatch.published as published_module
+
+    text = (ROOT / "data" / "raw" / "003_eafc00741987e60d.txt").read_text(encoding="utf-8")
+    before = infer_publication(text)
+
+    class FrozenDate(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(1990, 1, 1)
+
+    monkeypatch.setattr(published_module.dt, "date", FrozenDate)
+    after = infer_publication(text)
+    assert (before.published, before.window_text) == (after.published, after.window_text)
