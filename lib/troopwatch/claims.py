@@ -102,10 +102,12 @@ class _Lex:
     actor_phrases: dict  # first word -> list of (words tuple, label)
     place_phrases: dict
     backed_by: tuple  # tuples of words
+    backed_words: frozenset  # every word of backed_by (a cheap test before matching)
     attacker_markers: tuple
     year_low: int
     year_high: int
     prefilter: re.Pattern
+    number_prefilter: re.Pattern
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
 
@@ -230,10 +232,12 @@ def _lex() -> _Lex:
         actor_phrases=actor_phrases,
         place_phrases=place_phrases,
         backed_by=tuple(tuple(t.split(" ")) for t in _terms(lex.get("backed_by"))),
+        backed_words=frozenset(w for t in _terms(lex.get("backed_by")) for w in t.split(" ")),
         attacker_markers=tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers"))),
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
+        number_prefilter=_number_prefilter(),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
     )
@@ -256,25 +260,42 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
         for words_, cat in lst:
             if cat in _KIND_CUE_CATS:
                 words.add(words_[0])
-    # shortest distinct prefixes: a word that starts with another listed word adds nothing
+    return _tolerant_regex(words, word_start=False)
+
+
+def _number_prefilter() -> re.Pattern:
+    """A regex over ORIGINAL text for anything that may start a number: a digit or a number word."""
+    from .numbers import _vocab
+
+    words = set(_vocab().words)
+    body = _tolerant_regex(words, word_start=True).pattern
+    return re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|" + body)
+
+
+_MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
+
+
+def _tolerant_regex(words: set, word_start: bool) -> re.Pattern:
+    """Alternation of the shortest distinct prefixes of ``words``, tolerant to spelling and marks."""
     stems = sorted(words, key=len)
     kept: list[str] = []
     for w in stems:
-        if len(w) < 3:
-            kept.append(w)
-            continue
-        if not any(w.startswith(k) for k in kept if len(k) >= 3):
+        if not any(w.startswith(k) for k in kept if len(k) >= 3 or (word_start and len(k) >= 2)):
             kept.append(w)
     variants = _fold_variants()
-    marks = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
     alts = []
     for w in sorted(kept, key=len, reverse=True):
         parts = []
         for ch in w:
             cls = variants.get(ch, {ch})
             parts.append("[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch))
-        alts.append(marks.join(parts))
-    return re.compile("|".join(alts))
+        alts.append(_MARKS.join(parts))
+    body = "|".join(alts)
+    if word_start:
+        letters = "\u0621-\u064a\u0671-\u06d3"
+        clitic = "(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?"
+        return re.compile(f"(?<![{letters}]){clitic}(?:{body})")
+    return re.compile(body)
 
 
 @lru_cache(maxsize=1)
@@ -380,7 +401,8 @@ class _Sentence:
             if prev >= 0 and self.has(prev, "blocker") and _is_adjective_hit(self.word(i)):
                 role = "blocked"
             # "الجماعات المدعومة من إيران": the backed group is a militia
-            for words in lex.backed_by:
+            prev_word = self.word(i - 1) if i > 0 else ""
+            for words in lex.backed_by if prev_word in lex.backed_words else ():
                 k = len(words)
                 if i - k >= 0 and _tail_matches(self, i, words):
                     label = "militia"
@@ -819,7 +841,14 @@ def extract_claims(text: str, article: str = "") -> list[Claim]:
     prefilter = lex.prefilter
     if prefilter.search(text) is None:
         return []
+    # sentences are read only when they hold something that may start a number
+    starts = [m.start() for m in lex.number_prefilter.finditer(text)]
+    if not starts:
+        return []
     for a, b in sentence_spans(text):
+        k = bisect.bisect_left(starts, a)
+        if k == len(starts) or starts[k] >= b:
+            continue
         sent = text[a:b]
         if prefilter.search(sent) is None:
             continue
