@@ -137,6 +137,54 @@ def test_committed_notebooks_hold_no_machine_paths_and_are_executed():
         text = json.dumps([c.get("outputs", []) for c in data["cells"]], ensure_ascii=False)
         assert not MACHINE_PATH.search(text), f"{nb.name}: a machine path in the outputs"
         code = [c for c in data["cells"] if c["cell_type"] == "code"]
-        assert all(c.get("execution_count") for c in code), f"{nb.name}: commit it executed (troopwatch run)"
+        assert all(c.get("execution_count") for c in code), f"{nb.name}: commit it executed (python -m troopwatch.runner --refresh)"
         assert data["metadata"]["kernelspec"]["name"] == "python3"
         assert "papermill" not in data["metadata"], f"{nb.name}: commit the source, not a papermill copy"
+
+
+# ---------------------------------------------------------------- the notebooks' helpers (troopwatch.report)
+
+def test_parameter_helpers_accept_papermill_values_and_strings():
+    from troopwatch import report
+
+    assert report.as_list("png, svg,") == ["png", "svg"]
+    assert report.as_list(["png", "html"]) == ["png", "html"]
+    assert report.as_list(None) == [] and report.as_list("") == []
+    assert report.as_date("", "start") is None
+    assert report.as_date("2021-03", "start") == "2021-03"
+    with pytest.raises(ValueError, match="parameter end: '2021-13' is not a valid date"):
+        report.as_date("2021-13", "end")
+    with pytest.raises(ValueError, match="parameter start: 'March 2021' is not an ISO date"):
+        report.as_date("March 2021", "start")
+    with pytest.raises(ValueError, match="unknown format.*pdf"):
+        report.as_formats("png,pdf")
+
+
+def test_load_articles_filters_by_outlet_and_names_the_outlets_when_none_match(monkeypatch):
+    from troopwatch import report
+
+    monkeypatch.chdir(REPO)
+    corpus = FIXTURE.relative_to(REPO).as_posix()
+    assert sorted(report.load_articles(corpus, "fixture-news.example")["id"]) == ["a1_pentagon"]
+    assert sorted(report.load_articles(corpus, ["unknown"])["id"]) == ["a3_opinion"]
+    assert len(report.load_articles(corpus, [])) == 3
+    with pytest.raises(ValueError, match="no article .* is from Nowhere Daily; the outlets are: fixture-news"):
+        report.load_articles(corpus, "Nowhere Daily")
+
+
+def test_within_period_keeps_overlapping_and_undated_rows():
+    from troopwatch import report
+
+    df = pd.DataFrame({"refers_to": ["2020", "2021-03-23", "2024-01", None]})
+    kept = report.within_period(df, "refers_to", "2020-06", "2021-12")
+    assert kept["refers_to"].iloc[:2].tolist() == ["2020", "2021-03-23"]
+    assert len(kept) == 3 and pd.isna(kept["refers_to"].iloc[2])
+    assert report.within_period(df, "refers_to", None, None) is df
+
+
+def test_work_from_project_root_moves_up_from_notebooks(monkeypatch):
+    from troopwatch import report
+
+    monkeypatch.chdir(REPO / "notebooks")
+    assert report.work_from_project_root() == REPO
+    assert Path.cwd() == REPO

@@ -134,6 +134,10 @@ def period_bounds(iso: str) -> tuple[dt.date, dt.date]:
     if not match:
         raise ValueError(f"{iso!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
     year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise ValueError(f"{iso!r} is not a valid date ({exc})") from None
     if month is None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     if day is None:
@@ -452,7 +456,9 @@ def _date_axis(ax, chart: Chart, firsts: Sequence[dt.date], lasts: Sequence[dt.d
         ax.set_xlim(lo - (pad if not chart.start else dt.timedelta(0)), hi + (pad if not chart.end else dt.timedelta(0)))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    lo, hi = (mdates.num2date(v).date() for v in ax.get_xlim())
+    # every tick names its year: a reader never has to work out which year "Nov" is in
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y" if (hi - lo).days > 3 * 365 else "%b %Y"))
 
 
 def _thousands(ax) -> None:
@@ -593,17 +599,31 @@ def attacks_figure(chart: Chart):
     return fig
 
 
-def events_figure(chart: Chart, label_width: int = 60):
-    """A timeline of dated events: one row per event, Arabic label on the left, date on the axis."""
+def _event_groups(rows: pd.DataFrame) -> list[tuple[str, str, list[int]]]:
+    """(event, date, row positions) per distinct event, in the rows' (date) order."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (event, date) in enumerate(zip(rows["event"], rows["date"])):
+        groups.setdefault((str(event), str(date)), []).append(i)
+    return [(event, date, members) for (event, date), members in groups.items()]
+
+
+def _event_label(event: str, date: str, members: list[int], rows: pd.DataFrame, width: int, ltr) -> str:
+    articles = rows["article"].iloc[members].nunique()
+    count = f" · {articles} articles" if articles > 1 else ""
+    return f"{_shorten(event, width)}  {ltr(human_date(date) + count)}"
+
+
+def events_figure(chart: Chart, label_width: int = 48):
+    """A timeline of dated events: one row per distinct event, a mark per article mentioning it."""
     rows = chart.rows
-    n = max(len(rows), 1)
-    height = min(3.2 + 0.32 * n, 40)
+    groups = _event_groups(rows) if not rows.empty else []
+    n = max(len(groups), 1)
+    height = min(3.2 + 0.3 * n, 40)
     with figure_style():
         fig = _new_figure(12, height)
         ax = fig.subplots()
         inch = 1 / height
         fig.subplots_adjust(left=0.42, right=0.8, top=1 - 1.25 * inch, bottom=1.3 * inch)
-        ax.set_title("Events by date")
         ax.grid(axis="x", color="#e5e5e5")
         ax.grid(axis="y", visible=False)
         firsts, lasts = [], []
@@ -611,24 +631,28 @@ def events_figure(chart: Chart, label_width: int = 60):
             _empty(ax, "No dated events in the selected articles")
         else:
             labels = []
-            for i, row in enumerate(rows.itertuples(index=False)):
-                first, last = period_bounds(row.date)
+            for i, (event, date, members) in enumerate(groups):
+                first, last = period_bounds(date)
                 firsts.append(first)
                 lasts.append(last)
-                colour = chart.colours.get(row.outlet, UNKNOWN_COLOUR)
                 if first != last:
-                    ax.plot([first, last], [i, i], color=colour, linewidth=5, alpha=0.35, solid_capstyle="butt")
-                ax.plot([_midpoint(first, last)], [i], linestyle="none", marker="o", markersize=7, color=colour)
-                labels.append(f"{_shorten(row.event, label_width)}  {mpl_isolate_ltr(human_date(row.date))}")
-            ax.set_yticks(range(len(rows)), labels, fontsize=8.5)
-            ax.set_ylim(len(rows) - 0.5, -0.5)
+                    ax.plot([first, last], [i, i], color="#bbbbbb", linewidth=6, alpha=0.5, solid_capstyle="butt")
+                step = min(0.2, 0.7 / len(members))  # mentions of one event side by side, not on top of each other
+                for k, position in enumerate(members):
+                    colour = chart.colours.get(rows["outlet"].iloc[position], UNKNOWN_COLOUR)
+                    ax.plot([_midpoint(first, last)], [i + (k - (len(members) - 1) / 2) * step], linestyle="none",
+                            marker="o", markersize=6, color=colour, markeredgecolor="white", markeredgewidth=0.6)
+                labels.append(_event_label(event, date, members, rows, label_width, mpl_isolate_ltr))
+            ax.set_yticks(range(len(groups)), labels, fontsize=8.5)
+            ax.set_ylim(len(groups) - 0.5, -0.5)
             ax.tick_params(axis="y", length=0)
         _date_axis(ax, chart, firsts, lasts)
+        ax.set_xlabel("Date of the event (a grey bar spans the month or year when no day is given)")
         fig.text(0.02, 1 - 0.25 * inch, "What happened when: events the articles date", ha="left", va="top",
                  fontsize=14, fontweight="bold")
         fig.text(0.02, 1 - 0.6 * inch,
-                 f"{_plural(len(rows), 'event mention')}, earliest first; a shaded bar spans a month or year "
-                 "when no day is given; colour shows the outlet", ha="left", va="top", fontsize=10, color="#444444")
+                 f"{_plural(len(groups), 'event')} in {_plural(len(rows), 'mention')}, earliest first; one dot per "
+                 "mention, coloured by outlet", ha="left", va="top", fontsize=10, color="#444444")
         footer = chart.source_line() + (("\n" + chart.note_line()) if chart.note_line() else "")
         fig.text(0.02, 0.15 * inch, footer, ha="left", va="bottom", fontsize=8, color="#555555")
         if not rows.empty:
@@ -638,7 +662,8 @@ def events_figure(chart: Chart, label_width: int = 60):
 
 # ---------------------------------------------------------------- plotly
 
-def _plotly_layout(fig, title: str, chart: Chart, height: int) -> None:
+def _plotly_layout(fig, title: str, chart: Chart, height: int,
+                   legend_title: str = "Outlet · how the number is put") -> None:
     note = html.escape(chart.source_line(), quote=False)
     if chart.note_line():
         note += "<br>" + html.escape(chart.note_line(), quote=False)
@@ -649,7 +674,7 @@ def _plotly_layout(fig, title: str, chart: Chart, height: int) -> None:
         height=height,
         margin={"l": 70, "r": 30, "t": 80, "b": 110},
         hoverlabel={"align": "right", "font": {"family": f"{FONT}, Arial, sans-serif"}},
-        legend={"title": {"text": "Outlet · how the number is put"}},
+        legend={"title": {"text": legend_title}},
         annotations=list(fig.layout.annotations) + [{
             "text": note, "xref": "paper", "yref": "paper", "x": 0, "y": -0.2, "xanchor": "left",
             "yanchor": "top", "showarrow": False, "align": "left", "font": {"size": 11, "color": "#555555"},
@@ -734,27 +759,34 @@ def attacks_interactive(chart: Chart):
     return fig
 
 
-def events_interactive(chart: Chart, label_width: int = 60):
-    """The events timeline for the browser: hover shows the full sentence."""
+def events_interactive(chart: Chart, label_width: int = 48):
+    """The events timeline for the browser: one row per event; hover shows each mention's sentence."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     rows = chart.rows
-    labels = [isolate_rtl(html.escape(f"{_shorten(e, label_width)} ({d})", quote=False))
-              for e, d in zip(rows["event"], rows["date"])]
-    for outlet, group in rows.groupby("outlet", sort=True):
-        xs = [_midpoint(*period_bounds(d)).isoformat() for d in group["date"]]
+    groups = _event_groups(rows) if not rows.empty else []
+    label_of: dict[int, str] = {}
+    for event, date, members in groups:
+        label = html.escape(_event_label(event, date, members, rows, label_width, lambda t: t), quote=False)
+        for position in members:
+            label_of[position] = isolate_rtl(label)
+    for outlet in sorted(set(rows["outlet"]), key=lambda o: (o == UNKNOWN_OUTLET, o)):
+        positions = [i for i, o in enumerate(rows["outlet"]) if o == outlet]
         fig.add_trace(go.Scatter(
-            x=xs, y=[labels[i] for i in group.index], mode="markers", name=isolate_rtl(outlet),
-            marker={"size": 10, "color": chart.colours.get(outlet, UNKNOWN_COLOUR)},
-            customdata=[[isolate_rtl(outlet), a, d, _hover_text(s)]
-                        for a, d, s in zip(group["article"], group["date"], group["sentence"])],
+            x=[_midpoint(*period_bounds(rows["date"].iloc[i])).isoformat() for i in positions],
+            y=[label_of[i] for i in positions], mode="markers", name=isolate_rtl(outlet),
+            marker={"size": 10, "color": chart.colours.get(outlet, UNKNOWN_COLOUR), "opacity": 0.85},
+            customdata=[[isolate_rtl(outlet), rows["article"].iloc[i], rows["date"].iloc[i],
+                         _hover_text(rows["sentence"].iloc[i])] for i in positions],
             hovertemplate="%{customdata[0]} · article %{customdata[1]} · %{customdata[2]}<br><br>"
                           "%{customdata[3]}<extra></extra>",
         ))
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title_text="")
-    fig.update_xaxes(title_text="Date (day, month or year, as the article gives it)")
-    _plotly_layout(fig, "What happened when: events the articles date", chart, max(420, 140 + 26 * len(rows)))
+    order = list(dict.fromkeys(label_of[i] for i in range(len(rows))))
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", title_text="")
+    fig.update_xaxes(title_text="Date of the event (day, month or year, as the article gives it)")
+    _plotly_layout(fig, "What happened when: events the articles date", chart, max(420, 160 + 26 * len(order)),
+                   legend_title="Outlet")
     return fig
 
 

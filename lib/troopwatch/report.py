@@ -64,7 +64,10 @@ def as_date(value, name: str = "date") -> str | None:
     value = str(value).strip()
     if not _ISO.match(value):
         raise ValueError(f"parameter {name}: {value!r} is not an ISO date; write YYYY-MM-DD, YYYY-MM or YYYY")
-    period_bounds(value)  # rejects month 13 and the like
+    try:
+        period_bounds(value)
+    except ValueError as exc:
+        raise ValueError(f"parameter {name}: {exc}") from None
     return value
 
 
