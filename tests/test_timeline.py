@@ -55,9 +55,11 @@ def test_claim_times_sentence_paragraph_published(corpus):
     # no date in the sentence or paragraph: the publication date (metadata)
     r = out.iloc[1]
     assert (r["refers_to"], r["refers_to_precision"], r["refers_to_basis"]) == ("2021-03-23", "day", "published")
-    # an undated article without a point estimate: unknown, never the clock
+    # an undated article known only to a window: the window, never a point guess nor the clock
     r = out.iloc[3]
-    assert r["refers_to"] is None and r["refers_to_basis"] == "unknown"
+    window = articles.set_index("id").loc[a002, "published_window"]
+    assert r["refers_to"] is None and r["refers_to_basis"] == "published_window"
+    assert r["refers_to_window"] == window and window.count("/") == 1
 
 
 def test_claim_time_from_sentence_and_paragraph():

@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 EVENT_COLUMNS = ["article", "date", "precision", "event", "sentence", "start", "end"]
-CLAIM_TIME_COLUMNS = ["refers_to", "refers_to_precision", "window_start", "refers_to_basis"]
+# refers_to_window: when an undated claim sits in an article known only to a window
+# ("2023-10-07/2024-08-31"), the window is the honest answer; refers_to stays empty.
+CLAIM_TIME_COLUMNS = ["refers_to", "refers_to_precision", "window_start", "refers_to_basis", "refers_to_window"]
 
 _L = ARABIC_LETTER
 
@@ -233,6 +235,7 @@ def attach_claim_times(claims: pd.DataFrame, articles: pd.DataFrame, dates: pd.D
         return out
     texts = {r["id"]: (r.get("text") if isinstance(r.get("text"), str) else "") for r in articles.to_dict("records")}
     pubs = {r["id"]: r.get("published") for r in articles.to_dict("records")}
+    pub_windows = {r["id"]: r.get("published_window") for r in articles.to_dict("records")}
     by_article: dict = {}
     if len(dates):
         for art, sub in dates.groupby("article", sort=False):
@@ -255,6 +258,7 @@ def attach_claim_times(claims: pd.DataFrame, articles: pd.DataFrame, dates: pd.D
                 others = [m for m in mentions if para[0] <= m.start < para[1] and not ss <= m.start < se]
                 chosen, basis = _nearest(others, cs, ce), "paragraph"
         window_start = None
+        refers_window = None
         if chosen is not None:
             if chosen.since or (chosen.window_start and chosen.window_end and chosen.mention.lstrip().startswith(("منذ", "ومنذ"))):
                 window_start = chosen.window_start
@@ -266,6 +270,9 @@ def attach_claim_times(claims: pd.DataFrame, articles: pd.DataFrame, dates: pd.D
         else:
             refers, precision = _published_value(pubs.get(art))
             basis = "published" if refers is not None else "unknown"
+            window = pub_windows.get(art)
+            if refers is None and isinstance(window, str) and "/" in window:
+                refers_window, basis = window, "published_window"
         # "منذ بدء حرب غزة": a since-window opened by a known event in the sentence
         if window_start is None and text:
             sentence = text[ss:se]
@@ -282,6 +289,7 @@ def attach_claim_times(claims: pd.DataFrame, articles: pd.DataFrame, dates: pd.D
         out.at[idx, "refers_to_precision"] = precision
         out.at[idx, "window_start"] = window_start
         out.at[idx, "refers_to_basis"] = basis
+        out.at[idx, "refers_to_window"] = refers_window
     return out
 
 
