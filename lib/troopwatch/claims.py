@@ -63,6 +63,7 @@ _NISBA_SUFFIXES = ("", "ة", "ه", "ين", "ون", "ان", "تين", "تان", "
 
 _TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
 _STRONG_PUNCT = set(".!?؟;؛:")
+_CLAUSE_PUNCT = _STRONG_PUNCT | {"،", ","}
 _WINDOW_BEFORE = 12  # tokens searched back for count words and cues
 
 
@@ -737,6 +738,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role != "blocked":
+            if kind == "casualties" and a > 0 and s.has(a - 1, "cas_before"):
+                continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties
             best = label
     if best is not None:
         return best
@@ -747,9 +750,11 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 best = label
         if best is not None:
             return best
-    # 4. anywhere after
+    # 4. later in the same clause
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
+            if any(s.word(k) in _CLAUSE_PUNCT for k in range(after_from, a)):
+                break
             return label
     return "unknown"
 
@@ -778,9 +783,15 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
             k = len(words)
             if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
                 return label
-    # 3. the nearest actor before the number that is neither target nor source (the subject)
+    # 3. the subject: the first actor of the number's clause that is neither target
+    #    nor source ("هاجمت الفصائل القوات الأمريكية 20 مرة"), else the nearest before
+    clause = i0
+    while clause > 0 and s.word(clause - 1) not in _CLAUSE_PUNCT:
+        clause -= 1
     best = None
     for a, b, label, role in actors:
+        if clause <= a and b <= i0 and role == "plain":
+            return label
         if b <= i0 and role == "plain":
             best = label
     if best is not None:
