@@ -348,6 +348,8 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
                     return None
                 cur = value
+                last_add_cls = "unit"
+                last_add_mag = value
             elif cls == "ordinal_teen":
                 nxt = _next_token(t, tok.end)
                 if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
