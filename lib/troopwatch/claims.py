@@ -179,6 +179,7 @@ def _lex() -> _Lex:
     add("possessive", lex.get("possessive_refs"))
     add("source", lex.get("source_markers"))
     add("victim_after", lex.get("victim_after"))
+    add("attacker_verb", lex.get("attacker_verbs"))
     add("negation", lex.get("negations"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
@@ -419,8 +420,12 @@ class _Sentence:
                     if self.has(j, "source") and back <= 3:
                         role = "source"
                         break
-                if end < n and self.has(end, "victim_after"):
-                    role = "target"
+                for k in range(end, min(n, end + 3)):
+                    if self.is_punct(k):
+                        break
+                    if self.has(k, "victim_after"):
+                        role = "target"
+                        break
             out.append((i, end, label, role))
             i = end
         return out
@@ -536,11 +541,19 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
     if before >= 0 and mn.words and mn.value is not None and mn.value <= 2 and not glued:
-        got = _noun_claim(s, before, before, mn, earlier, partitive=False)
+        noun = before
+        if noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
+            noun -= 1  # "جندي أمريكي واحد"
+        got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
         if got not in (False, None):
             return got
     if _is_year(mn, s.lex):
         return None
+    if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
+                                                       and s.word(before)[:1].isalpha() and not glued
+                                                       and s.word(before) not in s.lex.qual_words
+                                                       and not s.has(before, "function"))):
+        return None  # "خلال شهر واحد": the number belongs to another noun
     if _cue_before(s, i0, "cas_before", span=3):
         return "casualties", None
     kind = _count_head_kind(s, i0)
@@ -558,7 +571,7 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j), j
     if "weak_troop" in c:
-        if _military_after(s, j):
+        if _military_after(s, j) or _count_head_kind(s, i0) == "troops":
             return _troops_or_casualties(s, i0, j), j
         if _casualty_near(s, i0, j):
             return "casualties", j
@@ -726,6 +739,11 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     after_from = (noun + 1) if noun is not None and noun >= i1 else i1
     if kind == "attacks":
         return _attacker(s, i0, after_from)
+    # 0. the counted noun names the group itself: "مقتل 18 مسلحا"
+    if noun is not None:
+        for a, b, label, role in actors:
+            if a <= noun < b and role != "blocked":
+                return label
     # 1. named right after the counted noun: "2500 جندي أمريكي"، "من دول أخرى"
     reach = 2 if inherited is not None else 5
     for a, b, label, role in actors:
@@ -790,10 +808,13 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
         clause -= 1
     best = None
     for a, b, label, role in actors:
-        if clause <= a and b <= i0 and role == "plain":
+        if b > i0 or role != "plain":
+            continue
+        if label != "militia" and not any(s.has(k, "attacker_verb") for k in range(max(0, a - 3), a)):
+            continue
+        if clause <= a:
             return label
-        if b <= i0 and role == "plain":
-            best = label
+        best = label
     if best is not None:
         return best
     # 4. armed groups named anywhere (also as the source: "أعلنت الفصائل تنفيذ 20 هجوما")
