@@ -103,7 +103,7 @@ def main(argv=None) -> int:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: process {rss:.0f} MB (max RSS, includes the corpus), "
-          f"extract_claims working set {traced_peak / 1e6:.1f} MB")
+          f"extract_claims working set {traced_peak / 1e3:.0f} KB")
     return 0
 
 

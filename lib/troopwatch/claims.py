@@ -239,7 +239,7 @@ def _lex() -> _Lex:
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
-        number_prefilter=_number_prefilter(),
+        number_prefilter=_number_prefilter(dual_nouns),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
     )
@@ -265,11 +265,11 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
     return _tolerant_regex(words, word_start=False)
 
 
-def _number_prefilter() -> re.Pattern:
-    """A regex over ORIGINAL text for anything that may start a number: a digit or a number word."""
+def _number_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
+    """A regex over ORIGINAL text for anything that may start a number: a digit, a number word, a dual noun."""
     from .numbers import _vocab
 
-    words = set(_vocab().words)
+    words = set(_vocab().words) | set(dual_nouns)
     body = _tolerant_regex(words, word_start=True).pattern
     return re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|" + body)
 
