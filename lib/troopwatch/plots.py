@@ -672,14 +672,17 @@ def _plotly_layout(fig, title: str, chart: Chart, height: int,
         title={"text": title, "x": 0.01, "xanchor": "left"},
         font={"family": f"{FONT}, Arial, sans-serif", "size": 13},
         height=height,
-        margin={"l": 70, "r": 30, "t": 80, "b": 110},
+        margin={"l": 70, "r": 30, "t": 80, "b": 150},
         hoverlabel={"align": "right", "font": {"family": f"{FONT}, Arial, sans-serif"}},
         legend={"title": {"text": legend_title}},
         annotations=list(fig.layout.annotations) + [{
-            "text": note, "xref": "paper", "yref": "paper", "x": 0, "y": -0.2, "xanchor": "left",
+            # a fixed distance in pixels below the plot, under the x-axis title whatever the figure's height
+            "text": note, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -75, "xanchor": "left",
             "yanchor": "top", "showarrow": False, "align": "left", "font": {"size": 11, "color": "#555555"},
         }],
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
 
 
 def _claim_traces(rows: pd.DataFrame, colours: dict[str, str], row_index: int | None = None) -> list:
