@@ -52,6 +52,8 @@ DATE_COLUMNS = [
 _L = ARABIC_LETTER
 _LEFT = rf"(?<![{_L}0-9])"
 _RIGHT = rf"(?![{_L}0-9])"
+# a conjunction (و ف) then a preposition (ب ل) glued to a date word: وبيناير، ولشهر
+_CLITICS = "(?:[وف]?[بل]?)"
 # Years a four-digit number may be read as (news about modern events).
 _YEAR_MIN, _YEAR_MAX = 1800, 2200
 _BARE_YEAR_MIN, _BARE_YEAR_MAX = 1900, 2100
@@ -207,16 +209,16 @@ def _lex() -> _Lex:
         duration_of=duration_of,
         earlier_later_of=earlier_later_of,
         # a month name, after an optional conjunction or preposition clitic
-        re_month=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<m>{month_alt}){_RIGHT}"),
+        re_month=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{month_alt}){_RIGHT}"),
         re_month_pair=re.compile(rf"\s*(?:/|\\|-|\(|،\s*او|\s+او)\s*(?P<m>{month_alt}){_RIGHT}(?:\s*\))?"),
-        re_hijri=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<m>{_alt(hijri_of)}){_RIGHT}"),
+        re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}(?:[وف]?[بل]?)(?P<dord>{_alt(ordinal_of)}))"
+            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?$"),
         re_weekday_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{_alt(weekday_of)})\s*[،,]?\s*$"),
-        re_tod_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<t>{tod})\s+$"),
-        re_part_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<p>{parts})\s+(?:من\s+)?$"),
+        re_tod_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"),
+        re_part_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"),
         re_since_left=re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"),
         re_year_right=re.compile(
             rf"\s*(?:[-/.,،]\s*)?[\"']?\s*(?:(?:من\s+)?(?:لعام|عام|العام|سنة|للعام)\s+)?"
@@ -228,8 +230,8 @@ def _lex() -> _Lex:
         re_hijri_suffix_right=re.compile(rf"\s*(?:{words('hijri_suffix')}){_RIGHT}"),
         re_relative_unit=re.compile(
             rf"{_LEFT}(?:[وف]?[بل]?|[وف]?لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
-        re_this_unit=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
-        re_part_unit=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('month', 'year'))}){_RIGHT}"),
+        re_this_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
+        re_part_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('month', 'year'))}){_RIGHT}"),
         re_earlier_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<e>{_alt(earlier_later_of)})\s+$"),
         re_dayoffset=re.compile(
             rf"{_LEFT}(?:[وف]?(?:[بل]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
@@ -237,7 +239,7 @@ def _lex() -> _Lex:
         re_ago=re.compile(
             rf"{_LEFT}(?:[وف]?)(?P<a>قبل|منذ)\s+(?:(?P<n>[0-9]{{1,3}}|{_alt(count_of)})\s+)?"
             rf"(?P<u>{_alt(duration_of)}){_RIGHT}"),
-        re_future=re.compile(rf"{_LEFT}(?:[وف]?[بل]?)(?:{words('future_cues')}){_RIGHT}"),
+        re_future=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('future_cues')}){_RIGHT}"),
         re_general_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?|[وف]?لل)(?:{words('general_before')})\s+$"),
         re_count_noun_right=re.compile(rf"\s*(?:{words('count_nouns')})"),
         re_weekday_not_after=re.compile(rf"(?:{words('weekday_not_after')})\s+$"),
