@@ -25,7 +25,12 @@ from troopwatch.framing import (
     table_columns,
 )
 from troopwatch.text import normalize
-from troopwatch.vocabulary import TermMatcher, TermSpec, light_stem, prepare_article
+from troopwatch.article import Article
+from troopwatch.distinctive import light_stem
+from troopwatch.words import TermMatcher, TermSpec
+
+def prepare_article(text):
+    return Article.from_text(text)
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

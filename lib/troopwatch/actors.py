@@ -9,11 +9,11 @@ mention.  Salience is mentions per 1,000 words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from .lexicons import LexiconError, load_lexicon
+from .lexicons import LexiconError, load_lexicon, per_lexicons
 from .text import normalize_term
-from .vocabulary import ArticleText, Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping
+from .article import Article
+from .words import Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping
 
 __all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions", "person_matcher"]
 
@@ -65,18 +65,18 @@ def _specs(persons_only: bool = False) -> list[TermSpec]:
     return specs
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def actor_matcher() -> TermMatcher:
     return TermMatcher(_specs(), source=lexicon_source("actors"))
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def person_matcher() -> TermMatcher:
     """Names of people who can be quoted (entities with person: true)."""
     return TermMatcher(_specs(persons_only=True), source=lexicon_source("actors"))
 
 
-def actor_mentions(article: ArticleText) -> list[ActorMention]:
+def actor_mentions(article: Article) -> list[ActorMention]:
     """Actor mentions of one article, longest names first, adjacent same-actor names merged."""
     found: list[Match] = select_non_overlapping(actor_matcher().find(article.text, article.tokens))
     text = article.text

@@ -24,20 +24,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .actors import actor_matcher
-from .lexicons import LexiconError, load_lexicon
+from .lexicons import LexiconError, load_lexicon, per_lexicons
 from .text import normalize, normalize_term
-from .vocabulary import (
-    PROCLITICS,
-    ArticleText,
+from .article import Article, as_article
+from .words import (
     Match,
     TermMatcher,
     TermSpec,
+    clitics,
     lexicon_source,
-    prepare_article,
     select_non_overlapping,
     specs_from_entries,
     stopword_set,
@@ -65,7 +63,7 @@ def _cfg() -> dict:
     return data
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _outlet_patterns() -> dict[str, list[re.Pattern[str]]]:
     out = _cfg().get("outlet") or {}
     compiled: dict[str, list[re.Pattern[str]]] = {}
@@ -91,7 +89,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
 
 
-def outlet_from_text(article: ArticleText) -> tuple[str | None, str, tuple[int, int, str] | None]:
+def outlet_from_text(article: Article) -> tuple[str | None, str, tuple[int, int, str] | None]:
     """(outlet, basis, (start, end, term)) read from the text; spans are normalized offsets of the outlet name."""
     cfg = _cfg().get("outlet") or {}
     pats = _outlet_patterns()
@@ -127,7 +125,7 @@ def outlet_from_text(article: ArticleText) -> tuple[str | None, str, tuple[int, 
     return None, "unknown", None
 
 
-def article_outlet(row: Any, article: ArticleText | None = None) -> tuple[str | None, str, tuple[int, int, str] | None]:
+def article_outlet(row: Any, article: Article | None = None) -> tuple[str | None, str, tuple[int, int, str] | None]:
     """Outlet of an article row (a mapping or Series with text and outlet): sidecar first, then the text."""
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     sidecar = _present(get("outlet", None))
@@ -135,14 +133,14 @@ def article_outlet(row: Any, article: ArticleText | None = None) -> tuple[str | 
         return sidecar, "metadata", None
     if article is None:
         text = get("text", "")
-        article = prepare_article(text if isinstance(text, str) else "")
+        article = as_article(text if isinstance(text, str) else "")
     return outlet_from_text(article)
 
 
 # ----------------------------------------------------------------------------- agencies
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _agency_matcher() -> TermMatcher:
     specs = []
     for canonical, variants in (_cfg().get("agencies") or {}).items():
@@ -159,7 +157,7 @@ def _agency_canonical(name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _media_patterns() -> list[re.Pattern[str]]:
     pats = []
     for p in _cfg().get("media_patterns") or []:
@@ -170,7 +168,7 @@ def _media_patterns() -> list[re.Pattern[str]]:
     return pats
 
 
-def _agency_mentions(article: ArticleText, outlet: str | None) -> list[SourceMention]:
+def _agency_mentions(article: Article, outlet: str | None) -> list[SourceMention]:
     text = article.text
     found: list[Match] = list(_agency_matcher().find(text, article.tokens))
     for pat in _media_patterns():
@@ -194,7 +192,7 @@ def _agency_mentions(article: ArticleText, outlet: str | None) -> list[SourceMen
 # ----------------------------------------------------------------------------- unnamed sources
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _anon_cfg():
     cfg = _cfg()
     anon = cfg.get("anonymous") or {}
@@ -214,8 +212,9 @@ def _anon_cfg():
 
 def _bare(token: str) -> str:
     """A token without its proclitics (longest reading that leaves two letters)."""
-    for p in sorted(PROCLITICS, key=len, reverse=True):
-        if p and token.startswith(p) and len(token) - len(p) >= 2:
+    table = clitics()
+    for p in table.ordered:
+        if p and token.startswith(p) and len(token) - len(p) >= table.min_core:
             return token[len(p):]
     return token
 
@@ -232,7 +231,7 @@ def _nisba_like(token: str) -> bool:
     return len(token) > 3 and token.endswith(("ي", "ية", "يون", "يين", "يان"))
 
 
-def _anonymous_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMention]:
+def _anonymous_mentions(article: Article, persons: list[Match]) -> list[SourceMention]:
     speech, nouns, clauses, qualifiers, determiners = _anon_cfg()
     text, tokens = article.text, article.tokens
     n = len(tokens)
@@ -319,7 +318,7 @@ def _anonymous_mentions(article: ArticleText, persons: list[Match]) -> list[Sour
 # ----------------------------------------------------------------------------- named officials
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _named_cfg():
     cfg = _cfg().get("named_officials") or {}
     src = lexicon_source("sources")
@@ -334,7 +333,7 @@ _FUNCTION_WORDS = frozenset(normalize_term(w) for w in (
 ))
 
 
-def _named_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMention]:
+def _named_mentions(article: Article, persons: list[Match]) -> list[SourceMention]:
     speech, _nouns, _clauses, _q, _d = _anon_cfg()
     titles, not_before, window = _named_cfg()
     text, tokens = article.text, article.tokens
@@ -418,7 +417,7 @@ def _named_mentions(article: ArticleText, persons: list[Match]) -> list[SourceMe
     return out
 
 
-def source_mentions(article: ArticleText, outlet: str | None = None) -> list[SourceMention]:
+def source_mentions(article: Article, outlet: str | None = None) -> list[SourceMention]:
     """Agencies, named officials and unnamed sources of one article, by position."""
     # people are the person entities among all actor names, so "إدارة بايدن" stays an institution
     persons = [m for m in select_non_overlapping(actor_matcher().find(article.text, article.tokens)) if m.spec.data.person]

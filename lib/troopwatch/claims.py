@@ -28,7 +28,7 @@ from typing import Iterable, Optional
 
 import pandas as pd
 
-from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .numbers import NumberMention, find_numbers_normalized
 from .text import ARABIC_LETTER, fold_char, normalize, normalize_term, sentence_spans
 
@@ -137,7 +137,7 @@ def _section(lex: dict, *keys):
     return node
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _lex() -> _Lex:
     lex = load_lexicon("claims")
     if not isinstance(lex, dict):
@@ -300,7 +300,7 @@ def _tolerant_regex(words: set, word_start: bool) -> re.Pattern:
     return re.compile(body)
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _fold_variants() -> dict:
     """Normalized character -> the original characters that fold to it."""
     out: dict[str, set] = {}

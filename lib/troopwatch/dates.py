@@ -24,12 +24,11 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Iterable
 
 import pandas as pd
 
-from .lexicons import load_lexicon
+from .lexicons import load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize, normalize_term, sentence_spans
 
 __all__ = [
@@ -144,7 +143,7 @@ class _Lex:
     re_weekday_not_before: re.Pattern
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _lex() -> _Lex:
     months = load_lexicon("months")
     cues = load_lexicon("date_cues")

@@ -7,7 +7,7 @@ unnamed sources, hedging, and actor salience.  :func:`framing_evidence` lists
 the span behind every count (article, measure, label, term, matched, start,
 end, sentence), in original-text offsets, so any number can be checked
 against the article.  :func:`distinctive_terms` ranks the words that set an
-outlet apart (see :mod:`troopwatch.vocabulary`).
+outlet apart (see :mod:`troopwatch.distinctive`).
 
 Lexicons: frames.yml, stance.yml, hedging.yml, sources.yml, actors.yml,
 stopwords_extra.yml, spelling_variants.yml in ``data/lexicons``.
@@ -17,26 +17,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from .actors import actor_mentions, actor_names
 from .attribution import article_outlet, source_mentions
-from .lexicons import LexiconError, load_lexicon
+from .lexicons import LexiconError, load_lexicon, per_lexicons
 from .text import normalize_term
-from .vocabulary import (
-    ArticleText,
-    Match,
-    TermMatcher,
-    TermSpec,
-    distinctive_terms,
-    lexicon_source,
-    prepare_article,
-    select_non_overlapping,
-    specs_from_entries,
-)
+from .article import Article, article_list
+from .distinctive import distinctive_terms
+from .words import Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping, specs_from_entries
 
 __all__ = [
     "framing_table",
@@ -79,13 +70,13 @@ def frame_definitions() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["frame", "name", "definition", "example"])
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _frame_matchers() -> dict[str, TermMatcher]:
     src = lexicon_source("frames")
     return {key: TermMatcher(specs_from_entries(key, spec.get("terms"), src), source=src) for key, spec in _frames_cfg().items()}
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _hedge_matcher() -> TermMatcher:
     data = load_lexicon("hedging") or {}
     src = lexicon_source("hedging")
@@ -109,7 +100,7 @@ class _StanceCfg:
     lead_weight: float
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _stance_cfg() -> _StanceCfg:
     data = load_lexicon("stance") or {}
     src = lexicon_source("stance")
@@ -144,7 +135,7 @@ class _Evidence:
     end: int
 
 
-def _stance(article: ArticleText) -> tuple[str, list[_Evidence], dict[str, float], list[int]]:
+def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], list[int]]:
     """Stance, its cue evidence, vote totals and the deciding sentence indexes."""
     cfg = _stance_cfg()
     text, tokens = article.text, article.tokens
@@ -187,7 +178,7 @@ def _stance(article: ArticleText) -> tuple[str, list[_Evidence], dict[str, float
     return winner, evidence, dict(votes), by_stance[winner]
 
 
-def _negated(article: ArticleText, m: Match, cfg: _StanceCfg) -> bool:
+def _negated(article: Article, m: Match, cfg: _StanceCfg) -> bool:
     """A negator within `window` words before the cue, in the same clause."""
     i = article.token_index_at(m.start)
     text, tokens = article.text, article.tokens
@@ -209,8 +200,11 @@ class _Analysis:
 def _analyse(row: Any) -> _Analysis:
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     article_id = str(get("id", ""))
-    text = get("text", "")
-    art = prepare_article(text if isinstance(text, str) else "")
+    if isinstance(row, Article):
+        art = row
+    else:
+        text = get("text", "")
+        art = Article.from_text(text if isinstance(text, str) else "", article_id, row)
     words = art.words
     per_1000 = (lambda c: round(c * 1000.0 / words, 3)) if words else (lambda c: math.nan)
     ev: list[_Evidence] = []
@@ -289,12 +283,12 @@ def _analyse(row: Any) -> _Analysis:
     return _Analysis(out, evidence)
 
 
-def framing_analysis(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def framing_analysis(articles: "pd.DataFrame | list[Article]") -> tuple[pd.DataFrame, pd.DataFrame]:
     """(framing table, evidence table) in one pass over the articles."""
     _check(articles)
     rows, evidence = [], []
-    for _, row in articles.iterrows():
-        result = _analyse(row)
+    for art in article_list(articles, "framing_table"):
+        result = _analyse(art)
         rows.append(result.row)
         evidence.extend(result.evidence)
     table = pd.DataFrame(rows, columns=table_columns())
@@ -317,6 +311,8 @@ def table_columns() -> list[str]:
 
 
 def _check(articles: Any) -> None:
+    if isinstance(articles, list) and all(isinstance(a, Article) for a in articles):
+        return
     if not isinstance(articles, pd.DataFrame):
         raise TypeError(f"expected the articles DataFrame from troopwatch.pipeline.articles_table, got {type(articles).__name__}")
     missing = [c for c in ("id", "text") if c not in articles.columns]

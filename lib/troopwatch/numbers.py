@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Optional
 
-from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, NormalizedText, normalize, normalize_term
 
 __all__ = ["NumberMention", "find_numbers", "find_numbers_normalized", "QUALIFIERS"]
@@ -98,7 +97,7 @@ def _need(lex: dict, key: str):
     return lex[key]
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _vocab() -> _Vocab:
     lex = load_lexicon("numbers")
     if not isinstance(lex, dict):

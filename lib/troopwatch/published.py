@@ -29,12 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 
 from .dates import DateMention, find_dates, parse_iso
-from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize, normalize_term
 
 __all__ = [
@@ -81,7 +80,7 @@ class Constraint:
 # ---------------------------------------------------------------- office-holders
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _office_lexicon():
     data = load_lexicon("office_holders")
     path = lexicon_path("office_holders")
@@ -186,7 +185,7 @@ def office_holder_constraints(text: str) -> list[Constraint]:
 # ---------------------------------------------------------------- dateline
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _dateline_words() -> re.Pattern:
     words = load_lexicon("date_cues").get("dateline_words", [])
     alt = "|".join(_spaced(normalize_term(w)) for w in sorted(words, key=len, reverse=True))

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable
 
 import pandas as pd
 
 from .dates import DateMention, parse_iso
-from .lexicons import LexiconError, lexicon_path, load_lexicon
+from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize, normalize_term, paragraph_spans, sentence_spans
 
 __all__ = [
@@ -61,7 +60,7 @@ class KnownEvent:
     cue_sets: tuple  # of (all: tuple[Pattern], any: tuple[tuple[Pattern]], needs_date: bool)
 
 
-@lru_cache(maxsize=1)
+@per_lexicons
 def _events_lexicon():
     data = load_lexicon("events")
     path = lexicon_path("events")

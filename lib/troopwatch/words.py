@@ -1,0 +1,422 @@
+"""The Arabic word layer: one tokenizer, one clitic table, one lexicon matcher.
+
+Every stage that looks words up in a lexicon goes through this module, so Arabic
+word handling is written once:
+
+* :data:`TOKEN_RE` cuts normalized text into tokens (:func:`tokenize` keeps the
+  words, :func:`all_tokens` punctuation too);
+* :func:`clitics` is the clitic table of ``data/lexicons/clitics.yml``:
+  conjunctions, prepositions, the article, endings and pronouns; :func:`stems`
+  strips the proclitics a word may carry and :func:`proclitic_regex` writes them
+  into patterns;
+* :class:`TermMatcher` finds many lexicon terms at once.  Arabic attaches
+  conjunctions, prepositions and the article to the word and inflects it at the
+  end, so a term such as ``انسحاب`` must also find ``وبالانسحاب`` and
+  ``انسحابها``.  Rather than one huge regular expression (slow on long texts), the
+  text is cut into tokens once and every token is looked up, after removing each
+  possible proclitic, in a table of the inflected forms of every term.  Terms of
+  several words must appear as consecutive tokens separated by white space.
+
+Matching always runs on :func:`troopwatch.text.normalize` output; callers map
+spans back to the original with ``NormalizedText.to_original``.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
+from .text import ARABIC_LETTER, normalize_term
+
+__all__ = [
+    "TOKEN_RE",
+    "Clitics",
+    "Match",
+    "TermMatcher",
+    "TermSpec",
+    "all_tokens",
+    "canonical_spelling",
+    "clitics",
+    "lexicon_source",
+    "proclitic_regex",
+    "select_non_overlapping",
+    "specs_from_entries",
+    "stems",
+    "stopword_set",
+    "tokenize",
+]
+
+# A word token of the normalized text: a run of Arabic letters, or a run of Latin
+# letters/digits that may contain dots (domains such as amwaj.media, decimals).
+TOKEN_RE = re.compile(f"[{ARABIC_LETTER}]+|[A-Za-z0-9]+(?:\\.[A-Za-z0-9]+)*")
+# Every token, punctuation included, for the stages that read clause boundaries:
+# a number with its separators (2,500 / 2.500) is one token.
+ALL_TOKEN_RE = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
+_ARABIC_RE = re.compile(f"[{ARABIC_LETTER}]")
+
+@dataclass(frozen=True)
+class Clitics:
+    """The clitic table of ``data/lexicons/clitics.yml``, compiled."""
+
+    proclitics: dict  # written form -> (has_article, has_conjunction_or_preposition)
+    ordered: tuple  # proclitic forms, longest first
+    min_core: int
+    inflections: tuple  # (alone, before a pronoun)
+    inner_inflections: int
+    pronouns: tuple
+    nisba_suffixes: tuple
+    conjunctions: str  # a regex class body: "وف"
+    prepositions: str  # "بكل"
+
+
+@per_lexicons
+def clitics() -> Clitics:
+    """The one clitic table every stage uses."""
+    data = load_lexicon("clitics")
+    if not isinstance(data, dict):
+        raise LexiconError(f"{lexicon_path('clitics')}: expected a mapping (conjunctions, prepositions, article ...)")
+    try:
+        conj = [normalize_term(c) for c in data["conjunctions"]]
+        preps = [normalize_term(c) for c in data["prepositions"]]
+        future = [normalize_term(c) for c in data.get("future") or []]
+        art = normalize_term(data["article"])
+        lam_art = normalize_term(data["lam_article"])
+        infl = tuple((normalize_term(a), normalize_term(b)) for a, b in data["inflections"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LexiconError(f"{lexicon_path('clitics')}: missing or malformed entry ({exc}); see the layout in that file") from None
+    table: dict[str, tuple[bool, bool]] = {}
+    for c in [""] + conj:
+        for p in [""] + preps + future:
+            for a in ("", art):
+                if p in future and a:
+                    continue
+                form = c + (lam_art if (p == "ل" and a) else p + a)
+                has_article = bool(a)
+                # keep the reading with the article when a form is ambiguous
+                if form not in table or has_article:
+                    table[form] = (has_article, bool(c or p))
+    return Clitics(
+        proclitics=table,
+        ordered=tuple(sorted(table, key=len, reverse=True)),
+        min_core=int(data.get("min_core", 2)),
+        inflections=infl,
+        inner_inflections=int(data.get("inner_inflections", len(infl))),
+        pronouns=tuple(normalize_term(p) for p in data.get("pronouns") or []),
+        nisba_suffixes=tuple(normalize_term(x) for x in data.get("nisba_suffixes") or [""]),
+        conjunctions="".join(conj),
+        prepositions="".join(preps),
+    )
+
+
+def proclitic_regex(article: bool = False) -> str:
+    """A regex for the proclitics a word may carry, for patterns written over normalized text.
+
+    ``(?:[وف]?[بكل]?)``; with ``article`` also the article (``ال``, ``لل``).
+    """
+    c = clitics()
+    base = f"[{c.conjunctions}]?[{c.prepositions}]?"
+    if article:
+        return f"(?:[{c.conjunctions}]?(?:[{c.prepositions}]?ال|لل)?|{base})"
+    return f"(?:{base})"
+
+
+@lru_cache(maxsize=65536)
+def _stems_in(folder: str, word: str) -> tuple:
+    c = clitics()
+    out = [word]
+    for p in c.ordered:
+        if p and word.startswith(p) and len(word) - len(p) >= c.min_core:
+            rest = word[len(p):]
+            out.append(rest)
+            if p.endswith("لل"):
+                out.append("ال" + rest)
+    return tuple(dict.fromkeys(out))
+
+
+def stems(word: str, key: str | None = None) -> tuple:
+    """The word and the word without each proclitic it may carry (وللقوات -> وللقوات, قوات, القوات ...)."""
+    return _stems_in(key or lexicon_key(), word)
+
+
+def _inflected_forms(core: str) -> set[str]:
+    c = clitics()
+    forms: set[str] = set()
+    if core.endswith("ة"):
+        stem = core[:-1]
+        forms.add(core)
+        for p in c.pronouns:
+            forms.add(stem + "ت" + p)
+        for bare, before in (("ات", "ات"), ("تان", "تا"), ("تين", "تي"), ("ي", "ي"), ("ية", "يت"), ("يا", "يا")):
+            forms.add(stem + bare)
+            forms.add(stem + before)
+            for p in c.pronouns:
+                forms.add(stem + before + p)
+        return forms
+    for bare, before in c.inflections:
+        forms.add(core + bare)
+        forms.add(core + before)  # construct state: مسؤولي الحكومة
+        for p in c.pronouns:
+            forms.add(core + before + p)
+    return forms
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    """One lexicon term: what it is called, how it is written, how it may inflect."""
+
+    label: str
+    term: str  # as written in the lexicon (reported in evidence)
+    prefixes: bool = True  # allow و ف ب ك ل س before the first word
+    suffixes: bool = True  # allow inflection and pronoun endings on the last word
+    regex: str | None = None  # a regular expression on the normalized text instead of a word list
+    data: Any = None  # anything the caller wants back with a match (an entity, a weight)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A term found in the normalized text: [start, end) in normalized coordinates."""
+
+    start: int
+    end: int
+    spec: TermSpec
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+
+@dataclass
+class _Word:
+    core: str
+    article: str  # "required" | "optional"
+    forms: frozenset[str]
+    latin: bool
+
+
+def _split_term(term: str) -> list[str]:
+    return [t.group() for t in TOKEN_RE.finditer(term)]
+
+
+@per_lexicons
+def _spelling_pairs() -> tuple[tuple[str, str], ...]:
+    """(variant, canonical) letter sequences from spelling_variants.yml, longest first."""
+    data = load_lexicon("spelling_variants") or {}
+    pairs = []
+    for canonical, variants in (data.get("equivalents") or {}).items():
+        c = normalize_term(str(canonical))
+        for v in variants or []:
+            pairs.append((normalize_term(str(v)), c))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def canonical_spelling(word: str) -> str:
+    """One spelling for words written several ways (أميركا/أمريكا, مليشيات/ميليشيات)."""
+    return _canonical_in(lexicon_key(), word)
+
+
+@lru_cache(maxsize=200_000)
+def _canonical_in(folder: str, word: str) -> str:
+    for variant, canonical in _spelling_pairs():
+        if variant in word:
+            word = word.replace(variant, canonical)
+    return word
+
+
+class TermMatcher:
+    """Find many lexicon terms at once in a normalized text (see the module docstring)."""
+
+    def __init__(self, specs: Iterable[TermSpec], source: str = "lexicon"):
+        self.specs: list[TermSpec] = []
+        self._words: list[list[_Word]] = []
+        self._first: dict[str, list[int]] = defaultdict(list)
+        self._regexes: list[tuple[re.Pattern[str], TermSpec]] = []
+        self._proclitics = clitics().proclitics
+        self._key = lexicon_key()  # the lexicon folder the matcher was built from
+        for spec in specs:
+            if spec.regex is not None:
+                try:
+                    self._regexes.append((re.compile(spec.regex), spec))
+                except re.error as exc:
+                    raise LexiconError(f"{source}: term {spec.label!r}: bad regex {spec.regex!r} ({exc}); fix the pattern") from None
+                continue
+            words = _split_term(normalize_term(spec.term))
+            if not words:
+                raise LexiconError(f"{source}: term {spec.term!r} of {spec.label!r} has no letters; remove it")
+            compiled = []
+            for i, w in enumerate(words):
+                latin = not _ARABIC_RE.search(w)
+                if latin:
+                    compiled.append(_Word(w.lower(), "optional", frozenset({w.lower()}), True))
+                    continue
+                article = "optional"
+                core = w
+                if w.startswith("ال") and len(w) > 3:
+                    article, core = "required", w[2:]
+                last = i == len(words) - 1
+                if spec.suffixes and last:
+                    forms = _inflected_forms(core)
+                elif spec.suffixes:
+                    # inner words agree (ة ات ين ون ا ية) but take no pronoun
+                    inner = clitics().inflections[:clitics().inner_inflections]
+                    forms = {core + bare for bare, _ in inner} | {core + before for _, before in inner}
+                    if core.endswith("ة"):
+                        forms |= {core[:-1] + x for x in ("ات", "تان", "تين", "ي", "ية")}
+                else:
+                    forms = {core}
+                compiled.append(_Word(core, article, frozenset(canonical_spelling(f) for f in forms), False))
+            tid = len(self.specs)
+            self.specs.append(spec)
+            self._words.append(compiled)
+            for form in compiled[0].forms:
+                self._first[form].append(tid)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def _analyses(self, token: str) -> tuple[tuple[str, str], ...]:
+        """(proclitic, rest) readings of a token; rest keeps at least two letters."""
+        return _analyses_in(self._key, token)
+
+    def _word_ok(self, word: _Word, token: str, first: bool, allow_clitics: bool) -> bool:
+        if word.latin:
+            return token.lower() == word.core
+        for p, rest in self._analyses(token):
+            if rest not in word.forms:
+                continue
+            has_article, has_clitic = self._proclitics[p]
+            if has_clitic and not (first and allow_clitics):
+                continue
+            if word.article == "required" and not has_article:
+                continue
+            return True
+        return False
+
+    def find(self, text: str, tokens: Sequence[tuple[int, int, str]] | None = None) -> list[Match]:
+        """Every occurrence of every term (overlaps included; see select_non_overlapping)."""
+        if tokens is None:
+            tokens = tokenize(text)
+        matches: list[Match] = []
+        n = len(tokens)
+        for i, (start, _end, tok) in enumerate(tokens):
+            candidates: set[int] = set()
+            for _p, rest in self._analyses(tok):
+                candidates.update(self._first.get(rest, ()))
+            for tid in candidates:
+                words = self._words[tid]
+                spec = self.specs[tid]
+                if not self._word_ok(words[0], tok, True, spec.prefixes):
+                    continue
+                j = i
+                ok = True
+                for w in words[1:]:
+                    j += 1
+                    if j >= n:
+                        ok = False
+                        break
+                    gap = text[tokens[j - 1][1]:tokens[j][0]]
+                    if not gap or not gap.isspace():
+                        ok = False
+                        break
+                    if not self._word_ok(w, tokens[j][2], False, False):
+                        ok = False
+                        break
+                if ok:
+                    matches.append(Match(start, tokens[j][1], spec))
+        for pattern, spec in self._regexes:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    matches.append(Match(m.start(), m.end(), spec))
+        matches.sort(key=lambda m: (m.start, -(m.end - m.start), m.label))
+        return matches
+
+
+@lru_cache(maxsize=200_000)
+def _analyses_in(folder: str, token: str) -> tuple[tuple[str, str], ...]:
+    if not _ARABIC_RE.match(token):
+        return (("", token.lower()),)
+    c = clitics()
+    out = []
+    for p in c.ordered:
+        if token.startswith(p) and len(token) - len(p) >= c.min_core:
+            out.append((p, canonical_spelling(token[len(p):])))
+    return tuple(out)
+
+
+def tokenize(text: str) -> list[tuple[int, int, str]]:
+    """Word tokens of a normalized text as (start, end, token)."""
+    return [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(text)]
+
+
+def select_non_overlapping(matches: Iterable[Match]) -> list[Match]:
+    """Keep the longest matches; drop any match overlapping one already kept. Sorted by start."""
+    ordered = sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.label))
+    starts: list[int] = []
+    kept: list[Match] = []
+    for m in ordered:
+        k = bisect.bisect_right(starts, m.start)
+        if k > 0 and kept[k - 1].end > m.start:
+            continue
+        if k < len(kept) and kept[k].start < m.end:
+            continue
+        starts.insert(k, m.start)
+        kept.insert(k, m)
+    return kept
+
+
+
+
+def all_tokens(text: str) -> list[tuple[str, int, int]]:
+    """Every token of a normalized text, punctuation included, as (token, start, end)."""
+    return [(m.group(), m.start(), m.end()) for m in ALL_TOKEN_RE.finditer(text)]
+
+
+
+@per_lexicons
+def stopword_set() -> frozenset[str]:
+    """Arabic stop words from stopwords-iso plus the domain list in stopwords_extra.yml (normalized)."""
+    words: set[str] = set()
+    try:
+        import stopwordsiso
+
+        words.update(normalize_term(w) for w in stopwordsiso.stopwords("ar"))
+    except ImportError:  # pragma: no cover - declared dependency; keep scoring without it
+        pass
+    extra = load_lexicon("stopwords_extra") or {}
+    for w in extra.get("words", []) or []:
+        words.add(normalize_term(str(w)))
+    return frozenset(w for w in words if w)
+
+
+
+def specs_from_entries(label: str, entries: Any, source: str, data: Any = None,
+                       prefixes: bool = True, suffixes: bool = True) -> list[TermSpec]:
+    """TermSpecs from a YAML list: strings, or mappings {term|regex, prefixes, suffixes}."""
+    specs = []
+    if entries is None:
+        return specs
+    if not isinstance(entries, list):
+        raise LexiconError(f"{source}: {label!r} should be a list of terms")
+    for e in entries:
+        if isinstance(e, str):
+            specs.append(TermSpec(label, e, prefixes, suffixes, None, data))
+        elif isinstance(e, dict) and ("term" in e or "regex" in e):
+            specs.append(TermSpec(
+                label,
+                str(e.get("term", e.get("regex"))),
+                bool(e.get("prefixes", prefixes)),
+                bool(e.get("suffixes", suffixes)),
+                e.get("regex"),
+                e.get("data", data),
+            ))
+        else:
+            raise LexiconError(f"{source}: {label!r}: entry {e!r} should be a term string or a mapping with 'term' or 'regex'")
+    return specs
+
+
+def lexicon_source(name: str) -> str:
+    """The path of a lexicon, for error messages."""
+    return str(lexicon_path(name))
