@@ -18,14 +18,15 @@ from troopwatch.claims import (
     ACTORS,
     CLAIM_COLUMNS,
     EXTRACTOR_VERSION,
-    KINDS,
     PLACES,
+    claim_kinds,
     claims_table,
     extract_claims,
 )
 from troopwatch.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
+KINDS = tuple(claim_kinds())
 GOLD = ROOT / "tests" / "gold"
 RAW = ROOT / "data" / "raw"
 
@@ -245,3 +246,38 @@ def test_random_claim_like_text_keeps_spans_inside(text):
 def test_random_unicode_never_crashes(text):
     for c in extract_claims(text):
         assert 0 <= c.start <= c.end <= len(text)
+
+
+def test_a_new_kind_of_claim_is_a_lexicon_entry(tmp_path, monkeypatch):
+    """Adding a kind (here: bases) takes a lexicon entry, no code: claims, dual nouns and labels follow."""
+    import shutil
+
+    import yaml
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(ROOT / "data" / "lexicons", lexicons)
+    data = yaml.safe_load((lexicons / "claims.yml").read_text(encoding="utf-8"))
+    data["kinds"]["bases"] = {
+        "rule": "count",
+        "label": {"en": "Bases", "ar": "القواعد"},
+        "nouns": ["قاعدة", "قواعد", "قاعدة عسكرية", "قواعد عسكرية"],
+        "dual_nouns": ["قاعدتين", "قاعدتان"],
+    }
+    data["non_claim_nouns"] = [w for w in data["non_claim_nouns"] if w not in ("قاعدة", "قواعد")]
+    (lexicons / "claims.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("TROOPWATCH_LEXICONS", str(lexicons))
+
+    assert "bases" in claim_kinds()
+    text = "وتنتشر القوات الأمريكية في 7 قواعد عسكرية في العراق، بينها قاعدتان في إقليم كردستان، وتضم نحو 2500 جندي."
+    got = {(c.kind, c.value) for c in extract_claims(text)}
+    assert ("bases", 7) in got and ("bases", 2) in got
+    assert ("troops", 2500) in got  # the built-in kinds still read as before
+    monkeypatch.delenv("TROOPWATCH_LEXICONS")
+    assert "bases" not in claim_kinds()  # the cache is per lexicon folder
+    assert {c.kind for c in extract_claims(text)} == {"troops"}
+
+
+def test_claim_kinds_are_checked():
+    kinds = claim_kinds()
+    assert {spec["rule"] for spec in kinds.values()} >= {"presence", "event", "casualty"}
+    assert all(spec["label"]["en"] and spec["label"]["ar"] for spec in kinds.values())

@@ -10,7 +10,8 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from troopwatch.corpus import load_corpus
-from troopwatch.dates import DATE_COLUMNS, KINDS, date_mentions_table, find_dates, parse_iso, resolve_dates
+from troopwatch.dates import (DATE_COLUMNS, KINDS, STATED_COLUMNS, date_mentions_table, find_dates, mention_from_row,
+                              parse_iso, resolve_dates)
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -155,11 +156,21 @@ def test_no_resolution_uses_the_clock(monkeypatch):
 
 def test_table_columns_and_empty():
     empty = date_mentions_table(pd.DataFrame({"id": [], "text": [], "published": []}))
-    assert list(empty.columns) == DATE_COLUMNS
+    assert list(empty.columns) == DATE_COLUMNS + STATED_COLUMNS
     table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": ["في 3 يناير 2020 ويوم الأحد."], "published": [None]}))
-    assert list(table.columns) == DATE_COLUMNS
+    assert list(table.columns) == DATE_COLUMNS + STATED_COLUMNS
     assert set(table["kind"]) <= set(KINDS)
     assert table.loc[table["kind"] == "weekday", "status"].item() == "unresolved"
+
+
+def test_table_rows_read_back_to_the_same_mentions():
+    """What a mention knows (a since window, its direction, relative unit) survives the table."""
+    text = "شنت الفصائل منذ أكتوبر 2023 أكثر من 150 هجوما، وستنسحب القوات الشهر المقبل."
+    table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": [text], "published": ["2024-02-01"]}))
+    mentions = resolve_dates(find_dates(text), "2024-02-01")
+    assert [mention_from_row(r) for r in table.to_dict("records")] == mentions
+    since = table[table["mention"].str.contains("منذ")]
+    assert since["since"].tolist() == [True]
 
 
 def test_parse_iso_rejects_junk():

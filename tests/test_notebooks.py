@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from troopwatch import plots, runner
+from troopwatch import plots, report, runner
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "corpus"
@@ -66,8 +66,10 @@ def test_claims_notebook_plots_exactly_the_claims_it_wrote(fixture_run):
     attacks = pd.read_csv(out / "figures" / "attacks_over_time.csv", dtype={"date": str})
     assert list(troops.columns[:8]) == plots.TWIN_COLUMNS
     assert len(troops) >= 1, "the fixture's troop numbers should be plotted"
-    plotted = claims[(claims["kind"] == "troops") & claims["actor"].isin(["US", "coalition", "other_country"])
-                     & claims["refers_to"].notna()]
+    # the tables hold the whole extraction; the period limits what the figures show
+    in_period = report.within_period(claims, "refers_to", START, END)
+    plotted = in_period[(in_period["kind"] == "troops") & in_period["actor"].isin(["US", "coalition", "other_country"])
+                        & in_period["refers_to"].notna()]
     assert sorted(zip(troops["article"], troops["date"], troops["qualifier"])) == \
         sorted(zip(plotted["article"], plotted["refers_to"], plotted["qualifier"]))
     assert set(attacks["article"]) <= set(claims.loc[claims["kind"] == "attacks", "article"])
@@ -92,7 +94,8 @@ def test_events_notebook_writes_its_table_and_timeline(fixture_run):
     events = pd.read_csv(out / "processed" / "events.csv", dtype={"date": str})
     timeline = pd.read_csv(out / "figures" / "events_timeline.csv", dtype={"date": str})
     assert set(events["article"]) <= {"a1_pentagon", "a2_talks"}
-    assert sorted(timeline["date"]) == sorted(d for d in events["date"] if isinstance(d, str))
+    in_period = report.within_period(events, "date", START, END)  # the table is whole; the figure is the period
+    assert sorted(timeline["date"]) == sorted(d for d in in_period["date"] if isinstance(d, str))
 
 
 def test_executed_copies_and_html_name_the_parameters(fixture_run):
@@ -182,9 +185,23 @@ def test_within_period_keeps_overlapping_and_undated_rows():
     assert report.within_period(df, "refers_to", None, None) is df
 
 
-def test_work_from_project_root_moves_up_from_notebooks(monkeypatch):
+def test_project_paths_resolve_from_notebooks_without_moving(monkeypatch):
+    """From notebooks/ (JupyterLab, nbval) the default folders are the project's; the working folder stays."""
     from troopwatch import report
 
     monkeypatch.chdir(REPO / "notebooks")
-    assert report.work_from_project_root() == REPO
-    assert Path.cwd() == REPO
+    project = report.project("data/raw", "data/processed", "figures")
+    assert project.root == REPO
+    assert project.path("data/raw") == REPO / "data" / "raw"
+    assert project.show(REPO / "figures" / "a.png") == "figures/a.png"
+    assert Path.cwd() == REPO / "notebooks"
+
+
+def test_the_other_notebooks_read_the_extraction_instead_of_running_stages():
+    """One extraction step: only 01_corpus writes tables; the others read the same extraction."""
+    for nb in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        data = json.loads(nb.read_text(encoding="utf-8"))
+        code = "".join("".join(c["source"]) for c in data["cells"] if c["cell_type"] == "code")
+        assert "pipeline." not in code and "framing_analysis" not in code, f"{nb.name} re-runs a stage"
+        assert "project.load(" in code
+        assert ("write_tables" in code) == nb.name.startswith("01_"), nb.name

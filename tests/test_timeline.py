@@ -10,7 +10,8 @@ from troopwatch.corpus import load_corpus
 from troopwatch.dates import date_mentions_table
 from troopwatch.published import add_publication_dates
 from troopwatch.text import sentence_spans
-from troopwatch.timeline import EVENT_COLUMNS, attach_claim_times, events_table
+from troopwatch.events import EVENT_COLUMNS, events_table
+from troopwatch.timeline import attach_claim_times
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIM_COLUMNS = ["article", "kind", "value", "low", "high", "qualifier", "actor", "place", "refers_to",

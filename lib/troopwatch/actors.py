@@ -15,7 +15,7 @@ from .text import normalize_term
 from .article import Article
 from .words import Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping
 
-__all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions", "person_matcher"]
+__all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions"]
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,6 @@ def _specs(persons_only: bool = False) -> list[TermSpec]:
 @per_lexicons
 def actor_matcher() -> TermMatcher:
     return TermMatcher(_specs(), source=lexicon_source("actors"))
-
-
-@per_lexicons
-def person_matcher() -> TermMatcher:
-    """Names of people who can be quoted (entities with person: true)."""
-    return TermMatcher(_specs(persons_only=True), source=lexicon_source("actors"))
 
 
 def actor_mentions(article: Article) -> list[ActorMention]:

@@ -149,6 +149,14 @@ class Article:
         """Index of the first token starting at or after ``pos``."""
         return bisect.bisect_left(self._token_starts, pos)
 
+    def sentence_view(self, k: int) -> NormalizedText:
+        """Sentence ``k`` as a text of its own: its original, matching form and offset map (sliced, not re-normalized)."""
+        a, b = self.original_sentences[k]
+        na, nb = self.sentences[k]
+        offsets = self.norm.offsets
+        return NormalizedText(self.original[a:b], self.norm.text[na:nb],
+                              tuple(o - a for o in offsets[na:nb]) + (b - a,))
+
     def sentence_tokens(self, k: int) -> list[tuple[str, int, int]]:
         """Every token (punctuation included) of normalized sentence ``k``, offsets relative to it."""
         a, b = self.sentences[k]

@@ -30,7 +30,9 @@ import pandas as pd
 
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .numbers import NumberMention, find_numbers_normalized
-from .text import ARABIC_LETTER, fold_char, normalize, normalize_term, sentence_spans
+from .article import Article, article_list
+from .text import NormalizedText, fold_char, normalize_term
+from .words import all_tokens, clitics, stems
 
 __all__ = [
     "Claim",
@@ -38,7 +40,8 @@ __all__ = [
     "claims_table",
     "CLAIM_COLUMNS",
     "EXTRACTOR_VERSION",
-    "KINDS",
+    "RULES",
+    "claim_kinds",
     "ACTORS",
     "PLACES",
 ]
@@ -52,16 +55,11 @@ CLAIM_COLUMNS = [
     "extractor_version",
 ]
 
-KINDS = ("troops", "attacks", "casualties")
+# How the classifier reads each kind of claim (claims.yml kinds.<name>.rule).
+RULES = ("presence", "event", "casualty", "count")
 ACTORS = ("US", "coalition", "other_country", "iraqi", "militia", "unknown")
 PLACES = ("Iraq", "Syria", "both", "elsewhere")
 
-# Clitics stripped from words before lexicon lookup, longest first.
-_PREFIXES = ("وبال", "فبال", "وال", "بال", "فال", "كال", "ولل", "فلل", "لل", "ال",
-             "وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك")
-_NISBA_SUFFIXES = ("", "ة", "ه", "ين", "ون", "ان", "تين", "تان", "ا", "ات")
-
-_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
 _STRONG_PUNCT = set(".!?؟;؛:")
 _CLAUSE_PUNCT = _STRONG_PUNCT | {"،", ","}
 _WINDOW_BEFORE = 12  # tokens searched back for count words and cues
@@ -89,6 +87,9 @@ class Claim:
     refers_to_precision: Optional[str] = None
     window_start: Optional[str] = None
     extractor_version: str = EXTRACTOR_VERSION
+    # set by troopwatch.timeline: how refers_to was decided, and the window of an undated claim
+    refers_to_basis: Optional[str] = None
+    refers_to_window: Optional[str] = None
 
 
 # ---------------------------------------------------------------------------
@@ -111,6 +112,7 @@ class _Lex:
     number_prefilter: re.Pattern
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
+    kind_names: dict  # rule -> the kind that rule reads (presence -> troops)
 
 
 def _terms(v) -> list[str]:
@@ -153,20 +155,26 @@ def _lex() -> _Lex:
             else:
                 phrases.setdefault(words[0], []).append((words, cat))
 
-    add("troop", _section(lex, "troops", "nouns"))
-    add("weak_troop", lex["troops"].get("weak_nouns"))
-    add("military_after", lex["troops"].get("military_after"))
-    add("force", lex["troops"].get("force_nouns"))
-    add("attack", _section(lex, "attacks", "nouns"))
-    add("attack_cond", lex["attacks"].get("conditional_nouns"))
-    add("hostile", lex["attacks"].get("hostile_context"))
-    add("repeat", lex["attacks"].get("repeat_nouns"))
-    add("attack_cue", lex["attacks"].get("cues"))
-    add("ordinal_head", lex["attacks"].get("ordinal_heads"))
-    add("casualty", _section(lex, "casualties", "nouns"))
-    add("cas_before", lex["casualties"].get("cues_before"))
-    add("cas_after", lex["casualties"].get("cues_after"))
-    add("person", lex["casualties"].get("person_nouns"))
+    kinds = claim_kinds()
+    by_rule = {spec["rule"]: spec for spec in kinds.values()}
+    presence, event, casualty = by_rule["presence"], by_rule["event"], by_rule["casualty"]
+    add("troop", presence.get("nouns"))
+    add("weak_troop", presence.get("weak_nouns"))
+    add("military_after", presence.get("military_after"))
+    add("force", presence.get("force_nouns"))
+    add("attack", event.get("nouns"))
+    add("attack_cond", event.get("conditional_nouns"))
+    add("hostile", event.get("hostile_context"))
+    add("repeat", event.get("repeat_nouns"))
+    add("attack_cue", event.get("cues"))
+    add("ordinal_head", event.get("ordinal_heads"))
+    add("casualty", casualty.get("nouns"))
+    add("cas_before", casualty.get("cues_before"))
+    add("cas_after", casualty.get("cues_after"))
+    add("person", casualty.get("person_nouns"))
+    count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
+    for name in count_kinds:
+        add("noun:" + name, kinds[name].get("nouns"))
     add("count_head", lex.get("count_heads"))
     add("count_head_pron", lex.get("count_heads_pronoun"))
     add("inherit", lex.get("inherit_nouns"))
@@ -175,7 +183,7 @@ def _lex() -> _Lex:
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("target", lex.get("target_markers"))
-    add("cas_blocker", lex["casualties"].get("blockers"))
+    add("cas_blocker", casualty.get("blockers"))
     add("possessive", lex.get("possessive_refs"))
     add("source", lex.get("source_markers"))
     add("victim_after", lex.get("victim_after"))
@@ -184,11 +192,9 @@ def _lex() -> _Lex:
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
     dual_nouns: dict[str, str] = {}
-    for kind, terms in (lex.get("dual_nouns") or {}).items():
-        if kind not in KINDS:
-            raise LexiconError(f"{lexicon_path('claims')}: dual_nouns kind '{kind}' is not one of {', '.join(KINDS)}")
-        for term in _terms(terms):
-            dual_nouns[term] = kind
+    for name, spec in kinds.items():
+        for term in _terms(spec.get("dual_nouns")):
+            dual_nouns[term] = spec["rule"] if spec["rule"] != "count" else "noun:" + name
             cats.setdefault(term, set()).add("dual")
     qual_words = set()
     numbers_lex = load_lexicon("numbers")
@@ -210,7 +216,7 @@ def _lex() -> _Lex:
             else:
                 actor_phrases.setdefault(words[0], []).append((words, label))
         for stem in _terms(spec.get("adjectives")):
-            for suf in _NISBA_SUFFIXES:
+            for suf in clitics().nisba_suffixes:
                 actor_words.setdefault(stem + suf, label)
     place_phrases: dict[str, list] = {}
     for label, terms in _section(lex, "places").items():
@@ -242,7 +248,36 @@ def _lex() -> _Lex:
         number_prefilter=_number_prefilter(dual_nouns),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
+        kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
     )
+
+
+@per_lexicons
+def claim_kinds() -> dict:
+    """The kinds of claim in claims.yml, in order: name -> its entry (rule, label, figure, words)."""
+    path = lexicon_path("claims")
+    kinds = load_lexicon("claims").get("kinds") if isinstance(load_lexicon("claims"), dict) else None
+    if not isinstance(kinds, dict) or not kinds:
+        raise LexiconError(f"{path}: missing 'kinds'; each kind of claim is an entry there (see that file)")
+    out = {}
+    seen_rules = set()
+    for name, spec in kinds.items():
+        if not isinstance(spec, dict) or spec.get("rule") not in RULES:
+            raise LexiconError(f"{path}: kind '{name}' needs a rule, one of {', '.join(RULES)}")
+        if spec["rule"] != "count":
+            if spec["rule"] in seen_rules:
+                raise LexiconError(f"{path}: kind '{name}': only one kind may have rule '{spec['rule']}'")
+            seen_rules.add(spec["rule"])
+        label = spec.get("label")
+        if not isinstance(label, dict) or "en" not in label:
+            raise LexiconError(f"{path}: kind '{name}' needs a label with at least 'en' (and 'ar')")
+        if not spec.get("nouns") and not spec.get("dual_nouns"):
+            raise LexiconError(f"{path}: kind '{name}' lists no nouns; add the nouns that count it")
+        out[str(name)] = spec
+    missing = {"presence", "event", "casualty"} - seen_rules
+    if missing:
+        raise LexiconError(f"{path}: no kind with rule {', '.join(sorted(missing))}; each of presence, event and casualty is needed once")
+    return out
 
 
 _KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
@@ -257,10 +292,10 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
     prefixes, letting diacritics and tatweel sit between letters and accepting
     every spelling that normalization folds together.
     """
-    words = {w for w, c in cats.items() if c & _KIND_CUE_CATS}
+    words = {w for w, c in cats.items() if c & _KIND_CUE_CATS or any(x.startswith("noun:") for x in c)}
     for first, lst in phrases.items():
         for words_, cat in lst:
-            if cat in _KIND_CUE_CATS:
+            if cat in _KIND_CUE_CATS or cat.startswith("noun:"):
                 words.add(words_[0])
     return _tolerant_regex(words, word_start=False)
 
@@ -316,17 +351,7 @@ def _fold_variants() -> dict:
 # Tokens
 
 
-@lru_cache(maxsize=65536)
-def _stems(word: str) -> tuple:
-    """The word and the word without each clitic it may carry."""
-    out = [word]
-    for p in _PREFIXES:
-        if word.startswith(p) and len(word) - len(p) >= 2:
-            rest = word[len(p):]
-            out.append(rest)
-            if p.endswith("لل"):
-                out.append("ال" + rest)
-    return tuple(dict.fromkeys(out))
+_stems = stems  # the word layer's reading of a word without its proclitics
 
 
 class _Sentence:
@@ -335,7 +360,7 @@ class _Sentence:
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
-        self.toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        self.toks = all_tokens(text)
         self.starts = [t[1] for t in self.toks]
         self._cats: dict[int, frozenset] = {}
         self.actors = self._match_actors()
@@ -400,7 +425,7 @@ class _Sentence:
             end, label = hit
             role = "plain"
             prev = i - 1
-            if prev >= 0 and self.has(prev, "blocker") and _is_adjective_hit(self.word(i)):
+            if prev >= 0 and self.has(prev, "blocker"):
                 role = "blocked"
             # "الجماعات المدعومة من إيران": the backed group is a militia
             prev_word = self.word(i - 1) if i > 0 else ""
@@ -471,10 +496,6 @@ class _Sentence:
         return bisect.bisect_left(self.starts, pos)
 
 
-def _is_adjective_hit(word: str) -> bool:
-    return True
-
-
 def _tail_matches(s: _Sentence, i: int, words: tuple) -> bool:
     """Do the tokens just before i spell ``words`` (the last word may be a clitic glued to i)?"""
     k = len(words)
@@ -504,7 +525,7 @@ _GLUED = ("ل", "ال", "و", "ب", "لل", "وال", "بال", "ف")
 def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
     """(kind, noun index or None) for a mention, or None when it is not a claim."""
     got = _classify_kind(s, mn, earlier)
-    if got is not None and got[0] == "casualties" and s.blocks_casualties:
+    if got is not None and got[0] == "casualty" and s.blocks_casualties:
         return None
     return got
 
@@ -525,7 +546,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
-            return "attacks", head
+            return "event", head
         if mn.ordinal:
             return None
     j = i1
@@ -555,7 +576,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
                                                        and not s.has(before, "function"))):
         return None  # "خلال شهر واحد": the number belongs to another noun
     if _cue_before(s, i0, "cas_before", span=3):
-        return "casualties", None
+        return "casualty", None
     kind = _count_head_kind(s, i0)
     if kind is not None:
         return kind, None
@@ -571,38 +592,49 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j), j
     if "weak_troop" in c:
-        if _military_after(s, j) or _count_head_kind(s, i0) == "troops":
+        if _military_after(s, j) or _count_head_kind(s, i0) == "presence":
             return _troops_or_casualties(s, i0, j), j
         if _casualty_near(s, i0, j):
-            return "casualties", j
+            return "casualty", j
         return None
     if "attack" in c:
-        return "attacks", j
+        return "event", j
     if "attack_cond" in c:
         if any(s.has(k, "hostile") for k in range(len(s)) if k != j):
-            return "attacks", j
+            return "event", j
         return None
     if "casualty" in c:
-        return "casualties", j
+        return "casualty", j
     if "person" in c or _is_actor_noun(s, j):
         if _casualty_near(s, i0, j):
-            return "casualties", j
+            return "casualty", j
         return None
     if "repeat" in c:
         for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
             if s.word(k) in _STRONG_PUNCT:
                 break
             if s.has(k, "attack_cue") or s.has(k, "attack"):
-                return "attacks", None
+                return "event", None
         return None
     if "inherit" in c:
         prev = _previous_claim(earlier, mn, s, max_gap=12)
         if prev is not None:
             return prev.kind, None
         if _cue_before(s, i0, "cas_before", span=3):
-            return "casualties", None
+            return "casualty", None
         return None
+    counted = _count_kind(c)
+    if counted is not None:
+        return counted, j
     return False
+
+
+def _count_kind(c: frozenset) -> Optional[str]:
+    """The kind (rule count) whose noun this is, as the classifier names it ("noun:bases")."""
+    for cat in c:
+        if cat.startswith("noun:"):
+            return cat
+    return None
 
 
 def _starts_clause(s: _Sentence, j: int) -> bool:
@@ -667,7 +699,7 @@ def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
 
 
 def _troops_or_casualties(s: _Sentence, i0: int, j: int) -> str:
-    return "casualties" if _casualty_near(s, i0, j) else "troops"
+    return "casualty" if _casualty_near(s, i0, j) else "presence"
 
 
 def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
@@ -694,12 +726,12 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
 def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
     c = s.cats(m)
     if "casualty" in c:
-        return "casualties"
+        return "casualty"
     if "troop" in c or (force and "force" in c):
-        return "troops"
+        return "presence"
     if "attack" in c:
-        return "attacks"
-    return None
+        return "event"
+    return _count_kind(c)
 
 
 def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
@@ -737,7 +769,7 @@ def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int
 def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inherited: Optional[str]) -> str:
     actors = s.actors
     after_from = (noun + 1) if noun is not None and noun >= i1 else i1
-    if kind == "attacks":
+    if kind == "event":
         return _attacker(s, i0, after_from)
     # 0. the counted noun names the group itself: "مقتل 18 مسلحا"
     if noun is not None:
@@ -756,7 +788,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role != "blocked":
-            if kind == "casualties" and a > 0 and s.has(a - 1, "cas_before"):
+            if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before"):
                 continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties
             best = label
     if best is not None:
@@ -862,10 +894,15 @@ class _Pending:
     _norm_end: int
 
 
-def extract_claims(text: str, article: str = "") -> list[Claim]:
-    """Every troop, attack and casualty claim in ``text``, in order of appearance."""
-    if not isinstance(text, str):
-        raise TypeError(f"extract_claims() takes a str, not {type(text).__name__}")
+def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
+    """Every claim in an article (or a text), in order of appearance."""
+    if isinstance(text, Article):
+        record, article = text, article or text.id
+        text = record.original
+    elif not isinstance(text, str):
+        raise TypeError(f"extract_claims() takes a str or an Article, not {type(text).__name__}")
+    else:
+        record = None
     if not text:
         return []
     lex = _lex()
@@ -877,19 +914,20 @@ def extract_claims(text: str, article: str = "") -> list[Claim]:
     starts = [m.start() for m in lex.number_prefilter.finditer(text)]
     if not starts:
         return []
-    for a, b in sentence_spans(text):
+    if record is None:
+        record = Article.from_text(text, article)
+    for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
         if k == len(starts) or starts[k] >= b:
             continue
-        sent = text[a:b]
-        if prefilter.search(sent) is None:
+        if prefilter.search(text, a, b) is None:
             continue
-        claims.extend(_sentence_claims(sent, a, b, article, lex))
+        claims.extend(_sentence_claims(record.sentence_view(i), a, b, article, lex))
     return claims
 
 
-def _sentence_claims(sent: str, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
-    nt = normalize(sent)
+def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
+    sent = nt.original
     mentions = find_numbers_normalized(nt)
     s = _Sentence(nt.text, lex) if mentions or _has_dual(nt.text, lex) else None
     if s is None:
@@ -924,7 +962,7 @@ def _sentence_claims(sent: str, a: int, b: int, article: str, lex: _Lex) -> list
         out.append(
             Claim(
                 article=article,
-                kind=kind,
+                kind=s.lex.kind_names[kind] if kind in s.lex.kind_names else kind[len("noun:"):],
                 value=_as_int(mn.value),
                 low=_as_int(low),
                 high=_as_int(high),
@@ -969,31 +1007,38 @@ def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
 def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:
     i = s.index_at(mn.norm_start)
     kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
-    if kind == "troops":
+    if kind == "presence":
         kind = _troops_or_casualties(s, i, i)
-    elif kind == "attacks" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
+    elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
         return None
-    if kind == "casualties" and s.blocks_casualties:
+    if kind == "casualty" and s.blocks_casualties:
         return None
     return kind, i
 
 
-def claims_table(articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim in ``articles`` (columns id and text), columns ``CLAIM_COLUMNS``."""
-    missing = [c for c in ("id", "text") if c not in articles.columns]
-    if missing:
-        raise ValueError(f"claims_table() needs an articles table with columns id and text; missing {', '.join(missing)}")
+def claims_table(articles) -> pd.DataFrame:
+    """One row per claim in ``articles`` (a corpus table with id and text, or Article records), columns ``CLAIM_COLUMNS``."""
+    if hasattr(articles, "columns"):
+        missing = [c for c in ("id", "text") if c not in articles.columns]
+        if missing:
+            raise ValueError(f"claims_table() needs an articles table with columns id and text; missing {', '.join(missing)}")
     rows = []
-    for art_id, text in zip(articles["id"], articles["text"]):
-        if not isinstance(text, str):
-            continue
-        for c in extract_claims(text, str(art_id)):
+    for record in article_list(articles, "claims_table"):
+        for c in extract_claims(record):
             rows.append(asdict(c))
-    df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    return claims_frame(rows)
+
+
+def claims_frame(rows: list[dict], extra: tuple = ()) -> pd.DataFrame:
+    """The claims table from rows (``asdict`` of claims), with fixed columns, types and order."""
+    columns = CLAIM_COLUMNS + [c for c in extra if c not in CLAIM_COLUMNS]
+    df = pd.DataFrame(rows, columns=columns)
     for col in ("value", "low", "high", "sentence_start", "sentence_end", "start", "end"):
         df[col] = df[col].astype("Int64")
     for col in ("refers_to", "refers_to_precision", "window_start", "place"):
         df[col] = df[col].astype(object)
+    for col in extra:
+        df[col] = df[col].astype(object)
     if len(df):
         df = df.sort_values(["article", "start"], kind="stable").reset_index(drop=True)
-    return df[CLAIM_COLUMNS]
+    return df[columns]

@@ -29,7 +29,9 @@ from typing import Iterable
 import pandas as pd
 
 from .lexicons import load_lexicon, per_lexicons
-from .text import ARABIC_LETTER, normalize, normalize_term, sentence_spans
+from .article import Article, article_list
+from .text import ARABIC_LETTER, normalize, normalize_term
+from .words import alternation, clitics, proclitic_regex
 
 __all__ = [
     "DateMention",
@@ -38,6 +40,11 @@ __all__ = [
     "find_dates",
     "resolve_dates",
     "date_mentions_table",
+    "date_rows",
+    "dates_frame",
+    "mention_from_row",
+    "resolve_for_article",
+    "STATED_COLUMNS",
     "parse_iso",
     "hijri_to_gregorian",
 ]
@@ -47,12 +54,13 @@ DATE_COLUMNS = [
     "article", "mention", "start", "end", "kind", "value", "precision",
     "window_start", "window_end", "status", "resolved_from", "sentence_start", "sentence_end",
 ]
+# What a mention states, kept in the table so that a later stage reads it back
+# exactly (a "since" window, the direction of a clause) instead of guessing it.
+STATED_COLUMNS = ["year", "month", "day", "weekday", "year_end", "unit", "offset", "part", "since", "ago", "direction"]
 
 _L = ARABIC_LETTER
 _LEFT = rf"(?<![{_L}0-9])"
 _RIGHT = rf"(?![{_L}0-9])"
-# a conjunction (و ف) then a preposition (ب ل) glued to a date word: وبيناير، ولشهر
-_CLITICS = "(?:[وف]?[بل]?)"
 # Years a four-digit number may be read as (news about modern events).
 _YEAR_MIN, _YEAR_MAX = 1800, 2200
 _BARE_YEAR_MIN, _BARE_YEAR_MAX = 1900, 2100
@@ -89,10 +97,7 @@ class DateMention:
 # ---------------------------------------------------------------- lexicons
 
 
-def _alt(terms: Iterable[str]) -> str:
-    """A regex alternation of folded terms, longest first, spaces matching any run of spaces."""
-    folded = sorted({normalize_term(t) for t in terms if str(t).strip()}, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(w) for w in t.split(" ")) for t in folded)
+_alt = alternation
 
 
 def _key(text: str) -> str:
@@ -145,6 +150,9 @@ class _Lex:
 
 @per_lexicons
 def _lex() -> _Lex:
+    # a conjunction then a preposition glued to a date word (وبيناير، ولشهر), from the clitic table
+    _CLITICS = proclitic_regex()
+    conj = f"(?:[{clitics().conjunctions}]?)"
     months = load_lexicon("months")
     cues = load_lexicon("date_cues")
     month_of: dict[str, int] = {}
@@ -211,11 +219,11 @@ def _lex() -> _Lex:
         re_month=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{month_alt}){_RIGHT}"),
         re_month_pair=re.compile(rf"\s*(?:/|\\|-|\(|،\s*او|\s+او)\s*(?P<m>{month_alt}){_RIGHT}(?:\s*\))?"),
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
-        re_weekday=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{_alt(weekday_of)}){_RIGHT}"),
+        re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
             rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?$"),
-        re_weekday_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{_alt(weekday_of)})\s*[،,]?\s*$"),
+        re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]?\s*$"),
         re_tod_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"),
         re_part_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"),
         re_since_left=re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"),
@@ -223,23 +231,23 @@ def _lex() -> _Lex:
             rf"\s*(?:[-/.,،]\s*)?[\"']?\s*(?:(?:من\s+)?(?:لعام|عام|العام|سنة|للعام)\s+)?"
             rf"(?P<y>[0-9]{{4}})(?![0-9.,/]?[0-9])(?:\s*(?:{words('gregorian_suffix')}){_RIGHT})?"),
         re_mod_right=re.compile(rf"\s+(?P<mod>{mods}){_RIGHT}"),
-        re_year_word_left=re.compile(rf"{_LEFT}(?:[وف]?(?:[بل]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
-        re_year_prep_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<w>{words('year_prepositions')})\s+$"),
+        re_year_word_left=re.compile(rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
+        re_year_prep_left=re.compile(rf"{_LEFT}{conj}(?P<w>{words('year_prepositions')})\s+$"),
         re_year_suffix_right=re.compile(rf"\s*(?:{words('gregorian_suffix')}){_RIGHT}"),
         re_hijri_suffix_right=re.compile(rf"\s*(?:{words('hijri_suffix')}){_RIGHT}"),
         re_relative_unit=re.compile(
-            rf"{_LEFT}(?:[وف]?[بل]?|[وف]?لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
+            rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
         re_this_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
         re_part_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('month', 'year'))}){_RIGHT}"),
-        re_earlier_left=re.compile(rf"{_LEFT}(?:[وف]?)(?P<e>{_alt(earlier_later_of)})\s+$"),
+        re_earlier_left=re.compile(rf"{_LEFT}{conj}(?P<e>{_alt(earlier_later_of)})\s+$"),
         re_dayoffset=re.compile(
-            rf"{_LEFT}(?:[وف]?(?:[بل]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
+            rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
             rf"(?P<d>{_alt(list(dayoffset_of) + ['اليوم'])}){_RIGHT}"),
         re_ago=re.compile(
-            rf"{_LEFT}(?:[وف]?)(?P<a>قبل|منذ)\s+(?:(?P<n>[0-9]{{1,3}}|{_alt(count_of)})\s+)?"
+            rf"{_LEFT}{conj}(?P<a>قبل|منذ)\s+(?:(?P<n>[0-9]{{1,3}}|{_alt(count_of)})\s+)?"
             rf"(?P<u>{_alt(duration_of)}){_RIGHT}"),
         re_future=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('future_cues')}){_RIGHT}"),
-        re_general_left=re.compile(rf"{_LEFT}(?:[وف]?[بل]?|[وف]?لل)(?:{words('general_before')})\s+$"),
+        re_general_left=re.compile(rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?:{words('general_before')})\s+$"),
         re_count_noun_right=re.compile(rf"\s*(?:{words('count_nouns')})"),
         re_weekday_not_after=re.compile(rf"(?:{words('weekday_not_after')})\s+$"),
         re_weekday_not_before=re.compile(rf"\s+(?:{words('weekday_not_before')}){_RIGHT}"),
@@ -414,7 +422,7 @@ def _month_candidates(nt: str) -> list[_Cand]:
                 shahr = True
                 start = lo + re.search(r"شهر\s+$", nt[lo:start]).start()
         else:
-            s = re.search(r"(?<![" + _L + r"])(?:[وف]?[بل]?)(شهر)\s+$", nt[lo:start])
+            s = re.search(r"(?<![" + _L + r"])" + proclitic_regex() + r"(شهر)\s+$", nt[lo:start])
             if s:
                 shahr = True
                 start = lo + s.start(1)
@@ -423,7 +431,7 @@ def _month_candidates(nt: str) -> list[_Cand]:
         if y and _YEAR_MIN <= int(y.group("y")) <= _YEAR_MAX:
             fields["year"] = int(y.group("y"))
             end = y.end()
-        elif "day" not in fields or True:
+        else:
             mod = lex.re_mod_right.match(nt, end)
             if mod and "year" not in fields:
                 fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
@@ -710,13 +718,18 @@ def _stated(c: _Cand) -> dict:
     return out
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date mention in ``text`` with the value it states (year-less ones unresolved)."""
-    if not isinstance(text, str):
-        raise TypeError(f"find_dates() takes a str, not {type(text).__name__}")
+def find_dates(text: "str | Article") -> list[DateMention]:
+    """Every date mention in an article (or a text) with the value it states (year-less ones unresolved)."""
+    if isinstance(text, Article):
+        norm = text.norm
+        text = text.original
+    elif not isinstance(text, str):
+        raise TypeError(f"find_dates() takes a str or an Article, not {type(text).__name__}")
+    else:
+        norm = None
     if not text:
         return []
-    norm = normalize(text)
+    norm = norm or normalize(text)
     nt = norm.text
     if not re.search(rf"[0-9{_L}]", nt):
         return []
@@ -796,7 +809,7 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
                 year = min(ys) if ys else None
             if year is None:
                 return m
-        if m.day is not None and (pub_precision == "day" or True):
+        if m.day is not None:
             if not _valid_day(year, m.month, m.day):
                 return m
             value, precision = _iso(year, m.month, m.day), "day"
@@ -914,35 +927,73 @@ def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateM
     return out
 
 
-def _empty_table() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in DATE_COLUMNS}).astype(
-        {"start": "int64", "end": "int64", "sentence_start": "int64", "sentence_end": "int64"})
+def date_mentions_table(articles) -> pd.DataFrame:
+    """One row per date mention (``DATE_COLUMNS`` then ``STATED_COLUMNS``), resolved against each article's publication date.
 
-
-def date_mentions_table(articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per date mention (columns ``DATE_COLUMNS``), resolved against each article's ``published``."""
+    ``articles`` is a corpus table (id, text, published, published_window) or a
+    list of :class:`~troopwatch.article.Article` records carrying those fields.
+    """
     rows = []
-    for rec in articles.to_dict("records"):
-        text = rec.get("text") or ""
-        if not isinstance(text, str):
-            text = ""
-        mentions = find_dates(text)
-        published = rec.get("published")
-        if parse_iso(published) is not None:
-            mentions = resolve_dates(mentions, published)
-        elif isinstance(rec.get("published_window"), str) and "/" in rec["published_window"]:
-            mentions = _resolve_with_window(mentions, rec["published_window"])
-        sentences = sentence_spans(text) if mentions else []
-        for m in mentions:
-            ss, se = next(((a, b) for a, b in sentences if a <= m.start < b), (m.start, m.end))
-            rows.append({
-                "article": rec.get("id"), "mention": m.mention, "start": m.start, "end": m.end,
-                "kind": m.kind, "value": m.value, "precision": m.precision,
-                "window_start": m.window_start, "window_end": m.window_end,
-                "status": m.status, "resolved_from": m.resolved_from,
-                "sentence_start": ss, "sentence_end": se,
-            })
-    if not rows:
-        return _empty_table()
-    df = pd.DataFrame(rows, columns=DATE_COLUMNS)
-    return df.astype({"start": "int64", "end": "int64", "sentence_start": "int64", "sentence_end": "int64"})
+    for art in article_list(articles, "date_mentions_table"):
+        mentions = resolve_for_article(find_dates(art), art.get("published"), art.get("published_window"))
+        rows.extend(date_rows(art, mentions))
+    return dates_frame(rows)
+
+
+def resolve_for_article(mentions: list[DateMention], published, window) -> list[DateMention]:
+    """Resolve against the publication date when known, else against both ends of its window."""
+    if parse_iso(published) is not None:
+        return resolve_dates(mentions, published)
+    if isinstance(window, str) and "/" in window:
+        return _resolve_with_window(mentions, window)
+    return mentions
+
+
+def date_rows(article: Article, mentions: list[DateMention]) -> list[dict]:
+    """The table rows of one article's mentions (every field the mention knows)."""
+    rows = []
+    for m in mentions:
+        ss, se = article.original_sentence_at(m.start) or (m.start, m.end)
+        row = {
+            "article": article.id, "mention": m.mention, "start": m.start, "end": m.end,
+            "kind": m.kind, "value": m.value, "precision": m.precision,
+            "window_start": m.window_start, "window_end": m.window_end,
+            "status": m.status, "resolved_from": m.resolved_from,
+            "sentence_start": ss, "sentence_end": se,
+        }
+        for col in STATED_COLUMNS:
+            row[col] = getattr(m, col)
+        rows.append(row)
+    return rows
+
+
+def dates_frame(rows: list[dict]) -> pd.DataFrame:
+    """The dates table from rows, with fixed columns and types (empty or not)."""
+    columns = DATE_COLUMNS + STATED_COLUMNS
+    df = pd.DataFrame(rows, columns=columns)
+    for col in ("start", "end", "sentence_start", "sentence_end"):
+        df[col] = df[col].astype("int64")
+    for col in ("year", "month", "day", "weekday", "year_end", "offset"):
+        df[col] = df[col].astype("Int64")
+    for col in ("since", "ago"):
+        df[col] = df[col].astype(bool)
+    for col in ("mention", "kind", "value", "precision", "window_start", "window_end", "status", "resolved_from",
+                "unit", "part", "direction"):
+        df[col] = df[col].astype(object)
+    return df
+
+
+def mention_from_row(row: dict) -> DateMention:
+    """A DateMention read back from a row of the dates table, exactly as it was written."""
+    def val(key):
+        v = row.get(key)
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return None
+        return v
+    ints = {k: (int(val(k)) if val(k) is not None else None) for k in ("year", "month", "day", "weekday", "year_end", "offset")}
+    return DateMention(
+        start=int(row["start"]), end=int(row["end"]), mention=val("mention") or "", kind=val("kind") or "",
+        value=val("value"), precision=val("precision"), window_start=val("window_start"), window_end=val("window_end"),
+        status=val("status") or "stated", resolved_from=val("resolved_from"), unit=val("unit"), part=val("part"),
+        since=bool(val("since")), ago=bool(val("ago")), direction=val("direction"), **ints,
+    )

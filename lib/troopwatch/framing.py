@@ -31,8 +31,8 @@ from .words import Match, TermMatcher, TermSpec, lexicon_source, select_non_over
 
 __all__ = [
     "framing_table",
-    "framing_evidence",
     "framing_analysis",
+    "analyse_article",
     "distinctive_terms",
     "frame_names",
     "frame_definitions",
@@ -283,6 +283,12 @@ def _analyse(row: Any) -> _Analysis:
     return _Analysis(out, evidence)
 
 
+def analyse_article(article: Article) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(framing row, evidence rows) of one article."""
+    result = _analyse(article)
+    return result.row, result.evidence
+
+
 def framing_analysis(articles: "pd.DataFrame | list[Article]") -> tuple[pd.DataFrame, pd.DataFrame]:
     """(framing table, evidence table) in one pass over the articles."""
     _check(articles)
@@ -323,8 +329,3 @@ def _check(articles: Any) -> None:
 def framing_table(articles: pd.DataFrame) -> pd.DataFrame:
     """One row per article: outlet, frames, stance, sources, hedging, actors (see the module docstring)."""
     return framing_analysis(articles)[0]
-
-
-def framing_evidence(articles: pd.DataFrame) -> pd.DataFrame:
-    """The span behind every count of framing_table (original-text offsets)."""
-    return framing_analysis(articles)[1]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
+from .words import clitics, proclitic_regex
 from .text import ARABIC_LETTER, NormalizedText, normalize, normalize_term
 
 __all__ = ["NumberMention", "find_numbers", "find_numbers_normalized", "QUALIFIERS"]
@@ -34,6 +35,11 @@ QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
 # Numbers beyond this are not counts of anything this package reads (and would
 # make float arithmetic meaningless); longer digit runs are skipped.
 _MAX_DIGITS = 15
+
+
+def _is_digit(s: str) -> bool:
+    """An ASCII digit (the matching form has folded Arabic-Indic digits); str.isdigit would also take ¹ ² ³."""
+    return "0" <= s[:1] <= "9"
 
 
 @dataclass
@@ -81,6 +87,7 @@ class _Vocab:
     percent_after: re.Pattern
     percent_words: re.Pattern
     candidate: re.Pattern
+    vague_bounds: dict  # normalized vague word -> (low, high)
 
 
 def _forms(value) -> list[str]:
@@ -103,6 +110,7 @@ def _vocab() -> _Vocab:
     if not isinstance(lex, dict):
         raise LexiconError(f"{lexicon_path('numbers')}: expected a mapping of sections")
     words: dict[str, tuple[str, float]] = {}
+    vague_bounds: dict[str, tuple[float, float]] = {}
 
     def add(forms, cls, value):
         for f in _forms(forms):
@@ -129,20 +137,20 @@ def _vocab() -> _Vocab:
         for f in _forms(entry["forms"]):
             key = normalize_term(f)
             words.setdefault(key, ("vague", float(entry["low"])))
-            _VAGUE_BOUNDS[key] = (float(entry["low"]), float(entry["high"]))
+            vague_bounds[key] = (float(entry["low"]), float(entry["high"]))
     for entry in lex.get("vague_before_scale") or []:
         for f in _forms(entry["forms"]):
             key = normalize_term(f)
             words.setdefault(key, ("vague_scale", float(entry["low"])))
-            _VAGUE_BOUNDS[key] = (float(entry["low"]), float(entry["high"]))
+            vague_bounds[key] = (float(entry["low"]), float(entry["high"]))
     for value, forms in (lex.get("ordinals") or {}).items():
         add(forms, "ordinal", int(value))
     for value, forms in (lex.get("ordinal_teen_only") or {}).items():
         add(forms, "ordinal_teen", int(value))
 
-    prefixes = tuple(sorted({normalize_term(p) for p in _need(lex, "prefixes")}, key=len, reverse=True))
+    prefixes = clitics().nominal
     letter = f"[{ARABIC_LETTER}]"
-    clitic = "(?:و|ف|ب|ل|ك|وب|ول|فب|فل)?"
+    clitic = proclitic_regex()
 
     def phrase_re(terms, *, before: bool) -> re.Pattern:
         alts = sorted({normalize_term(t) for t in terms if normalize_term(t)}, key=len, reverse=True)
@@ -190,10 +198,10 @@ def _vocab() -> _Vocab:
         percent_after=percent_after,
         percent_words=re.compile("|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct if not p.isascii() and len(p) > 1)),
         candidate=candidate,
+        vague_bounds=vague_bounds,
     )
 
 
-_VAGUE_BOUNDS: dict[str, tuple[float, float]] = {}
 
 # ---------------------------------------------------------------------------
 # Tokens of the normalized text
@@ -309,7 +317,7 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 tok = nxt
                 word = tok.text
                 joined = True
-        if word[0].isdigit():
+        if _is_digit(word[0]):
             nxt = _next_token(t, tok.end)
             dv = _digits_value(word, nxt.text if nxt is not None else None, voc)
             if dv is None:
@@ -360,13 +368,13 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 cur = value
                 ordinal = True
             elif cls == "vague":
-                vague = _VAGUE_BOUNDS[_strip(word, plen)]
+                vague = voc.vague_bounds[_strip(word, plen)]
             elif cls == "vague_scale":
                 nxt = _next_token(t, tok.end)
                 nhit = _lookup(nxt.text, ("ال",), voc) if nxt is not None else None
                 if nhit is None or nhit[0] not in ("scale_pl", "vague"):
                     return None
-                vague = _VAGUE_BOUNDS[_strip(word, plen)]
+                vague = voc.vague_bounds[_strip(word, plen)]
             elif cls == "scale_pl":
                 # "آلاف" alone: thousands (2000-9999)
                 vague = (2.0, 9.0)
@@ -480,7 +488,7 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
         lo, hi = vague
         return _Expr(lo, lo, hi, True, False, start, end, True, trailing_scale, had_scale)
     value = total + cur
-    if value == 0 and not ordinal and not (t[start].isdigit()):
+    if value == 0 and not ordinal and not (_is_digit(t[start])):
         return None
     return _Expr(value, value, value, False, ordinal, start, end, words, trailing_scale, had_scale)
 
@@ -522,12 +530,12 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
         if m is None:
             break
         s = m.start()
-        if t[s].isdigit():
+        if _is_digit(t[s]):
             # not inside a longer token: A10, F-16 are names, not numbers
-            if s > 0 and (t[s - 1].isdigit() or t[s - 1] in ".,"):
+            if s > 0 and (_is_digit(t[s - 1]) or t[s - 1] in ".,"):
                 # part of a number already consumed or a decimal tail
                 pos = s + 1
-                while pos < n and (t[pos].isdigit() or t[pos] in ".,"):
+                while pos < n and (_is_digit(t[pos]) or t[pos] in ".,"):
                     pos += 1
                 continue
             if s > 0 and (t[s - 1].isascii() and t[s - 1].isalpha()):
@@ -575,13 +583,9 @@ _LETTER = re.compile(f"[{ARABIC_LETTER}]")
 
 def _skip_token(t: str, s: int) -> int:
     p = s
-    while p < len(t) and (t[p].isdigit() or t[p] in ".,"):
+    while p < len(t) and (_is_digit(t[p]) or t[p] in ".,"):
         p += 1
     return max(p, s + 1)
-
-
-def _between(t: str, a: int, b: int) -> str:
-    return t[a:b].strip()
 
 
 def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
@@ -613,7 +617,7 @@ def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
                         rng = xv_scaled
                 elif gap_s in voc.range_or:
                     rng = xv_scaled
-                elif gap_s == "-" and t[x.start].isdigit() and t[y.start].isdigit():
+                elif gap_s == "-" and _is_digit(t[x.start]) and _is_digit(t[y.start]):
                     rng = xv_scaled
                 if rng is not None and not (rng < y.value):
                     rng = None
@@ -674,7 +678,6 @@ def _set_qualifier(mn: NumberMention, name: str) -> None:
         mn.low = mn.high = mn.value
 
 
-_AFTER_WORDS = re.compile(rf"(?:\s*[{ARABIC_LETTER}]+){{0,3}}")
 _WORD = re.compile(rf"\s*([{ARABIC_LETTER}]+)")
 
 

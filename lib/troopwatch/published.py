@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .article import Article, article_list, as_article
 from .dates import DateMention, find_dates, parse_iso
+from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize, normalize_term
 
@@ -139,10 +141,10 @@ def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
     return zone_before, zone_after
 
 
-def office_holder_constraints(text: str) -> list[Constraint]:
+def office_holder_constraints(text: "str | Article") -> list[Constraint]:
     """Constraints from office-holders named with the title of their office."""
     as_of, roles, former_words, people = _office_lexicon()
-    nt = normalize(text).text
+    nt = as_article(text).norm.text
     found: dict[str, Constraint] = {}
     for name, rx, terms in people:
         for m in rx.finditer(nt):
@@ -192,27 +194,50 @@ def _dateline_words() -> re.Pattern:
     return re.compile(rf"(?<![{_L}])(?:{alt})(?![{_L}])")
 
 
-def find_dateline(text: str, lines: int = 3) -> tuple[str, str] | None:
-    """(ISO date, evidence) of a dateline among the first non-empty lines, or None."""
+_WORD = re.compile(rf"[{_L}A-Za-z0-9]+")
+
+
+def find_dateline(text: "str | Article", lines: int = 3, mentions: list[DateMention] | None = None) -> tuple[str, str] | None:
+    """(ISO date, evidence) of a dateline among the first non-empty lines, or None.
+
+    A day-precision date is a dateline when little else stands on its line (six
+    words at most) or a dateline word precedes it ("نشر بتاريخ").  Only the first
+    ``lines`` lines are read and words are counted only up to that limit, so the
+    cost does not grow with the length of a line.
+    """
+    article = as_article(text)
+    if mentions is None:
+        mentions = find_dates(article)
+    original, nt = article.original, article.norm.text
     seen = 0
     offset = 0
-    for raw in text.split("\n"):
-        line = raw.strip()
-        start = offset
-        offset += len(raw) + 1
-        if not line:
-            continue
-        seen += 1
-        if seen > lines:
+    while offset <= len(original) and seen < lines:
+        nl = original.find("\n", offset)
+        end = len(original) if nl < 0 else nl
+        if original[offset:end].strip():
+            seen += 1
+            na, nb = article.norm_span(offset, end)
+            for m in mentions:
+                if not offset <= m.start < end or m.precision != "day" or m.status != "stated" or m.since:
+                    continue
+                ma, mb = article.norm_span(m.start, m.end)
+                if _few_words(nt, na, ma, nb, mb, limit=6) or _dateline_words().search(nt, na, ma):
+                    return m.value, f"dateline '{m.mention}' on line {seen}"
+        if nl < 0:
             break
-        for m in find_dates(line):
-            if m.precision != "day" or m.status != "stated" or m.since:
-                continue
-            rest = (line[:m.start] + " " + line[m.end:])
-            words = re.findall(rf"[{_L}A-Za-z0-9]+", normalize(rest).text)
-            if len(words) <= 6 or _dateline_words().search(normalize(line[:m.start]).text):
-                return m.value, f"dateline '{m.mention}' on line {seen}"
+        offset = nl + 1
     return None
+
+
+def _few_words(nt: str, a: int, b: int, c: int, d: int, limit: int) -> bool:
+    """At most ``limit`` words in nt[a:b] and nt[d:c] together (stops counting past the limit)."""
+    n = 0
+    for lo, hi in ((a, b), (d, c)):
+        for _ in _WORD.finditer(nt, lo, hi):
+            n += 1
+            if n > limit:
+                return False
+    return True
 
 
 # ---------------------------------------------------------------- inference
@@ -258,24 +283,33 @@ def _year_less_anchor(mentions: list[DateMention], lower: list[tuple[dt.date, st
     return max(precise) if precise else None
 
 
-def infer_publication(text: str) -> PublicationEstimate:
-    """Estimate the publication date from the text alone (dateline, else content)."""
-    if not isinstance(text, str) or not text.strip():
+def infer_publication(text: "str | Article", mentions: list[DateMention] | None = None) -> PublicationEstimate:
+    """Estimate the publication date from the text alone (dateline, else content).
+
+    ``mentions`` are the article's date mentions as :func:`find_dates` gives
+    them (found here when not given).
+    """
+    if isinstance(text, Article):
+        article = text
+    elif not isinstance(text, str) or not text.strip():
         return PublicationEstimate(None, None, None, None)
-    dateline = find_dateline(text)
+    else:
+        article = Article.from_text(text)
+    if not article.original.strip():
+        return PublicationEstimate(None, None, None, None)
+    if mentions is None:
+        mentions = find_dates(article)
+    dateline = find_dateline(article, mentions=mentions)
     if dateline is not None:
         d = parse_iso(dateline[0])[0]
         return PublicationEstimate(dateline[0], (d, d), "dateline", dateline[1])
-    from .timeline import match_known_events
-
-    mentions = find_dates(text)
     as_of, *_ = _office_lexicon()
     constraints: list[Constraint] = []
     lower = _text_constraints(mentions)
     for d, precision, m in lower:
         constraints.append(Constraint(f"'{m.mention}' ({m.value})", [(d.toordinal(), _INF)], f"text:{m.start}", lower_bound=d))
-    constraints.extend(office_holder_constraints(text))
-    events = match_known_events(text, mentions)
+    constraints.extend(office_holder_constraints(article))
+    events = match_known_events(article, mentions)
     seen_events = set()
     by_event: list[tuple[dt.date, DateMention]] = []
     for hit in events:
@@ -365,26 +399,33 @@ def _window_of(value: str) -> str | None:
     return f"{d.isoformat()}/{end.isoformat()}"
 
 
+def publication_of(article: Article, mentions: list[DateMention] | None = None) -> tuple[PublicationEstimate, str | None]:
+    """(estimate, window text) for one article: its sidecar date when it states one, else inferred."""
+    sidecar = article.get("published")
+    if parse_iso(sidecar) is not None:
+        value = str(sidecar).strip()
+        return PublicationEstimate(value, None, "metadata", f"sidecar published={value}"), _window_of(value)
+    est = infer_publication(article, mentions)
+    return est, est.window_text
+
+
+def publication_fields(article: Article, mentions: list[DateMention] | None = None) -> dict:
+    """The ``PUBLISHED_COLUMNS`` of one article."""
+    est, window = publication_of(article, mentions)
+    return {"published": est.published, "published_window": window,
+            "published_basis": est.basis, "published_evidence": est.evidence}
+
+
 def add_publication_dates(articles: pd.DataFrame) -> pd.DataFrame:
     """The articles table with ``published``, ``published_window``, ``published_basis`` and ``published_evidence``."""
     if "text" not in articles.columns:
         raise ValueError("add_publication_dates() needs an articles table with a 'text' column (see troopwatch.corpus.load_corpus)")
     out = articles.copy()
     results = {col: [] for col in PUBLISHED_COLUMNS}
-    for rec in out.to_dict("records"):
-        sidecar = rec.get("published") if "published" in out.columns else None
-        parsed = parse_iso(sidecar)
-        if parsed is not None:
-            value = str(sidecar).strip()
-            est = PublicationEstimate(value, None, "metadata", f"sidecar published={value}")
-            window = _window_of(value)
-        else:
-            est = infer_publication(rec.get("text") if isinstance(rec.get("text"), str) else "")
-            window = est.window_text
-        results["published"].append(est.published)
-        results["published_window"].append(window)
-        results["published_basis"].append(est.basis)
-        results["published_evidence"].append(est.evidence)
+    for article in article_list(out, "add_publication_dates"):
+        fields = publication_fields(article)
+        for col in PUBLISHED_COLUMNS:
+            results[col].append(fields[col])
     for col in PUBLISHED_COLUMNS:
         out[col] = pd.Series(results[col], index=out.index, dtype="object")
     return out

@@ -24,7 +24,10 @@ __all__ = [
     "as_date",
     "as_formats",
     "corpus_label",
-    "work_from_project_root",
+    "Project",
+    "project",
+    "project_root",
+    "load_tables",
     "setup_display",
     "load_articles",
     "article_overview",
@@ -81,22 +84,65 @@ def as_formats(value) -> list[str]:
     return formats
 
 
-def work_from_project_root() -> Path:
-    """Make the project root the working folder, so the default relative paths hold.
+def project_root(start: str | Path | None = None) -> Path:
+    """The project root: the nearest folder upwards that holds ``pyproject.toml`` and ``notebooks/``.
 
-    papermill (``troopwatch run``) already starts the kernel there; JupyterLab and nbval
-    start it in ``notebooks/``.  The root is the nearest folder upwards that holds
-    ``pyproject.toml`` and ``notebooks/``; without one the working folder is kept.
+    papermill (``troopwatch run``) starts the kernel there; JupyterLab and nbval
+    start it in ``notebooks/``.  Without such a folder the working folder is the root.
+    The working folder itself is never changed.
     """
-    import os
-
-    here = Path.cwd()
+    here = Path(start) if start is not None else Path.cwd()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
-            if folder != here:
-                os.chdir(folder)
             return folder
     return here
+
+
+@dataclass
+class Project:
+    """A notebook's folders, resolved against the project root and shown relative to it."""
+
+    root: Path
+    corpus_dir: str
+    processed_dir: str
+    figures_dir: str
+
+    def path(self, value) -> Path:
+        p = Path(str(value))
+        return p if p.is_absolute() else self.root / p
+
+    def show(self, value) -> str:
+        """A path as a reader should see it: relative to the project root when inside it."""
+        p = Path(str(value))
+        try:
+            return p.relative_to(self.root).as_posix() if p.is_absolute() else p.as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    def load(self, outlets: Sequence[str] | str | None = None):
+        """Every table of the corpus (one extraction, cached per article), limited to ``outlets`` if given."""
+        return load_tables(self.path(self.corpus_dir), outlets, label=self.corpus_dir,
+                           cache=self.root / "build" / "cache")
+
+    def write_tables(self, tables) -> list["WrittenTable"]:
+        """Write every table to the processed folder; one line per table."""
+        from .pipeline import write_tables
+
+        return [WrittenTable(self.show(p), len(df), len(df.columns) - (name == "articles" and "text" in df.columns))
+                for p, (name, df) in zip(write_tables(tables, self.path(self.processed_dir)), tables.items())]
+
+    def save_figure(self, name: str, rows: pd.DataFrame, **kwargs):
+        """plots.save_figure into the figures folder, listing the files relative to the root."""
+        from .plots import save_figure
+
+        saved = save_figure(name, rows, self.path(self.figures_dir), **kwargs)
+        saved.paths = [self.show(p) for p in saved.paths]
+        return saved
+
+
+def project(corpus_dir="data/raw", processed_dir="data/processed", figures_dir="figures") -> Project:
+    """The notebook's folders (parameters as given) resolved against the project root."""
+    return Project(project_root(), str(corpus_dir), str(processed_dir), str(figures_dir))
 
 
 def corpus_label(corpus_dir) -> str:
@@ -113,30 +159,37 @@ def setup_display() -> None:
     pd.set_option("display.width", 200)
 
 
-def load_articles(corpus_dir, outlets: Sequence[str] | str | None = None) -> pd.DataFrame:
-    """The article table of ``corpus_dir`` (see ``pipeline.articles_table``), limited to ``outlets`` if given.
+def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label: str | None = None, cache=None):
+    """Every table of ``corpus_dir`` (see ``pipeline.extract``), limited to ``outlets`` if given.
 
     ``outlets`` matches the sidecar's outlet names; 'outlet not stated' (or 'unknown')
     selects the articles whose outlet the metadata does not give.
     """
     from . import pipeline
 
-    articles = pipeline.articles_table(str(corpus_dir))
+    name = label or str(corpus_dir)
+    tables = pipeline.extract(str(corpus_dir), cache=cache)
+    articles = tables.articles
     if articles.empty:
-        raise ValueError(f"{corpus_dir}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
+        raise ValueError(f"{name}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
     wanted = as_list(outlets)
     if not wanted:
-        return articles
+        return tables
     wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", UNKNOWN_OUTLET} else w for w in wanted}
     labels = articles["outlet"].map(outlet_label)
     chosen = articles[labels.isin(wanted_labels)]
     if chosen.empty:
         available = ", ".join(sorted(set(labels)))
-        raise ValueError(f"parameter outlets: no article in {corpus_dir} is from {', '.join(wanted)}; "
+        raise ValueError(f"parameter outlets: no article in {name} is from {', '.join(wanted)}; "
                          f"the outlets are: {available}")
-    chosen = chosen.reset_index(drop=True)
-    chosen.attrs = dict(articles.attrs)
-    return chosen
+    selected = tables.select_articles(chosen["id"])
+    selected.articles.attrs = dict(articles.attrs)
+    return selected
+
+
+def load_articles(corpus_dir, outlets: Sequence[str] | str | None = None) -> pd.DataFrame:
+    """The article table of ``corpus_dir`` with publication dates, limited to ``outlets`` if given."""
+    return load_tables(corpus_dir, outlets).articles
 
 
 def _columns(df: pd.DataFrame, wanted: Sequence[str]) -> list[str]:

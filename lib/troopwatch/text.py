@@ -96,6 +96,8 @@ def _is_dropped_mark(ch: str) -> bool:
     cp = ord(ch)
     if 0x064B <= cp <= 0x065F or cp == 0x0670 or 0x06D6 <= cp <= 0x06ED or 0x0610 <= cp <= 0x061A:
         return True
+    if 0x0300 <= cp <= 0x036F or 0x1AB0 <= cp <= 0x1AFF or 0x1DC0 <= cp <= 0x1DFF or 0x20D0 <= cp <= 0x20FF or 0xFE20 <= cp <= 0xFE2F:
+        return True
     return False
 
 
@@ -120,6 +122,11 @@ _TRANSLATE = {ord(k): v for k, v in _SINGLE.items()}
 for _cp in list(range(0x0610, 0x061B)) + list(range(0x064B, 0x0660)) + [0x0670] + list(range(0x06D6, 0x06EE)):
     _TRANSLATE[_cp] = None
 _TRANSLATE[ord(TATWEEL)] = None
+# Combining marks of other scripts (U+0300 grave, U+20D0 ...): a mark pasted inside
+# a number ("250\u03000") must not split it in two.
+for _lo, _hi in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F)):
+    for _cp in range(_lo, _hi + 1):
+        _TRANSLATE[_cp] = None
 for _ch in _INVISIBLE:
     _TRANSLATE[ord(_ch)] = None
 _NEEDS_SLOW = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
@@ -222,10 +229,24 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Longest sentence read as one: text with no sentence ends (a 1 MB line, a table
+# flattened to text) is cut at the last space before this length, so the cost of
+# every stage that reads sentences grows linearly with the text.  Real sentences
+# in news are far shorter (the longest in the gold texts is about 1,100 characters).
+MAX_SENTENCE = 1500
+
+
 def _add_stripped(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
+    while b - a > MAX_SENTENCE:
+        cut = text.rfind(" ", a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+        cut = cut if cut > a else a + MAX_SENTENCE
+        _add_stripped(text, a, cut, spans)
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
     if b > a and any(c.isalnum() for c in text[a:b]):
         spans.append((a, b))

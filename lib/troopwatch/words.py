@@ -39,6 +39,7 @@ __all__ = [
     "TermMatcher",
     "TermSpec",
     "all_tokens",
+    "alternation",
     "canonical_spelling",
     "clitics",
     "lexicon_source",
@@ -64,6 +65,7 @@ class Clitics:
 
     proclitics: dict  # written form -> (has_article, has_conjunction_or_preposition)
     ordered: tuple  # proclitic forms, longest first
+    nominal: tuple  # the forms a noun or a number word may carry (no future particle), longest first
     min_core: int
     inflections: tuple  # (alone, before a pronoun)
     inner_inflections: int
@@ -102,6 +104,7 @@ def clitics() -> Clitics:
     return Clitics(
         proclitics=table,
         ordered=tuple(sorted(table, key=len, reverse=True)),
+        nominal=tuple(f for f in sorted(table, key=len, reverse=True) if f and not any(x in f for x in future)),
         min_core=int(data.get("min_core", 2)),
         inflections=infl,
         inner_inflections=int(data.get("inner_inflections", len(infl))),
@@ -367,6 +370,12 @@ def select_non_overlapping(matches: Iterable[Match]) -> list[Match]:
     return kept
 
 
+
+
+def alternation(terms: Iterable[str]) -> str:
+    """A regex alternation of folded terms, longest first, spaces matching any run of spaces."""
+    folded = sorted({normalize_term(t) for t in terms if str(t).strip()}, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(w) for w in t.split(" ")) for t in folded)
 
 
 def all_tokens(text: str) -> list[tuple[str, int, int]]:

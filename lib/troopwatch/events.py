@@ -1,0 +1,211 @@
+"""Known and dated events: what the articles say happened, and when.
+
+* :func:`match_known_events` finds the events listed in
+  ``data/lexicons/events.yml`` (the killing of Soleimani, the parliament vote,
+  the Tower 22 attack ...) when an article names them; publication dating uses
+  them as lower bounds and claim timing as the start of "since" windows.
+* :func:`article_events` lists the dated events of one article: the known ones,
+  and any sentence where an event word stands with a date of day or month precision.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import pandas as pd
+
+from .article import Article, article_list, as_article
+from .dates import DateMention, find_dates, mention_from_row, parse_iso, resolve_for_article
+from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
+from .text import ARABIC_LETTER, normalize_term
+from .words import clitics
+
+__all__ = ["EVENT_COLUMNS", "KnownEvent", "article_events", "events_frame", "events_table", "match_known_events"]
+
+EVENT_COLUMNS = ["article", "date", "precision", "event", "sentence", "start", "end"]
+
+_L = ARABIC_LETTER
+
+
+def _term_regex(term: str, prefix_only: bool) -> str:
+    """A folded term at a word start, allowing the clitics و ف ب ل ك and the article."""
+    t = normalize_term(term)
+    body = r"\s+".join(re.escape(w) for w in t.split(" "))
+    c = clitics()
+    conj = f"[{c.conjunctions}]?"
+    if t.startswith("ال"):
+        rest = r"\s+".join(re.escape(w) for w in t[2:].split(" "))
+        preps = c.prepositions.replace("ل", "")  # ل + ال is written لل
+        core = rf"(?:{conj}[{preps}]?{body}|{conj}لل{rest})"
+    else:
+        core = rf"(?:{conj}[{c.prepositions}]?(?:ال|لل)?{body})"
+    right = "" if prefix_only else rf"(?:[اهة]|ها|ات)?(?![{_L}])"
+    return rf"(?<![{_L}]){core}{right}"
+
+
+@dataclass(frozen=True)
+class KnownEvent:
+    id: str
+    label: str
+    date: str
+    precision: str
+    cue_sets: tuple  # of (all: tuple[Pattern], any: tuple[tuple[Pattern]], needs_date: bool)
+
+
+@per_lexicons
+def _events_lexicon():
+    data = load_lexicon("events")
+    path = lexicon_path("events")
+    known = []
+    for i, entry in enumerate(data.get("known", []) or []):
+        try:
+            date = str(entry["date"])
+            parsed = parse_iso(date)
+            if parsed is None:
+                raise ValueError(f"date {date!r} is not ISO")
+            sets = []
+            for cue in entry["cues"]:
+                all_ = tuple(re.compile(_term_regex(w, True)) for w in cue.get("all", []))
+                any_ = tuple(tuple(re.compile(_term_regex(w, True)) for w in group) for group in cue.get("any", []) or [])
+                sets.append((all_, any_, bool(cue.get("needs_date"))))
+            known.append(KnownEvent(entry["id"], entry["label"], parsed[0].isoformat() if parsed[1] == "day" else date,
+                                    parsed[1], tuple(sets)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise LexiconError(f"{path}: known event #{i + 1} ({entry.get('id', '?') if isinstance(entry, dict) else '?'}): {exc}; "
+                               "each needs id, label, ISO date and cues") from None
+    generic = []
+    for label, words in (data.get("generic", {}) or {}).items():
+        for w in words:
+            generic.append((label, re.compile(_term_regex(w, False))))
+    return known, generic
+
+
+def _compatible(event: KnownEvent, m: DateMention) -> bool | None:
+    """True when the mention can name the event's date, False when it contradicts it, None when it says nothing."""
+    ev = parse_iso(event.date)[0]
+    if m.month is not None and m.year is None:  # year-less: month (and day) must agree
+        if m.month != ev.month:
+            return False
+        return m.day is None or m.day == ev.day
+    if m.value is None or m.kind == "year_range":
+        return None
+    parsed = parse_iso(m.value)
+    if parsed is None:
+        return None
+    d, precision = parsed
+    if d.year != ev.year:
+        return False if precision in ("day", "month") else (False if m.kind == "year" else None)
+    if precision == "year":
+        return True
+    if d.month != ev.month:
+        return False
+    return precision == "month" or abs((d - ev).days) <= 1
+
+
+def match_known_events(article: "Article | str", mentions: Iterable[DateMention]) -> list[dict]:
+    """Known events an article names: one dict per (sentence, event) with the cue span and the agreeing mention."""
+    known, _ = _events_lexicon()
+    article = as_article(article)
+    mentions = list(mentions)
+    norm = article.norm
+    nt = norm.text
+    out = []
+    for (sa, sb), (na, nb) in zip(article.original_sentences, article.sentences):
+        sent = nt[na:nb]
+        in_sentence = [m for m in mentions if sa <= m.start < sb]
+        for ev in known:
+            for all_, any_, needs_date in ev.cue_sets:
+                hits = [rx.search(sent) for rx in all_]
+                if not all(hits):
+                    continue
+                if not all(any(rx.search(sent) for rx in group) for group in any_):
+                    continue
+                verdicts = [(m, _compatible(ev, m)) for m in in_sentence]
+                agreeing = [m for m, v in verdicts if v]
+                precise = [m for m, v in verdicts if v is False and (m.precision in ("day", "month") or (m.month is not None))]
+                if needs_date and not agreeing:
+                    continue
+                if precise and not agreeing:
+                    continue
+                cue = hits[0] if hits else None
+                cs, ce = (cue.start() + na, cue.end() + na) if cue else (na, na)
+                os_, oe = norm.to_original(cs, ce)
+                out.append({"event": ev, "sentence": (sa, sb), "cue": (os_, oe),
+                            "mention": agreeing[0] if agreeing else None})
+                break
+    return out
+
+
+def article_events(article: Article, mentions: list[DateMention], known: list[dict] | None = None) -> list[dict]:
+    """Dated events one article mentions (rows of ``EVENT_COLUMNS``), in text order.
+
+    Known events from ``data/lexicons/events.yml``, then any sentence where an
+    event word (attack, meeting, vote ...) stands with a date of day or month precision.
+    """
+    _, generic = _events_lexicon()
+    text, norm, art = article.original, article.norm, article.id
+    rows = []
+    used: set[tuple[int, int]] = set()
+    for hit in (match_known_events(article, mentions) if known is None else known):
+        ev = hit["event"]
+        sa, sb = hit["sentence"]
+        rows.append({"article": art, "date": ev.date, "precision": ev.precision, "event": ev.label,
+                     "sentence": text[sa:sb], "start": hit["cue"][0], "end": hit["cue"][1]})
+        if hit["mention"] is not None:
+            used.add((hit["mention"].start, hit["mention"].end))
+    for m in mentions:
+        if (m.start, m.end) in used or m.value is None or m.precision not in ("day", "month") or m.kind == "year_range":
+            continue
+        sentence = article.original_sentence_at(m.start)
+        if sentence is None:
+            continue
+        sa, sb = sentence
+        seg_start, seg_end = article.norm_span(sa, sb)
+        best = None
+        for label, rx in generic:
+            for c in rx.finditer(norm.text, seg_start, seg_end):
+                os_, oe = norm.to_original(c.start(), c.end())
+                dist = min(abs(os_ - m.end), abs(m.start - oe))
+                if os_ < m.end and oe > m.start:
+                    continue  # a cue inside the date mention itself
+                if best is None or dist < best[0]:
+                    best = (dist, label, os_, oe)
+        if best is None:
+            continue
+        _, label, os_, oe = best
+        rows.append({"article": art, "date": m.value, "precision": m.precision,
+                     "event": f"{label} ({text[os_:oe]})", "sentence": text[sa:sb], "start": os_, "end": oe})
+    # one row per (date, event, place); text order
+    seen, out = set(), []
+    for r in rows:
+        key = (r["date"], r["event"], r["start"])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return sorted(out, key=lambda r: r["start"])
+
+
+def events_frame(rows: list[dict]) -> pd.DataFrame:
+    """The events table from rows, with fixed columns and types."""
+    df = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    return df.reset_index(drop=True).astype({"start": "int64", "end": "int64"})
+
+
+def events_table(articles, dates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Dated events the articles mention (columns ``EVENT_COLUMNS``), in text order.
+
+    ``dates`` is the dates table of the same articles; without it the mentions are found here.
+    """
+    rows = []
+    by_article: dict = {}
+    if dates is not None and len(dates):
+        for art_id, sub in dates.groupby("article", sort=False):
+            by_article[art_id] = [mention_from_row(r) for r in sub.to_dict("records")]
+    for article in article_list(articles, "events_table"):
+        if dates is None:
+            mentions = resolve_for_article(find_dates(article), article.get("published"), article.get("published_window"))
+        else:
+            mentions = by_article.get(article.id, [])
+        rows.extend(article_events(article, mentions))
+    return events_frame(rows)
