@@ -106,6 +106,9 @@ class SkippedFile:
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(r"(?=[\u0600-\u06ff])[^\W\d_]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+_COMMON_SCRIPT = re.compile("[\x00-\x7f\u0600-\u06ff\u2000-\u206f]")
 # C0 control characters a text keeps: tab, newline, carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -121,19 +124,22 @@ class _Undecodable(ValueError):
     pass
 
 
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return pattern.subn("", text)[1]
+
+
 def _printable_share(text: str) -> float:
+    """Share of characters that are neither control characters (but \\t \\n \\r \\f \\v) nor U+FFFD."""
     if not text:
         return 0.0
-    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r\f\v") or c == "\ufffd")
-    return 1 - bad / len(text)
+    return 1 - _count(_UNPRINTABLE, text) / len(text)
 
 
 def _common_script_share(text: str) -> float:
     """Share of characters that are ASCII, Arabic or general punctuation."""
     if not text:
         return 0.0
-    common = sum(1 for c in text if ord(c) < 0x80 or 0x0600 <= ord(c) <= 0x06FF or 0x2000 <= ord(c) <= 0x206F)
-    return common / len(text)
+    return _count(_COMMON_SCRIPT, text) / len(text)
 
 
 def _offsets(offsets: list[int]) -> str:
@@ -163,10 +169,12 @@ def _decode_utf8(data: bytes, skip: int, name: str) -> tuple[str, str, list[str]
         return data[skip:].decode("utf-8"), name, []
     except UnicodeDecodeError:
         pass
-    non_ascii = len(data[skip:].translate(None, bytes(range(0x80))))
-    text, bad, count = _utf8_with_replacement(data, skip)
-    if count > _MOSTLY_UTF8 * non_ascii:
+    body = data[skip:]
+    non_ascii = len(body.translate(None, bytes(range(0x80))))
+    # bad bytes: what is lost when the text is decoded and encoded again without them
+    if len(body) - len(body.decode("utf-8", errors="ignore").encode("utf-8")) > _MOSTLY_UTF8 * non_ascii:
         return None
+    text, bad, count = _utf8_with_replacement(data, skip)
     note = (f"{count} byte(s) that are not UTF-8 at byte offset(s) {_offsets(bad)} were replaced with "
             f"U+FFFD (the rest of the file is UTF-8); re-save the file as UTF-8 to keep those characters")
     return text, f"{name} (replaced)", [note]
@@ -232,8 +240,7 @@ def _decode(data: bytes, *, markup: bool = False) -> tuple[str, str, list[str]]:
     if text is not None:
         visible = re.sub(r"<[^>]*>", " ", text) if markup else text
         if _ARABIC.search(visible):
-            letters = _LETTER.findall(visible)
-            arabic_share = sum(1 for c in letters if _ARABIC.match(c)) / max(len(letters), 1)
+            arabic_share = _count(_ARABIC_LETTER, visible) / max(_count(_LETTER, visible), 1)
             if arabic_share > 0.5:
                 return _check_text(text, "windows-1256", [], data)
     raise _Undecodable(
