@@ -232,7 +232,7 @@ def test_a_symlink_to_a_folder_outside_is_not_entered(corpus):
     assert list(df["id"]) == ["good"]
     assert any(m.endswith("more: skipped: it is a symbolic link (to a folder); links are not followed, so nothing outside "
                           "the corpus folder is read; copy the folder in, or load with follow_symlinks=True "
-                          "(--follow-symlinks) to read it") for m in messages)
+                          "to read it") for m in messages)
 
 
 def test_links_are_followed_only_when_asked(corpus):

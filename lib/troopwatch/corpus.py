@@ -325,7 +325,7 @@ def _walk(root: Path, follow_symlinks: bool, report: _Report) -> list[Path]:
                     report.skip(path, "it is a symbolic link; links are not followed",
                                 f"it is a symbolic link (to a {kind}); links are not followed, so nothing outside "
                                 f"the corpus folder is read; copy the {kind} in, or load with follow_symlinks=True "
-                                "(--follow-symlinks) to read it")
+                                "to read it")
                 continue
             if is_link and not (is_dir or is_file):
                 if path.suffix.lower() in ARTICLE_SUFFIXES:
