@@ -64,7 +64,7 @@ ARTICLE_COLUMNS = [
 # Added after ARTICLE_COLUMNS when a corpus holds more than .txt articles (see load_corpus):
 #   reader           text, html, jsonl, json or csv: which reader produced the row
 #   published_basis  where `published` comes from: metadata (the sidecar), html_meta (the page's
-#                    own markup, read by htmldate), export (the export's date field); empty when unknown
+#                    own markup or url, read by htmldate), export (the export's date field); empty when unknown
 #   outlet_basis     where `outlet` comes from: metadata, html_meta (the page's site name),
 #                    export (the export's outlet field), url_domain (the domain of the article's url)
 PROVENANCE_COLUMNS = ["reader", "published_basis", "outlet_basis"]

@@ -124,7 +124,7 @@ def _paragraphs(text: str) -> str:
 def _with_title(title: str | None, body: str) -> tuple[str, str]:
     """(title, text): the text starts with the title line, as a .txt article does."""
     first = next((line.strip() for line in body.split("\n") if line.strip()), "")
-    title = (title or "").strip()
+    title = " ".join((title or "").split())  # one line
     if not title:
         return first, body
     if not first or first == title or title in first or first in title:
@@ -405,7 +405,8 @@ def _export_record(path: Path, key: str, where: str, row: dict[str, Any], encodi
     if not fields.get("text"):
         rows.skip(where, "no article text", f"fill one of the fields {', '.join(names)} (the other rows still load)")
         return None
-    body, removed = strip_controls(_paragraphs(fields["text"]))
+    body, removed = strip_controls(fields["text"])
+    body = _paragraphs(body)
     if removed:
         rows.warn(where, f"removed {removed} control character(s) from the text")
     if not body:
