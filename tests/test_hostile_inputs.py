@@ -202,15 +202,32 @@ def test_html_content_is_never_taken_for_a_url_to_download(corpus, monkeypatch):
     import htmldate.utils
     import trafilatura.downloads
 
-    def no_network(*args, **kwargs):
+    fetched = []
+
+    def no_network(url, *args, **kwargs):
+        fetched.append(url)
         raise AssertionError("the loader tried to download something")
 
     monkeypatch.setattr(htmldate.utils, "fetch_url", no_network)
     monkeypatch.setattr(trafilatura.downloads, "fetch_url", no_network)
     (corpus / "link.html").write_text("https://example.org/article", encoding="utf-8")
     df, messages = load(corpus)
-    assert "link" not in set(df["id"])
+    assert fetched == []
+    assert list(df["id"]) == ["good"]
     assert any("link.html: skipped:" in m for m in messages)
+
+
+def test_a_page_the_parser_chokes_on_is_skipped(corpus, monkeypatch):
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    (corpus / "deep.html").write_text(f"<html><body><p>{BODY}</p></body></html>", encoding="utf-8")
+    df, messages = load(corpus)
+    assert list(df["id"]) == ["good"]
+    assert any("deep.html: skipped: the page could not be parsed (RecursionError" in m for m in messages)
 
 
 # ----------------------------------------------------------------------------- links and paths outside the corpus
@@ -341,6 +358,15 @@ def test_an_export_with_no_usable_row_is_an_error(tmp_path):
     (tmp_path / "e.jsonl").write_text('{"title": "x"}\nnot json\n', encoding="utf-8")
     with pytest.warns(CorpusWarning), pytest.raises(EmptyCorpusError, match="no article could be loaded"):
         load_corpus(tmp_path / "e.jsonl")
+
+
+def test_json_nested_too_deeply_is_skipped(corpus):
+    (corpus / "deep.jsonl").write_text('{"text": "' + BODY + '"}\n' + "[" * 200_000 + "\n", encoding="utf-8")
+    (corpus / "deep.json").write_text("[" * 200_000, encoding="utf-8")
+    df, messages = load(corpus)
+    assert list(df["id"]) == ["deep#1", "good"]
+    assert any("deep.jsonl: line 2: skipped: not valid JSON" in m for m in messages)
+    assert any("deep.json: skipped: not valid JSON" in m for m in messages)
 
 
 def test_duplicate_ids_are_an_error_naming_them(corpus):

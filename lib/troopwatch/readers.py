@@ -289,6 +289,10 @@ def read_html_file(path: Path, report: _Report | None = None, data: bytes | None
     except _Unreadable as exc:
         report.skip(path, str(exc), f"{exc}; if it is an article, save its text as .txt")
         return None
+    except Exception as exc:  # a parser failing on one hostile page must not stop the others loading
+        reason = f"the page could not be parsed ({type(exc).__name__}: {exc})"
+        report.skip(path, reason, f"{reason}; if it is an article, save its text as .txt")
+        return None
     return _record(
         id=path.stem, file=path.name, path=_display_path(path), sha256=_sha256(data),
         characters=len(page["text"]), encoding=encoding, reader="html", **page,
@@ -441,6 +445,14 @@ def _export_text(path: Path, report: _Report) -> tuple[str, str] | None:
     return _decode_file(path, report, data)
 
 
+def _json_problem(exc: Exception, with_line: bool) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg}, line {exc.lineno}, column {exc.colno}" if with_line else f"{exc.msg}, column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read"
+    return str(exc)
+
+
 def read_jsonl(path: Path, report: _Report | None = None) -> Iterator[dict[str, Any]]:
     """One article per line of a JSON Lines export; a bad line is skipped with a warning naming it."""
     report = report or _Report()
@@ -456,8 +468,8 @@ def read_jsonl(path: Path, report: _Report | None = None) -> Iterator[dict[str, 
         where = f"line {lineno}"
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rows.skip(where, f"not valid JSON ({exc.msg}, column {exc.colno})",
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or nesting too deep to parse
+            rows.skip(where, f"not valid JSON ({_json_problem(exc, with_line=False)})",
                       "fix or remove the line (the other lines still load)")
             continue
         if not isinstance(obj, dict):
@@ -478,10 +490,10 @@ def read_json(path: Path, report: _Report | None = None) -> Iterator[dict[str, A
     text, encoding = decoded
     try:
         obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        report.skip(path, f"not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno})",
-                    f"not valid JSON ({exc.msg}, line {exc.lineno}, column {exc.colno}); fix the file "
-                    "(or write one article per line as .jsonl, so that one bad line does not lose the others)")
+    except (ValueError, RecursionError) as exc:
+        problem = f"not valid JSON ({_json_problem(exc, with_line=True)})"
+        report.skip(path, problem, f"{problem}; fix the file (or write one article per line as .jsonl, "
+                                   "so that one bad line does not lose the others)")
         return
     rows = _Rows(path, report)
     if isinstance(obj, dict):
