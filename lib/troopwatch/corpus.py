@@ -26,10 +26,8 @@ language, publication date, notes.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
-import hashlib
 import os
 import re
 import warnings
@@ -390,6 +388,10 @@ def _clean(value: str | None) -> str | None:
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # not strftime's %B, which follows the locale
+
+
 def iso_date_problem(value: str) -> str | None:
     """Why ``value`` is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) of the calendar, or None when it is one."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
@@ -402,7 +404,7 @@ def iso_date_problem(value: str) -> str | None:
         try:
             dt.date(year, month, day)
         except ValueError:
-            return f"is not a real date ({dt.date(year, month, 1):%B %Y} has no day {day})"
+            return f"is not a real date ({_MONTHS[month - 1]} {year} has no day {day})"
     return None
 
 

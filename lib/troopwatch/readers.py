@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import datetime as dt
 import hashlib
 import io
 import json
