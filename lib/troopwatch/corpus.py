@@ -1,10 +1,24 @@
 """Load a folder (or files) of news articles into one tidy table, one row per article.
 
-Articles are plain-text files, one paragraph per line, the first line being the
-title.  Arabic text arrives in many encodings; the loader tries, in order: a
-byte-order mark (UTF-8, UTF-16, UTF-32), strict UTF-8, UTF-16 without a mark,
-then Windows-1256.  A file that is empty, binary or undecodable is skipped with
-a warning naming it and the reason, and the other articles still load.
+A corpus is a folder (searched recursively, in sorted order), a list of files,
+or an export file.  What is read (the readers are in :mod:`troopwatch.readers`):
+
+* ``.txt`` articles: plain text, one paragraph per line, the first line being the
+  title;
+* HTML pages (``.html``, ``.htm``, and any file whose content is HTML even when it
+  is named ``.txt``): main text, title, date and site name from the page;
+* exports of news archives (``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``):
+  one article per line, item or row.
+
+Arabic text arrives in many encodings; the loader tries, in order: a byte-order
+mark (UTF-8, UTF-16, UTF-32), UTF-8, UTF-16 without a mark, then Windows-1256.
+A UTF-8 file with a few broken bytes is read as UTF-8 with those bytes replaced
+(a warning gives their byte offsets); control characters other than tab, newline
+and carriage return are removed with a warning.  A file that is empty, binary or
+undecodable is skipped with a warning naming it and the reason, and the other
+articles still load; a corpus in which nothing can be read is an error
+(:class:`EmptyCorpusError`).  Symbolic links are not followed unless asked
+(``follow_symlinks=True``).
 
 A metadata sidecar (``articles.csv`` beside the articles, or one given
 explicitly) adds what the text does not say: outlet, cited sources, url,
@@ -13,18 +27,20 @@ language, publication date, notes.
 from __future__ import annotations
 
 import csv
-import hashlib
+import datetime as dt
 import os
 import re
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 import pandas as pd
 
 __all__ = [
+    "CorpusError",
     "CorpusWarning",
+    "EmptyCorpusError",
     "SidecarError",
     "SkippedFile",
     "decode_article",
@@ -34,6 +50,7 @@ __all__ = [
     "SIDECAR_NAME",
     "SIDECAR_FIELDS",
     "ARTICLE_COLUMNS",
+    "PROVENANCE_COLUMNS",
 ]
 
 SIDECAR_NAME = "articles.csv"
@@ -42,17 +59,41 @@ ARTICLE_COLUMNS = [
     "id", "file", "path", "title", "text", "sha256", "characters", "encoding",
     "outlet", "cited_sources", "url", "language", "published", "notes",
 ]
-ARTICLE_SUFFIXES = {".txt"}
+# Added after ARTICLE_COLUMNS when a corpus holds more than .txt articles (see load_corpus):
+#   reader           text, html, jsonl, json or csv: which reader produced the row
+#   published_basis  where `published` comes from: metadata (the sidecar), html_meta (the page's
+#                    own markup or url, read by htmldate), export (the export's date field); empty when unknown
+#   outlet_basis     where `outlet` comes from: metadata, html_meta (the page's site name),
+#                    export (the export's outlet field), url_domain (the domain of the article's url)
+PROVENANCE_COLUMNS = ["reader", "published_basis", "outlet_basis"]
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+EXPORT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv"}
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | EXPORT_SUFFIXES
 # Values a person writes in the sidecar when the article does not state something.
 UNKNOWN_VALUES = {"", "unknown", "na", "n/a", "none", "null", "-"}
+# How many byte offsets a warning lists before saying "and N more".
+_SHOW_OFFSETS = 5
+
+
+class CorpusError(ValueError):
+    """The corpus cannot be loaded; the message names the file and what to do."""
+
+
+class SidecarError(CorpusError):
+    """The metadata sidecar cannot be read; the message names the file and line."""
+
+
+class EmptyCorpusError(CorpusError):
+    """No article could be read from the paths given (every file was skipped, or there was none)."""
+
+    def __init__(self, message: str, skipped: list[SkippedFile] | None = None):
+        super().__init__(message)
+        self.skipped = list(skipped or [])
 
 
 class CorpusWarning(UserWarning):
-    """An article file was skipped; the message names the file and what to do."""
-
-
-class SidecarError(ValueError):
-    """The metadata sidecar cannot be read; the message names the file and line."""
+    """An article file or row was skipped or repaired; the message names the file and what to do."""
 
 
 @dataclass(frozen=True)
@@ -63,34 +104,91 @@ class SkippedFile:
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ARABIC_LETTER = re.compile(r"(?=[\u0600-\u06ff])[^\W\d_]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+_COMMON_SCRIPT = re.compile("[\x00-\x7f\u0600-\u06ff\u2000-\u206f]")
+# C0 control characters a text keeps: tab, newline, carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A file whose characters are more than this share control characters is binary, not text.
+_BINARY_CONTROL_SHARE = 0.05
+# A file is "mostly UTF-8" when at most this share of its non-ASCII bytes are not valid UTF-8;
+# Windows-1256 Arabic read as UTF-8 fails on nearly all of them.
+_MOSTLY_UTF8 = 0.2
+_ESCAPED = re.compile("[\udc80-\udcff]+")
 
 
 class _Undecodable(ValueError):
     pass
 
 
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return pattern.subn("", text)[1]
+
+
 def _printable_share(text: str) -> float:
+    """Share of characters that are neither control characters (but \\t \\n \\r \\f \\v) nor U+FFFD."""
     if not text:
         return 0.0
-    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r\f\v") or c == "\ufffd")
-    return 1 - bad / len(text)
+    return 1 - _count(_UNPRINTABLE, text) / len(text)
 
 
 def _common_script_share(text: str) -> float:
     """Share of characters that are ASCII, Arabic or general punctuation."""
     if not text:
         return 0.0
-    common = sum(1 for c in text if ord(c) < 0x80 or 0x0600 <= ord(c) <= 0x06FF or 0x2000 <= ord(c) <= 0x206F)
-    return common / len(text)
+    return _count(_COMMON_SCRIPT, text) / len(text)
 
 
-def decode_article(data: bytes) -> tuple[str, str]:
-    """Decode the bytes of one article; return (text, encoding name).
+def _offsets(offsets: list[int]) -> str:
+    shown = ", ".join(str(o) for o in offsets[:_SHOW_OFFSETS])
+    more = len(offsets) - _SHOW_OFFSETS
+    return shown + (f" and {more} more" if more > 0 else "")
 
-    Raises ``ValueError`` with a reason a person can act on.
+
+def _utf8_with_replacement(data: bytes, skip: int) -> tuple[str, list[int], int]:
+    """Decode ``data[skip:]`` as UTF-8, each bad byte replaced by U+FFFD; (text, byte offsets of bad runs, bad bytes)."""
+    text = data[skip:].decode("utf-8", errors="surrogateescape")
+    starts: list[int] = []
+    count = 0
+    byte_pos, char_pos = skip, 0
+    for m in _ESCAPED.finditer(text):
+        byte_pos += len(text[char_pos:m.start()].encode("utf-8"))
+        starts.append(byte_pos)
+        count += m.end() - m.start()
+        byte_pos += m.end() - m.start()
+        char_pos = m.end()
+    return _ESCAPED.sub(lambda m: "\ufffd" * len(m.group()), text), starts, count
+
+
+def _decode_utf8(data: bytes, skip: int, name: str) -> tuple[str, str, list[str]] | None:
+    """UTF-8 (after ``skip`` bytes of BOM): strict, or with replacement when only a few bytes are bad; None otherwise."""
+    try:
+        return data[skip:].decode("utf-8"), name, []
+    except UnicodeDecodeError:
+        pass
+    body = data[skip:]
+    non_ascii = len(body.translate(None, bytes(range(0x80))))
+    # bad bytes: what is lost when the text is decoded and encoded again without them
+    if len(body) - len(body.decode("utf-8", errors="ignore").encode("utf-8")) > _MOSTLY_UTF8 * non_ascii:
+        return None
+    text, bad, count = _utf8_with_replacement(data, skip)
+    note = (f"{count} byte(s) that are not UTF-8 at byte offset(s) {_offsets(bad)} were replaced with "
+            f"U+FFFD (the rest of the file is UTF-8); re-save the file as UTF-8 to keep those characters")
+    return text, f"{name} (replaced)", [note]
+
+
+def _decode(data: bytes, *, markup: bool = False) -> tuple[str, str, list[str]]:
+    """Decode the bytes of one article: (text, encoding name, notes on what was repaired).
+
+    Control characters other than tab, newline and carriage return are removed
+    (a note gives their byte offsets).  ``markup`` says the bytes are an HTML
+    page: the Windows-1256 test then looks at the text outside the tags.
+    Raises ``_Undecodable`` with a reason a person can act on.
     """
     if not data.strip():
         raise _Undecodable("the file is empty")
+    decoded = None
     for bom, enc in (
         (b"\xff\xfe\x00\x00", "utf-32-le"),
         (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -99,12 +197,18 @@ def decode_article(data: bytes) -> tuple[str, str]:
         (b"\xfe\xff", "utf-16-be"),
     ):
         if data.startswith(bom):
+            if enc == "utf-8-sig":
+                decoded = _decode_utf8(data, len(bom), enc)
+                if decoded is None:
+                    raise _Undecodable("it starts with a utf-8-sig byte-order mark but is not valid utf-8-sig "
+                                       "(most of its non-ASCII bytes are not UTF-8); re-save it as UTF-8")
+                break
             try:
-                text = data[len(bom):].decode(enc.replace("-sig", ""))
+                text = data[len(bom):].decode(enc)
             except UnicodeDecodeError as exc:
                 raise _Undecodable(f"it starts with a {enc} byte-order mark but is not valid {enc} ({exc.reason})")
-            return _check_text(text, enc)
-    if b"\x00" in data:
+            return _check_text(text, enc, [])
+    if decoded is None and b"\x00" in data:
         # UTF-16 without a mark: pick the byte order whose characters are mostly
         # ASCII and Arabic; the wrong order gives CJK-looking noise.
         best = None
@@ -118,53 +222,160 @@ def decode_article(data: bytes) -> tuple[str, str]:
                 if share > 0.9 and _printable_share(text) > 0.97 and (best is None or share > best[0]):
                     best = (share, text, enc)
         if best is not None:
-            return _check_text(best[1], best[2])
-        raise _Undecodable("it looks binary (it holds NUL bytes and is not UTF-16 text)")
-    try:
-        return _check_text(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+            return _check_text(best[1], best[2], [])
+        controls = len(_CONTROL_BYTES.findall(data))
+        if controls > _BINARY_CONTROL_SHARE * len(data):
+            raise _Undecodable("it looks binary (it holds NUL bytes and is not UTF-16 text)")
+    if decoded is None:
+        decoded = _decode_utf8(data, 0, "utf-8")
+    if decoded is not None:
+        text, encoding, notes = decoded
+        return _check_text(text, encoding, notes, data)
     try:
         text = data.decode("cp1256")
     except UnicodeDecodeError:
         text = None
-    if text is not None and _ARABIC.search(text):
-        letters = _LETTER.findall(text)
-        arabic_share = sum(1 for c in letters if _ARABIC.match(c)) / max(len(letters), 1)
-        if arabic_share > 0.5:
-            return _check_text(text, "windows-1256")
+    if text is not None:
+        visible = re.sub(r"<[^>]*>", " ", text) if markup else text
+        if _ARABIC.search(visible):
+            arabic_share = _count(_ARABIC_LETTER, visible) / max(_count(_LETTER, visible), 1)
+            if arabic_share > 0.5:
+                return _check_text(text, "windows-1256", [], data)
     raise _Undecodable(
         "it is not UTF-8, UTF-16 or Windows-1256 text; re-save it as UTF-8"
     )
 
 
-def _check_text(text: str, encoding: str) -> tuple[str, str]:
+def _check_text(text: str, encoding: str, notes: list[str], data: bytes | None = None) -> tuple[str, str, list[str]]:
     if not text.strip():
         raise _Undecodable("the file holds only white space")
-    if _printable_share(text) < 0.95:
+    if _printable_share(text) < 1 - _BINARY_CONTROL_SHARE:
         raise _Undecodable(f"it decodes as {encoding} but is mostly control characters (binary?)")
+    if _CONTROL.search(text):
+        found = _CONTROL.findall(text)
+        names = sorted({"NUL" if c == "\x00" else f"U+{ord(c):04X}" for c in found})
+        if data is not None and not encoding.startswith(("utf-16", "utf-32")):
+            where = f"at byte offset(s) {_offsets([m.start() for m in _CONTROL_BYTES.finditer(data)])}"
+        else:
+            where = f"at character offset(s) {_offsets([m.start() for m in _CONTROL.finditer(text)])}"
+        text = _CONTROL.sub("", text)
+        notes = notes + [f"removed {len(found)} control character(s) ({', '.join(names)}) {where}; "
+                         "the text is read without them"]
+        if not text.strip():
+            raise _Undecodable("the file holds only control characters and white space")
+    return text, encoding, notes
+
+
+def decode_article(data: bytes) -> tuple[str, str]:
+    """Decode the bytes of one article; return (text, encoding name).
+
+    Raises ``ValueError`` with a reason a person can act on.
+    """
+    text, encoding, _notes = _decode(data)
     return text, encoding
 
 
-def article_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """The article files named by ``paths`` (files, or folders searched recursively), sorted."""
-    files: list[Path] = []
+def strip_controls(text: str) -> tuple[str, int]:
+    """``text`` without C0 control characters other than tab, newline and CR; (text, how many were removed)."""
+    found = len(_CONTROL.findall(text))
+    return (_CONTROL.sub("", text) if found else text), found
+
+
+# ---------------------------------------------------------------------------- finding the files
+
+
+class _Report:
+    """Warnings and skipped files, in the order they happen."""
+
+    def __init__(self) -> None:
+        self.skipped: list[SkippedFile] = []
+
+    def warn(self, path: Path | str, message: str) -> None:
+        warnings.warn(CorpusWarning(f"{_display_path(Path(path))}: {message}"), stacklevel=3)
+
+    def skip(self, path: Path | str, reason: str, message: str | None = None) -> None:
+        self.skipped.append(SkippedFile(_display_path(Path(path)), reason))
+        warnings.warn(CorpusWarning(f"{_display_path(Path(path))}: skipped: {message or reason}"), stacklevel=3)
+
+
+def _walk(root: Path, follow_symlinks: bool, report: _Report) -> list[Path]:
+    """Article files below ``root``, in sorted order; links skipped unless ``follow_symlinks``."""
+    found: list[Path] = []
+    visited = {root.resolve()}
+
+    def visit(folder: Path) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            report.skip(folder, f"cannot list the folder ({exc.strerror})")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            is_link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = entry.is_file(follow_symlinks=True)
+            except OSError:
+                is_dir = is_file = False
+            if is_link and not follow_symlinks:
+                if is_dir or path.suffix.lower() in ARTICLE_SUFFIXES:
+                    kind = "folder" if is_dir else "file"
+                    report.skip(path, "it is a symbolic link; links are not followed",
+                                f"it is a symbolic link (to a {kind}); links are not followed, so nothing outside "
+                                f"the corpus folder is read; copy the {kind} in, or load with follow_symlinks=True "
+                                "to read it")
+                continue
+            if is_link and not (is_dir or is_file):
+                if path.suffix.lower() in ARTICLE_SUFFIXES:
+                    report.skip(path, "it is a broken symbolic link", "it is a symbolic link to nothing; fix or remove it")
+                continue
+            if is_dir:
+                real = path.resolve()
+                if real in visited:
+                    continue  # a link back up the tree: read each folder once
+                visited.add(real)
+                visit(path)
+            elif is_file and path.suffix.lower() in ARTICLE_SUFFIXES and path.name != SIDECAR_NAME:
+                found.append(path)
+
+    visit(root)
+    return sorted(found)
+
+
+def _article_files(paths: Iterable[str | os.PathLike], follow_symlinks: bool, report: _Report,
+                   exclude: set[Path] | None = None) -> list[tuple[Path, Path]]:
+    """(file, the corpus root it was found under) for each article file, in order, each file once."""
+    files: list[tuple[Path, Path]] = []
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES))
+            files.extend((f, p) for f in _walk(p, follow_symlinks, report))
         elif p.is_file():
-            files.append(p)
+            files.append((p, p.parent))
         else:
-            raise FileNotFoundError(f"{p}: no such file or folder; give a folder of .txt articles or article files")
-    seen: set[Path] = set()
+            raise FileNotFoundError(
+                f"{p}: no such file or folder; give a folder of articles (.txt, .html, .jsonl, .csv) or article files")
+    seen: set[Path] = set(exclude or ())
     unique = []
-    for f in files:
+    for f, root in files:
         key = f.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(f)
+            unique.append((f, root))
     return unique
+
+
+def article_files(paths: Iterable[str | os.PathLike], follow_symlinks: bool = False) -> list[Path]:
+    """The article files named by ``paths`` (files, or folders searched recursively), sorted.
+
+    In folders, files ending in .txt, .html, .htm, .xhtml, .jsonl, .ndjson, .json,
+    .csv and .tsv are articles (``articles.csv``, the sidecar, is not); symbolic
+    links are skipped with a warning unless ``follow_symlinks``.
+    """
+    return [f for f, _root in _article_files(paths, follow_symlinks, _Report())]
+
+
+# ---------------------------------------------------------------------------- the sidecar
 
 
 def _clean(value: str | None) -> str | None:
@@ -174,9 +385,37 @@ def _clean(value: str | None) -> str | None:
     return None if value.lower() in UNKNOWN_VALUES else value
 
 
-def read_sidecar(path: str | os.PathLike) -> dict[str, dict[str, str | None]]:
-    """Read a metadata sidecar: rows keyed by article id (and by file name)."""
-    path = Path(path)
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # not strftime's %B, which follows the locale
+
+
+def iso_date_problem(value: str) -> str | None:
+    """Why ``value`` is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) of the calendar, or None when it is one."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not m:
+        return "is not an ISO date"
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if month is not None and not 1 <= month <= 12:
+        return f"is not a real date (there is no month {month})"
+    if day is not None:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return f"is not a real date ({_MONTHS[month - 1]} {year} has no day {day})"
+    return None
+
+
+def _unsafe_file_value(value: str) -> bool:
+    """A sidecar ``file`` that is absolute or climbs out of the sidecar's folder."""
+    posix = value.replace("\\", "/")
+    return posix.startswith("/") or bool(re.match(r"[A-Za-z]:", posix)) or ".." in PurePosixPath(posix).parts
+
+
+def _read_sidecar(path: Path) -> tuple[dict[str, dict[str, str | None]], dict[str, int]]:
+    """(rows keyed by article id, line of each row)."""
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
@@ -189,39 +428,79 @@ def read_sidecar(path: str | os.PathLike) -> dict[str, dict[str, str | None]]:
     if unknown:
         raise SidecarError(f"{path}: line 1 has unknown column(s) {', '.join(unknown)}; the columns are {', '.join(SIDECAR_FIELDS)}")
     rows: dict[str, dict[str, str | None]] = {}
+    lines: dict[str, int] = {}
     for lineno, row in enumerate(reader, start=2):
         if None in row:
             raise SidecarError(f"{path}: line {lineno} has more fields than the header; quote values that contain commas")
-        key = _clean(row.get("id")) or (Path(_clean(row.get("file")) or "").stem or None)
+        file_value = _clean(row.get("file"))
+        if file_value is not None and _unsafe_file_value(file_value):
+            raise SidecarError(
+                f"{path}: line {lineno}: file {file_value!r} points outside the folder of the sidecar; "
+                "write the article's file name (e.g. 001.txt), or a path below that folder")
+        key = _clean(row.get("id")) or (Path(file_value or "").stem or None)
         if not key:
             raise SidecarError(f"{path}: line {lineno} names no article; fill 'id' (the file name without .txt) or 'file'")
         if key in rows:
             raise SidecarError(f"{path}: line {lineno} describes article {key!r} a second time; keep one row per article")
         published = _clean(row.get("published"))
-        if published is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", published):
-            raise SidecarError(f"{path}: line {lineno}: published {published!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
-        rows[key] = {f: _clean(row.get(f)) for f in SIDECAR_FIELDS}
-    return rows
+        if published is not None:
+            published = published.translate(_EASTERN_DIGITS)
+            problem = iso_date_problem(published)
+            if problem:
+                raise SidecarError(
+                    f"{path}: line {lineno}: published {published!r} {problem}; write YYYY-MM-DD, YYYY-MM or YYYY "
+                    "(e.g. 2024-01-25), or 'unknown'")
+        values = {f: _clean(row.get(f)) for f in SIDECAR_FIELDS}
+        values["published"] = published
+        rows[key] = values
+        lines[key] = lineno
+    return rows, lines
+
+
+def read_sidecar(path: str | os.PathLike) -> dict[str, dict[str, str | None]]:
+    """Read a metadata sidecar: rows keyed by article id (and by file name)."""
+    return _read_sidecar(Path(path))[0]
 
 
 def _display_path(path: Path) -> str:
     """The path relative to the working folder when it lies below it: tables carry no machine paths."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.absolute().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+# ---------------------------------------------------------------------------- loading
 
 
 def load_corpus(
     paths: str | os.PathLike | Iterable[str | os.PathLike],
     metadata: str | os.PathLike | None = None,
+    *,
+    follow_symlinks: bool = False,
+    provenance: bool | None = None,
 ) -> pd.DataFrame:
     """Load articles into a DataFrame (columns ``ARTICLE_COLUMNS``), sorted by id.
 
+    ``paths`` is a folder (searched recursively), a file, or a list of them:
+    ``.txt`` articles, HTML pages and exports (see :mod:`troopwatch.readers`).
     ``metadata`` names a sidecar CSV; without it, an ``articles.csv`` in each
-    folder given (or beside each file given) is used when present.  Skipped
-    files are listed in ``df.attrs["skipped"]`` and reported as ``CorpusWarning``.
+    folder given (or beside each file given) is used when present.  What the
+    sidecar states wins over what a page or an export row says about itself.
+
+    Skipped files and rows are listed in ``df.attrs["skipped"]`` and reported as
+    ``CorpusWarning``; when nothing can be read, :class:`EmptyCorpusError` is raised.
+    Symbolic links inside a folder are skipped with a warning unless
+    ``follow_symlinks``.  ``provenance`` adds ``PROVENANCE_COLUMNS`` (which reader,
+    and where ``published`` and ``outlet`` come from); by default they are added
+    when the corpus holds anything but ``.txt`` articles, so a corpus of ``.txt``
+    files gives the same table as before.
     """
+    from . import readers
+
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
@@ -233,48 +512,74 @@ def load_corpus(
             candidate = folder / SIDECAR_NAME
             if candidate.is_file() and candidate not in sidecar_files:
                 sidecar_files.append(candidate)
+    sidecar_lines: list[tuple[Path, str, dict[str, str | None], int]] = []
     for sc in sidecar_files:
-        for key, row in read_sidecar(sc).items():
+        rows_, lines = _read_sidecar(sc)
+        for key, row in rows_.items():
             sidecars.setdefault(key, row)
+            sidecar_lines.append((sc, key, row, lines[key]))
 
+    report = _Report()
+    exclude = {sc.resolve() for sc in sidecar_files}
     rows = []
-    skipped: list[SkippedFile] = []
-    for f in article_files(paths):
-        try:
-            data = f.read_bytes()
-            text, encoding = decode_article(data)
-        except _Undecodable as exc:
-            skipped.append(SkippedFile(_display_path(f), str(exc)))
-            warnings.warn(CorpusWarning(f"{_display_path(f)}: skipped: {exc}"), stacklevel=2)
-            continue
-        except OSError as exc:
-            skipped.append(SkippedFile(_display_path(f), exc.strerror or str(exc)))
-            warnings.warn(CorpusWarning(f"{_display_path(f)}: skipped: cannot read it ({exc.strerror})"), stacklevel=2)
-            continue
-        meta = sidecars.get(f.stem) or sidecars.get(f.name) or {}
-        title = next((line.strip() for line in text.split("\n") if line.strip()), "")
-        rows.append({
-            "id": f.stem,
-            "file": f.name,
-            "path": _display_path(f),
-            "title": title,
-            "text": text,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "characters": len(text),
-            "encoding": encoding,
-            "outlet": meta.get("outlet"),
-            "cited_sources": meta.get("cited_sources"),
-            "url": meta.get("url"),
-            "language": meta.get("language"),
-            "published": meta.get("published"),
-            "notes": meta.get("notes"),
-        })
+    seen_names: set[str] = set()
+    for f, root in _article_files(paths, follow_symlinks, report, exclude=exclude):
+        seen_names.update({f.stem, f.name})
+        for rec in readers.read_file(f, report):
+            meta = sidecars.get(rec["id"])
+            if meta is None and rec["id"] == f.stem:  # one article per file: also by file name
+                meta = sidecars.get(f.stem) or sidecars.get(f.name)
+            rows.append(_merge(rec, meta or {}))
+    _warn_unmatched_sidecar_rows(sidecar_lines, {r["id"] for r in rows} | seen_names)
     ids = [r["id"] for r in rows]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise ValueError(f"two article files share the id {dupes[0]!r}; article ids are file names without .txt and must be unique")
-    df = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
+        where = [r["path"] for r in rows if r["id"] == dupes[0]]
+        raise CorpusError(
+            f"two articles share the id {dupes[0]!r} ({', '.join(where)}); article ids are file names without their "
+            "extension (export rows: file name#line) and must be unique; rename one of the files")
+    if not rows:
+        names = ", ".join(_display_path(Path(p)) for p in paths) or "(no path given)"
+        why = (f"; {len(report.skipped)} file(s) or row(s) were skipped, see the warnings" if report.skipped
+               else "; it holds no .txt, .html, .jsonl, .json or .csv file")
+        raise EmptyCorpusError(
+            f"{names}: no article could be loaded{why}. Give a folder of articles (.txt, .html) or a news export "
+            "(.jsonl, .json, .csv)", report.skipped)
+    if provenance is None:
+        provenance = any(r["reader"] != "text" for r in rows)
+    columns = ARTICLE_COLUMNS + (PROVENANCE_COLUMNS if provenance else [])
+    df = pd.DataFrame(rows, columns=columns)
     df = df.sort_values("id", kind="stable").reset_index(drop=True)
     df["characters"] = df["characters"].astype("int64")
-    df.attrs["skipped"] = [s.__dict__ for s in skipped]
+    df.attrs["skipped"] = [s.__dict__ for s in report.skipped]
     return df
+
+
+def _merge(rec: dict, meta: dict) -> dict:
+    """A reader's record with the sidecar's values on top; the basis columns say where each came from."""
+    out = dict(rec)
+    for field in ("outlet", "cited_sources", "url", "language", "published", "notes"):
+        if meta.get(field) is not None:
+            out[field] = meta[field]
+            if field in ("published", "outlet"):
+                out[f"{field}_basis"] = "metadata"
+    return out
+
+
+def _warn_unmatched_sidecar_rows(sidecar_lines, known: set[str]) -> None:
+    for sc, key, row, lineno in sidecar_lines:
+        if key in known or (row.get("file") and Path(row["file"]).name in known):
+            continue
+        named = row.get("file") or key
+        target = sc.parent / row["file"] if row.get("file") else None
+        if target is not None and os.path.lexists(target):
+            continue  # the file is there but could not be read: its own warning says why
+        if target is None and any(sc.parent.glob(f"{glob_escape(key)}.*")):
+            continue
+        warnings.warn(CorpusWarning(
+            f"{_display_path(sc)}: line {lineno} describes {named!r}, but no such article file was found; "
+            "fix its id or file, or remove the row"), stacklevel=3)
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
