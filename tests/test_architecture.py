@@ -15,7 +15,8 @@ STAGES = [
     {"lexicons", "text", "io", "envsync"},       # data files, character layer, safe writes
     {"words"},                                  # the Arabic word layer
     {"article"},                                # one record per article
-    {"corpus"},                                 # reading a corpus
+    {"files"},                                  # article files: decoding, sidecar
+    {"readers", "corpus"},                      # reading a corpus (files, pages, exports)
     {"numbers", "dates"},                       # mentions
     {"events"},                                 # known and dated events
     {"published"},                              # publication dates

@@ -195,6 +195,8 @@ def test_project_paths_resolve_from_notebooks_without_moving(monkeypatch):
     assert project.path("data/raw") == REPO / "data" / "raw"
     assert project.show(REPO / "figures" / "a.png") == "figures/a.png"
     assert Path.cwd() == REPO / "notebooks"
+    paths = project.load().articles["path"]
+    assert paths.str.startswith("data/raw/").all(), "article paths are shown relative to the project"
 
 
 def test_the_other_notebooks_read_the_extraction_instead_of_running_stages():

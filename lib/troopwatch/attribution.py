@@ -130,7 +130,8 @@ def article_outlet(row: Any, article: Article | None = None) -> tuple[str | None
     get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
     sidecar = _present(get("outlet", None))
     if sidecar:
-        return sidecar, "metadata", None
+        # the reader says where the outlet came from: the sidecar, the page's markup, the url's domain
+        return sidecar, _present(get("outlet_basis", None)) or "metadata", None
     if article is None:
         text = get("text", "")
         article = as_article(text if isinstance(text, str) else "")

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, asdict
-from functools import lru_cache
+
 from typing import Iterable, Optional
 
 import pandas as pd

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .article import Article, as_article
 from .attribution import article_outlet
-from .text import ARABIC_LETTER, NormalizedText, normalize_term
+from .text import ARABIC_LETTER, NormalizedText
 from .words import stopword_set, tokenize
 
 __all__ = ["light_stem", "distinctive_terms", "distinctive_terms_for_groups"]

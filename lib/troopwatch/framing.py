@@ -27,7 +27,7 @@ from .lexicons import LexiconError, load_lexicon, per_lexicons
 from .text import normalize_term
 from .article import Article, article_list
 from .distinctive import distinctive_terms
-from .words import Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping, specs_from_entries
+from .words import Match, TermMatcher, lexicon_source, select_non_overlapping, specs_from_entries
 
 __all__ = [
     "framing_table",

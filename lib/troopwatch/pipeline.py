@@ -188,7 +188,7 @@ def _run(rows: list[dict], *, jobs: int, engine: str, scheduler: str | None,
 
 def assemble(corpus: pd.DataFrame, results: Sequence[dict]) -> Tables:
     """The tables from a corpus table and the per-article results, in corpus order."""
-    from .claims import CLAIM_COLUMNS, claims_frame
+    from .claims import claims_frame
     from .dates import dates_frame
     from .events import events_frame
     from .framing import EVIDENCE_COLUMNS, table_columns

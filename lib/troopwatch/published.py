@@ -36,7 +36,7 @@ from .article import Article, article_list, as_article
 from .dates import DateMention, find_dates, parse_iso
 from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
-from .text import ARABIC_LETTER, normalize, normalize_term
+from .text import ARABIC_LETTER, normalize_term
 
 __all__ = [
     "PUBLISHED_COLUMNS",
@@ -404,7 +404,10 @@ def publication_of(article: Article, mentions: list[DateMention] | None = None) 
     sidecar = article.get("published")
     if parse_iso(sidecar) is not None:
         value = str(sidecar).strip()
-        return PublicationEstimate(value, None, "metadata", f"sidecar published={value}"), _window_of(value)
+        # the reader says where the date came from: the sidecar, the page's markup, an export's field
+        basis = article.get("published_basis") or "metadata"
+        source = "sidecar" if basis == "metadata" else basis
+        return PublicationEstimate(value, None, basis, f"{source} published={value}"), _window_of(value)
     est = infer_publication(article, mentions)
     return est, est.window_text
 

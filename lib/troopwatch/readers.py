@@ -40,7 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from .corpus import (
+from .files import (
     ARTICLE_COLUMNS,
     HTML_SUFFIXES,
     PROVENANCE_COLUMNS,

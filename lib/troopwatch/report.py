@@ -121,8 +121,11 @@ class Project:
 
     def load(self, outlets: Sequence[str] | str | None = None):
         """Every table of the corpus (one extraction, cached per article), limited to ``outlets`` if given."""
-        return load_tables(self.path(self.corpus_dir), outlets, label=self.corpus_dir,
-                           cache=self.root / "build" / "cache")
+        tables = load_tables(self.path(self.corpus_dir), outlets, label=self.corpus_dir,
+                             cache=self.root / "build" / "cache")
+        if "path" in tables.articles.columns:  # shown as the reader would type it, not a machine path
+            tables.articles["path"] = tables.articles["path"].map(lambda p: self.show(p) if isinstance(p, str) else p)
+        return tables
 
     def write_tables(self, tables) -> list["WrittenTable"]:
         """Write every table to the processed folder; one line per table."""
