@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["atomic_path", "write_bytes", "write_text", "write_csv", "write_jsonl", "neutralize_cell",
@@ -109,20 +110,16 @@ def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool =
 
 
 def _json_value(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if type(value).__module__ == "numpy":
-        value = value.item()
-        return None if isinstance(value, float) and math.isnan(value) else value
-    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
-        return value.isoformat()
     try:
-        if value is pd.NA or value is pd.NaT:
-            return None
-    except TypeError:  # pragma: no cover
-        pass
+        missing = pd.isna(value)  # None, NaN, NA, NaT; a list gives an array and is kept
+    except (TypeError, ValueError):
+        missing = False
+    if isinstance(missing, (bool, np.bool_)) and missing:
+        return None
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
     return value
 
 
