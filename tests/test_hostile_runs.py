@@ -341,24 +341,3 @@ def test_user_strings_are_escaped_in_the_html_figures(tmp_path):
     saved = plots.save_figure("troops_over_time", troops.rows, tmp_path / "figures",
                               interactive=plots.troops_interactive(troops), formats=["html"])
     assert any(p.endswith(".html") for p in saved.paths)
-
-
-# ---------------------------------------------------------------- CSV for spreadsheets
-
-def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized_and_kept_raw_in_jsonl(tmp_path):
-    table = pd.DataFrame({
-        "outlet": ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "plain",
-                   "-5", None],
-        "value": [-1, 2, -3, 4, 5, 6, 7, 8],
-        "low": [-1.5, None, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0],
-    })
-    path = tw_io.write_csv(table, tmp_path / "claims.csv", jsonl_twin=True)
-    back = pd.read_csv(path, keep_default_na=False, dtype=str)
-    assert list(back["outlet"]) == ["'=HYPERLINK(\"http://x\",\"click\")", "'+cmd|' /C calc'!A0", "'-2+3",
-                                    "'@SUM(A1)", "'\tx", "plain", "-5", ""]
-    assert list(back["value"]) == ["-1", "2", "-3", "4", "5", "6", "7", "8"]  # numbers are never touched
-    assert back["low"][0] == "-1.5"
-    raw = [json.loads(line) for line in (tmp_path / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [r["outlet"] for r in raw] == list(table["outlet"][:-1]) + [None]
-    assert raw[0] == {"outlet": '=HYPERLINK("http://x","click")', "value": -1, "low": -1.5}
-    assert raw[1]["low"] is None

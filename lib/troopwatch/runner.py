@@ -5,11 +5,44 @@ up to ``jobs`` at a time when independent (a notebook names the ones it needs in
 its metadata, ``{"troopwatch": {"needs": ["01_corpus"]}}``).  The executed copy
 goes to ``build/notebooks/`` and an HTML rendering to ``build/html/``.
 
-Safe: a notebook writes its figures and tables into a staging folder under
-``build/staging/``; only when every cell has run are they copied onto
-``figures/`` and ``data/processed/`` (atomically, file by file, skipping
-unchanged bytes).  A failing notebook therefore leaves the previous outputs as
-they were, and the run stops with a message naming the notebook and the cell.
+A run is one transaction
+------------------------
+Every notebook of a run writes its figures and tables into the run's own staging
+folder (``build/runs/<lock>-<run id>/<notebook>/``); a notebook that needs another
+reads the other's staged files.  Only when *every* notebook has succeeded are the
+staged files published, all together: figures, their CSV twins, the figures' HTML,
+the tables of ``data/processed/``, the executed notebooks, their HTML renderings,
+the change stamps and the manifest.  A failing notebook, Ctrl-C (SIGINT) or SIGTERM
+publishes nothing: the run stops its kernels, removes its staging, prints one line
+and exits 1, 130 or 143.
+
+What publishing guarantees, honestly:
+
+* Each file is replaced atomically (``os.replace`` of a complete, fsynced copy
+  prepared beside it in the same folder): a reader never sees half a file.
+* The set of files is *not* replaced in one atomic step; no POSIX filesystem can
+  rename many files at once.  During the commit (milliseconds: renames only, in a
+  fixed order: output files sorted by path, then executed notebooks, renderings and
+  stamps, the manifest last) a reader may see some files of the new run beside files
+  of the old one.  The manifest (``.troopwatch-manifest.json`` in the output root)
+  names, per file, its sha256 and the run that wrote it, so a mix can be detected.
+* A crash or SIGKILL while publishing is repaired by the next run on the same outputs,
+  which reads the journal left in the staging folder: stopped before the first rename,
+  the prepared copies are removed (rolled back); stopped during the renames, the
+  remaining renames are done (rolled forward: every new file was complete before the
+  first rename).  Until that next run, the outputs may be mixed; the manifest says so.
+* Signals that arrive while publishing wait until it has finished.
+* Durability after a power cut depends on the filesystem honouring fsync.
+
+Concurrent runs: a run holds an exclusive ``fcntl.flock`` on ``.troopwatch.lock`` in
+the output root (the folder holding all its output folders).  A second run on the
+same outputs refuses at once, naming the holder's pid (exit 75), or waits with
+``wait=True`` (``--wait``).  The kernel releases the lock when its holder dies.
+
+Parameters are checked before anything runs (types, ISO dates, formats, the corpus
+folder and its articles, the output folders); a corpus other than the default one
+writes to ``build/corpora/<corpus folder name>/`` so that it never replaces the
+committed figures and tables.
 
 Fast: a notebook is skipped when nothing it depends on changed since its last
 successful run (the notebook, the library source and lexicons, the corpus
