@@ -821,6 +821,8 @@ def _execute(job: _Job, layout: _Layout, run_dir: Path, inputs: dict[str, str]) 
     from . import io as tw_io
 
     nb = job.nb
+    if _CANCELLED.is_set():  # the run was stopped while papermill was being imported: start no kernel
+        raise NotebookFailed(f"{nb.path.as_posix()}: not started (the run was stopped)")
     staged = _Staged(run_dir / nb.name)
     staged.stage.mkdir(parents=True)
     staged_values = dict(job.values)
@@ -1116,8 +1118,12 @@ def run_notebooks(
             except RunLocked as exc:
                 print(f"troopwatch: error: {exc}", file=sys.stderr)
                 return EXIT_LOCKED
+            signals.quiet = True  # a repair in progress runs to its end
             for line in recover(plan, layout):
                 print(f"troopwatch: {line}", file=sys.stderr)
+            signals.quiet = False
+            if signals.received is not None:
+                raise RunInterrupted(signals.received)
             return _run_locked(notebooks, values, plan, layout, skipped, jobs, force, progress, signals,
                                threads, running)
         except RunInterrupted as exc:
@@ -1238,13 +1244,16 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
         "notebooks": [job.nb.name for job in jobs_todo],
         "parameters": {job.nb.name: job.values for job in jobs_todo},
     }
+    publish_started = time.monotonic()
     replaced, unchanged = publish(plan, layout, run_dir, run_id, [(job, done[job.nb.name]) for job in jobs_todo],
                                   info)
+    publish_ms = (time.monotonic() - publish_started) * 1000
     shutil.rmtree(run_dir, ignore_errors=True)
     skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
     folders = ", ".join(f"{f.as_posix()}/" for f in plan.folders)
     print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped_fresh}. "
-          f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged). "
+          f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged, "
+          f"in {publish_ms:.0f} ms). "
           f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
     _print_skipped(skipped)
     if signals.received is not None:
