@@ -134,6 +134,7 @@ def test_a_second_run_refuses_or_waits_and_the_outputs_come_from_one_run(scratch
     refused = start_run(scratch_project, "-p", "corpus_dir", other.as_posix(), *out)
     _, refused_err = refused.communicate(timeout=60)
     assert first.poll() is None, "the refusal must come at once, while the first run holds the lock"
+    assert list((scratch_project / "build" / "runs").iterdir()), "the refused run left the first run's staging"
     assert refused.returncode == 75
     assert refused_err.strip().splitlines() == [
         f"troopwatch: error: another troopwatch run (pid {first.pid}, started "

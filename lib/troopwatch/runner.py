@@ -1008,6 +1008,10 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
     plan_files: dict[Path, tuple[Path, str]] = {}  # target -> (source, notebook)
     stamps: list[tuple[Path, dict]] = []
     for job, st in staged:
+        if st.executed is None or not st.executed.is_file():
+            raise NotebookFailed(f"{job.nb.path.as_posix()}: its staged outputs are gone ({st.stage.as_posix()} "
+                                 "was removed during the run); nothing was published")
+    for job, st in staged:
         outputs: dict[str, str] = {}
         for staged_folder, real in st.folders.items():
             folder = Path(staged_folder)
@@ -1110,8 +1114,8 @@ def run_notebooks(
     with _Signals() as signals:
         lock = RunLock(plan.lock_file)
         threads: list[threading.Thread] = []
-        run_dir: Path | None = None
         running: set[str] = set()
+        mine: list[Path] = []  # this run's staging folder, once made
         try:
             try:
                 lock.acquire(wait)
@@ -1125,7 +1129,7 @@ def run_notebooks(
             if signals.received is not None:
                 raise RunInterrupted(signals.received)
             return _run_locked(notebooks, values, plan, layout, skipped, jobs, force, progress, signals,
-                               threads, running)
+                               threads, running, mine)
         except RunInterrupted as exc:
             signals.quiet = True
             _CANCELLED.set()
@@ -1137,14 +1141,14 @@ def run_notebooks(
             return _exit_code(exc.signum)
         finally:
             signals.quiet = True
-            for run in (layout.runs.glob(f"{_run_dir_prefix(plan)}-*") if layout.runs.is_dir() else []):
-                if not (run / JOURNAL_NAME).exists():
-                    shutil.rmtree(run, ignore_errors=True)
+            for run_dir in mine:  # only our own: without the lock, the staging of the run holding it is its
+                if not (run_dir / JOURNAL_NAME).exists():  # a journal is kept for the next run to finish
+                    shutil.rmtree(run_dir, ignore_errors=True)
             lock.release()
 
 
 def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, jobs: int, force: bool,
-                progress: bool, signals: _Signals, threads: list, running: set) -> int:
+                progress: bool, signals: _Signals, threads: list, running: set, mine: list) -> int:
     """The run itself, with the lock held: decide, execute into staging, publish."""
     jobs_todo: list[_Job] = []
     fresh: list[str] = []
@@ -1168,6 +1172,7 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
     run_id = _new_run_id()
     run_dir = layout.runs / f"{_run_dir_prefix(plan)}-{run_id}"
     run_dir.mkdir(parents=True)
+    mine.append(run_dir)
     names_todo = {job.nb.name for job in jobs_todo}
     done: dict[str, _Staged] = {}
     failures: list[str] = []
