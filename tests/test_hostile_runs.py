@@ -342,3 +342,29 @@ def test_user_strings_are_escaped_in_the_html_figures(tmp_path):
     saved = plots.save_figure("troops_over_time", troops.rows, tmp_path / "figures",
                               interactive=plots.troops_interactive(troops), formats=["html"])
     assert any(p.endswith(".html") for p in saved.paths)
+
+
+def test_a_run_on_another_corpus_leaves_the_committed_outputs_and_lists_skipped_files(scratch_project, start_run,
+                                                                                       tmp_path):
+    corpus = tmp_path / "my articles"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    for name in ("figures/troops_over_time.png", "data/processed/articles.csv"):
+        (scratch_project / name).parent.mkdir(parents=True, exist_ok=True)
+        (scratch_project / name).write_text("committed\n", encoding="utf-8")
+    committed = tree_digests(scratch_project / "figures"), tree_digests(scratch_project / "data")
+    process = start_run(scratch_project, "-p", "corpus_dir", corpus.as_posix(), "--only", "01")
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    assert (tree_digests(scratch_project / "figures"), tree_digests(scratch_project / "data")) == committed
+    root = scratch_project / "build" / "corpora" / "my_articles"
+    articles = pd.read_csv(root / "processed" / "articles.csv")
+    assert set(articles["id"]) == FIXTURE_IDS
+    assert len((root / "processed" / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert (root / "notebooks" / "01_corpus.ipynb").is_file() and (root / "html" / "01_corpus.html").is_file()
+    manifest = manifest_check(root, ["processed"])
+    assert set(manifest["files"]) == {"processed/articles.csv", "processed/articles.jsonl"}
+    lines = err.splitlines()
+    assert "build/corpora/my_articles/processed/" in lines[0]
+    assert lines[1:] == [f"troopwatch: 1 file(s) of {corpus.as_posix()} skipped:",
+                         f"troopwatch:   {(corpus / 'empty.txt').as_posix()}: the file is empty"]

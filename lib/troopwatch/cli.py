@@ -94,8 +94,12 @@ def _run_command(args: argparse.Namespace) -> int:
         if name in given and given[name] != value:
             raise ValueError(f"-p {name} given twice ({given[name]!r} and {value!r}); give it once")
         given[name] = value
-    return runner.run_notebooks(parameters=given, only=args.only, jobs=args.jobs, wait=args.wait,
-                                progress=sys.stderr.isatty())
+    try:
+        return runner.run_notebooks(parameters=given, only=args.only, jobs=args.jobs, wait=args.wait,
+                                    progress=sys.stderr.isatty())
+    except RuntimeError as exc:  # the kernel is not this environment's, or the runner could not go on
+        print(f"troopwatch: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

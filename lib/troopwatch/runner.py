@@ -1250,8 +1250,12 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
         "parameters": {job.nb.name: job.values for job in jobs_todo},
     }
     publish_started = time.monotonic()
-    replaced, unchanged = publish(plan, layout, run_dir, run_id, [(job, done[job.nb.name]) for job in jobs_todo],
-                                  info)
+    try:
+        replaced, unchanged = publish(plan, layout, run_dir, run_id,
+                                      [(job, done[job.nb.name]) for job in jobs_todo], info)
+    except NotebookFailed as exc:
+        print(f"troopwatch: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     publish_ms = (time.monotonic() - publish_started) * 1000
     shutil.rmtree(run_dir, ignore_errors=True)
     skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
