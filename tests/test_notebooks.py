@@ -119,7 +119,8 @@ def test_a_second_run_gives_byte_identical_files(fixture_run, tmp_path):
     assert digests(out / "processed", out / "figures") == first
 
 
-def test_a_failing_notebook_leaves_the_previous_figures_untouched(fixture_run, tmp_path, capsys):
+def test_an_empty_corpus_is_refused_before_it_touches_the_previous_figures(fixture_run, tmp_path):
+    # (a notebook that fails mid-run is tested in test_hostile_runs.py)
     out = fixture_run["out"]
     before = digests(out / "processed", out / "figures")
     empty = tmp_path / "no_articles"
@@ -127,10 +128,8 @@ def test_a_failing_notebook_leaves_the_previous_figures_untouched(fixture_run, t
     parameters = {**fixture_run["parameters"], "corpus_dir": empty.as_posix()}
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
-        code = runner.run_notebooks(parameters, ["02"], jobs=2, build_dir=tmp_path / "build", progress=False)
-    assert code == 1
-    err = capsys.readouterr().err
-    assert "notebooks/02_claims_over_time.ipynb: cell" in err and "no article could be loaded" in err
+        with pytest.raises(ValueError, match="-p corpus_dir .*no_articles: no article could be loaded"):
+            runner.run_notebooks(parameters, ["02"], jobs=2, build_dir=tmp_path / "build", progress=False)
     assert digests(out / "processed", out / "figures") == before
 
 

@@ -165,14 +165,14 @@ def test_run_publishes_outputs_keeps_copies_and_skips_when_nothing_changed(proje
     assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0
     figures = project / "out" / "figures"
     assert (figures / "word.txt").read_text() == "old"
-    assert (figures / "seen.txt").read_text() == "old"  # 02 ran after 01 published
+    assert (figures / "seen.txt").read_text() == "old"  # 02 read what 01 staged in the same run
     assert Path((figures / "python.txt").read_text()) == Path(sys.executable)  # the venv's kernel
     for name in ("01_writer", "02_reader"):
         assert (project / "build" / "notebooks" / f"{name}.ipynb").is_file()
         assert "<html" in (project / "build" / "html" / f"{name}.html").read_text(encoding="utf-8")
     executed = (project / "build" / "notebooks" / "01_writer.ipynb").read_text(encoding="utf-8")
-    assert "build/staging" not in executed and "out/figures" in executed
-    assert not any((project / "build" / "staging").iterdir())
+    assert "build/runs" not in executed and "out/figures" in executed
+    assert not any((project / "build" / "runs").iterdir())  # no staging left
 
     before = (project / "build" / "notebooks" / "01_writer.ipynb").stat().st_mtime_ns
     capsys.readouterr()
@@ -195,12 +195,17 @@ def test_a_failing_notebook_stops_the_run_and_leaves_previous_outputs(project, c
     capsys.readouterr()
     assert runner.run_notebooks({}, [], jobs=2, progress=False) == 1
     err = capsys.readouterr().err
+    assert err.count("\n") == 1, err  # one line
     assert "notebooks/01_writer.ipynb: cell 3 of 3" in err
     assert "RuntimeError: the corpus is empty" in err
     assert "not run because of the failure: 02_reader" in err
+    assert "Nothing was published" in err
     assert (figures / "word.txt").read_text() == "old"  # the new value never reached figures/
     assert not (figures / "seen.txt").exists()
-    assert "the corpus is empty" in (project / "build" / "notebooks" / "01_writer.ipynb").read_text(encoding="utf-8")
+    assert "the corpus is empty" in (project / "build" / "failed" / "01_writer.ipynb").read_text(encoding="utf-8")
+    assert "the corpus is empty" not in (project / "build" / "notebooks" / "01_writer.ipynb").read_text(
+        encoding="utf-8")  # the published executed copy is still the last good run's
+    assert not any((project / "build" / "runs").iterdir())
 
 
 def test_bad_parameters_are_refused_before_anything_runs(project):

@@ -4,7 +4,7 @@
     troopwatch claims   PATH... [--format jsonl|csv]
     troopwatch dates    PATH... [--format jsonl|csv]
     troopwatch framing  PATH... [--format jsonl|csv]
-    troopwatch run [-p NAME VALUE]... [--only NOTEBOOK]
+    troopwatch run [-p NAME VALUE]... [--only NOTEBOOK] [--jobs N] [--wait]
 """
 from __future__ import annotations
 
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--only", action="append", default=[], metavar="NOTEBOOK",
                      help="run only this notebook (name or number, repeatable)")
     run.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
+    run.add_argument("--wait", action="store_true",
+                     help="when another run is writing the same outputs, wait for it instead of refusing")
     run.set_defaults(handler=lambda a: _run_command(a))
     return parser
 
@@ -87,7 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_command(args: argparse.Namespace) -> int:
     from . import runner
 
-    return runner.run_notebooks(parameters=dict(args.parameter), only=args.only, jobs=args.jobs)
+    given: dict[str, str] = {}
+    for name, value in args.parameter:
+        if name in given and given[name] != value:
+            raise ValueError(f"-p {name} given twice ({given[name]!r} and {value!r}); give it once")
+        given[name] = value
+    try:
+        return runner.run_notebooks(parameters=given, only=args.only, jobs=args.jobs, wait=args.wait,
+                                    progress=sys.stderr.isatty())
+    except RuntimeError as exc:  # the kernel is not this environment's, or the runner could not go on
+        print(f"troopwatch: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # e.g. piped into head
         return 0
+    except KeyboardInterrupt:  # Ctrl-C outside a run's own handling (e.g. while loading): one line, no traceback
+        print("troopwatch: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

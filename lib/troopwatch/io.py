@@ -3,18 +3,33 @@
 An interrupted or failed run therefore never leaves a half-written table or
 figure; the previous file stays until the new one is complete.  Tables are
 written with fixed formatting so the same inputs give the same bytes.
+
+CSV is written to be opened in a spreadsheet: a text cell that a spreadsheet
+would run as a formula is neutralized (see :func:`write_csv`).  The raw values
+are kept, untouched, in the JSON Lines twin (:func:`write_jsonl`), which needs
+no dependency beyond the standard library.
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["atomic_path", "write_bytes", "write_text", "write_csv"]
+__all__ = ["atomic_path", "write_bytes", "write_text", "write_csv", "write_jsonl", "neutralize_cell",
+           "spreadsheet_safe", "jsonl_text"]
+
+# A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
+# carriage return, strips them and reads what follows): '=HYPERLINK(...)', '+cmd|...', '@SUM(...)'.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|\d*\.\d+)([eE][+-]?\d+)?")
 
 
 @contextlib.contextmanager
@@ -53,6 +68,70 @@ def write_text(target: str | os.PathLike, text: str) -> Path:
     return write_bytes(target, text.encode("utf-8"))
 
 
-def write_csv(df: pd.DataFrame, target: str | os.PathLike) -> Path:
-    """Write a table as UTF-8 CSV with '\\n' line ends and no index, atomically."""
-    return write_text(target, df.to_csv(index=False, lineterminator="\n"))
+def neutralize_cell(value):
+    """``value``, with a single quote in front when it is text a spreadsheet would run as a formula.
+
+    Only strings are touched: numbers (negative ones included) stay numbers, and a string
+    that is just a number ('-5', '+1.5') is left as it is, since no spreadsheet runs it.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell passed through :func:`neutralize_cell` (column names too)."""
+    safe = df.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+            if any(neutralize_cell(v) is not v for v in series):
+                safe[column] = pd.Series([neutralize_cell(v) for v in series], index=series.index, dtype=object)
+    safe.columns = [neutralize_cell(c) for c in safe.columns]
+    return safe
+
+
+def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool = False) -> Path:
+    """Write a table as UTF-8 CSV with '\\n' line ends and no index, atomically, safe for spreadsheets.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    single quote in front (``=HYPERLINK("http://x")`` is written ``'=HYPERLINK("http://x")``),
+    so Excel, LibreOffice or Google Sheets show it as text instead of running it
+    (CSV injection).  Numeric cells are never changed (``-5`` stays ``-5``), nor text that
+    is a plain number.  The CSV is for people and spreadsheets; with ``jsonl_twin`` the
+    raw values are also written, unchanged, to the ``.jsonl`` file beside it
+    (:func:`write_jsonl`), the table to read from code.
+    """
+    path = write_text(target, spreadsheet_safe(df).to_csv(index=False, lineterminator="\n"))
+    if jsonl_twin:
+        write_jsonl(df, Path(target).with_suffix(".jsonl"))
+    return path
+
+
+def _json_value(value):
+    try:
+        missing = pd.isna(value)  # None, NaN, NA, NaT; a list gives an array and is kept
+    except (TypeError, ValueError):
+        missing = False
+    if isinstance(missing, (bool, np.bool_)) and missing:
+        return None
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def jsonl_text(df: pd.DataFrame) -> str:
+    """One JSON object per row, keys in column order, missing values as null, text unescaped (UTF-8)."""
+    lines = []
+    columns = [str(c) for c in df.columns]
+    for row in df.itertuples(index=False, name=None):
+        record = {c: _json_value(v) for c, v in zip(columns, row)}
+        lines.append(json.dumps(record, ensure_ascii=False, default=str))
+    return "".join(line + "\n" for line in lines)
+
+
+def write_jsonl(df: pd.DataFrame, target: str | os.PathLike) -> Path:
+    """Write a table as JSON Lines (raw values: nothing neutralized), atomically, only if the bytes change."""
+    return write_text(target, jsonl_text(df))

@@ -258,12 +258,12 @@ def framing_table(articles) -> pd.DataFrame:
 
 
 def write_tables(tables: Tables, processed_dir: str | os.PathLike) -> list[Path]:
-    """Write every table to ``processed_dir`` (atomically, one file each); the article text is left out."""
+    """Write every table to ``processed_dir`` as CSV with a raw JSONL twin (atomically); the article text is left out."""
     from . import io as tw_io
 
     written = []
     for name, df in tables.items():
         if name == "articles":
             df = df.drop(columns=["text"], errors="ignore")
-        written.append(tw_io.write_csv(df, Path(processed_dir) / TABLE_NAMES[name]))
+        written.append(tw_io.write_csv(df, Path(processed_dir) / TABLE_NAMES[name], jsonl_twin=True))
     return written

@@ -229,6 +229,12 @@ def isolate_rtl(text: str) -> str:
     return text
 
 
+def _html(text) -> str:
+    """A user-supplied string (outlet, article id, label) for plotly, which renders a subset of HTML
+    in legends, hover boxes and titles: escaped, so it shows as text and never as a tag or link."""
+    return "" if _missing(text) else html.escape(str(text), quote=False)
+
+
 def _hover_text(text, width: int = 70) -> str:
     """HTML-escaped, wrapped for a hover box, each line isolated on its own."""
     if _missing(text):
@@ -384,7 +390,10 @@ def attacks_chart(
     rows = _twin(selected, _outlets_by_article(articles), ["window_start", "actor", "refers_to_precision", "mention",
                                                            "start"])
     rows = rows.rename(columns={"refers_to_precision": "date_precision"})
-    rows["window_start"] = [None if _missing(w) else str(w) for w in rows["window_start"]]
+    # object dtype, so a missing window stays None: a list of None and strings would become a
+    # string column (pandas >= 3), where None turns into NaN, which is truthy
+    rows["window_start"] = pd.Series([None if _missing(w) else str(w) for w in rows["window_start"]],
+                                     index=rows.index, dtype=object)
     rows = rows.sort_values(["date", "outlet", "article", "start"], kind="stable")
     rows = rows.drop(columns=["start"]).reset_index(drop=True)
     return Chart("attacks_over_time", rows, left_out, outlet_colours(articles["outlet"]),
@@ -574,7 +583,7 @@ def attacks_figure(chart: Chart):
                 first, last = period_bounds(row["date"])
                 firsts.append(first)
                 lasts.append(last)
-                if row["window_start"]:
+                if not _missing(row["window_start"]):
                     w_first, _ = period_bounds(row["window_start"])
                     firsts.append(w_first)
                     y = _plotted_value(row)
@@ -669,12 +678,12 @@ def _plotly_layout(fig, title: str, chart: Chart, height: int,
         note += "<br>" + html.escape(chart.note_line(), quote=False)
     fig.update_layout(
         template="simple_white",
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": _html(title), "x": 0.01, "xanchor": "left"},
         font={"family": f"{FONT}, Arial, sans-serif", "size": 13},
         height=height,
         margin={"l": 70, "r": 30, "t": 80, "b": 150},
         hoverlabel={"align": "right", "font": {"family": f"{FONT}, Arial, sans-serif"}},
-        legend={"title": {"text": legend_title}},
+        legend={"title": {"text": _html(legend_title)}},
         annotations=list(fig.layout.annotations) + [{
             # a fixed distance in pixels below the plot, under the x-axis title whatever the figure's height
             "text": note, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -75, "xanchor": "left",
@@ -699,14 +708,15 @@ def _claim_traces(rows: pd.DataFrame, colours: dict[str, str], row_index: int | 
             xs.append(x)
             ys.append(_plotted_value(row))
             custom.append([
-                isolate_rtl(outlet), row["article"], row["date"], QUALIFIERS.get(qualifier, {}).get("label", qualifier),
-                value_label(row), _hover_text(row["sentence"]),
+                isolate_rtl(_html(outlet)), _html(row["article"]), _html(row["date"]),
+                _html(QUALIFIERS.get(qualifier, {}).get("label", qualifier)), _html(value_label(row)),
+                _hover_text(row["sentence"]),
             ])
             if qualifier in BAR_QUALIFIERS and not (_missing(row["low"]) or _missing(row["high"])):
                 bar_x += [x, x, None]
                 bar_y += [float(row["low"]), float(row["high"]), None]
         style = QUALIFIERS.get(qualifier, QUALIFIERS["exact"])
-        name = f"{isolate_rtl(outlet)} · {style['label']}"
+        name = f"{isolate_rtl(_html(outlet))} · {_html(style['label'])}"
         if bar_x:
             traces.append(go.Scatter(
                 x=bar_x, y=bar_y, mode="lines", line={"color": colour, "width": 3,
@@ -745,7 +755,7 @@ def attacks_interactive(chart: Chart):
 
     fig = go.Figure()
     for _, row in chart.rows.iterrows():
-        if not row["window_start"]:
+        if _missing(row["window_start"]):
             continue
         first, last = period_bounds(row["date"])
         y = _plotted_value(row)
@@ -778,9 +788,9 @@ def events_interactive(chart: Chart, label_width: int = 48):
         positions = [i for i, o in enumerate(rows["outlet"]) if o == outlet]
         fig.add_trace(go.Scatter(
             x=[_midpoint(*period_bounds(rows["date"].iloc[i])).isoformat() for i in positions],
-            y=[label_of[i] for i in positions], mode="markers", name=isolate_rtl(outlet),
+            y=[label_of[i] for i in positions], mode="markers", name=isolate_rtl(_html(outlet)),
             marker={"size": 10, "color": chart.colours.get(outlet, UNKNOWN_COLOUR), "opacity": 0.85},
-            customdata=[[isolate_rtl(outlet), rows["article"].iloc[i], rows["date"].iloc[i],
+            customdata=[[isolate_rtl(_html(outlet)), _html(rows["article"].iloc[i]), _html(rows["date"].iloc[i]),
                          _hover_text(rows["sentence"].iloc[i])] for i in positions],
             hovertemplate="%{customdata[0]} · article %{customdata[1]} · %{customdata[2]}<br><br>"
                           "%{customdata[3]}<extra></extra>",

@@ -240,8 +240,11 @@ class WrittenTable:
 
 
 def write_table(df: pd.DataFrame, folder, name: str) -> WrittenTable:
-    """Write ``df`` to ``folder/name`` as CSV (atomically, only if the bytes change)."""
-    path = tw_io.write_csv(df, Path(str(folder)) / name)
+    """Write ``df`` to ``folder/name`` as CSV for spreadsheets, with its raw values in a ``.jsonl`` twin.
+
+    Both are written atomically and only if the bytes change; see ``io.write_csv``.
+    """
+    path = tw_io.write_csv(df, Path(str(folder)) / name, jsonl_twin=True)
     return WrittenTable(path.as_posix(), len(df), len(df.columns))
 
 

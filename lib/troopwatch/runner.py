@@ -5,11 +5,44 @@ up to ``jobs`` at a time when independent (a notebook names the ones it needs in
 its metadata, ``{"troopwatch": {"needs": ["01_corpus"]}}``).  The executed copy
 goes to ``build/notebooks/`` and an HTML rendering to ``build/html/``.
 
-Safe: a notebook writes its figures and tables into a staging folder under
-``build/staging/``; only when every cell has run are they copied onto
-``figures/`` and ``data/processed/`` (atomically, file by file, skipping
-unchanged bytes).  A failing notebook therefore leaves the previous outputs as
-they were, and the run stops with a message naming the notebook and the cell.
+A run is one transaction
+------------------------
+Every notebook of a run writes its figures and tables into the run's own staging
+folder (``build/runs/<lock>-<run id>/<notebook>/``); a notebook that needs another
+reads the other's staged files.  Only when *every* notebook has succeeded are the
+staged files published, all together: figures, their CSV twins, the figures' HTML,
+the tables of ``data/processed/``, the executed notebooks, their HTML renderings,
+the change stamps and the manifest.  A failing notebook, Ctrl-C (SIGINT) or SIGTERM
+publishes nothing: the run stops its kernels, removes its staging, prints one line
+and exits 1, 130 or 143.
+
+What publishing guarantees, honestly:
+
+* Each file is replaced atomically (``os.replace`` of a complete, fsynced copy
+  prepared beside it in the same folder): a reader never sees half a file.
+* The set of files is *not* replaced in one atomic step; no POSIX filesystem can
+  rename many files at once.  During the commit (milliseconds: renames only, in a
+  fixed order: output files sorted by path, then executed notebooks, renderings and
+  stamps, the manifest last) a reader may see some files of the new run beside files
+  of the old one.  The manifest (``.troopwatch-manifest.json`` in the output root)
+  names, per file, its sha256 and the run that wrote it, so a mix can be detected.
+* A crash or SIGKILL while publishing is repaired by the next run on the same outputs,
+  which reads the journal left in the staging folder: stopped before the first rename,
+  the prepared copies are removed (rolled back); stopped during the renames, the
+  remaining renames are done (rolled forward: every new file was complete before the
+  first rename).  Until that next run, the outputs may be mixed; the manifest says so.
+* Signals that arrive while publishing wait until it has finished.
+* Durability after a power cut depends on the filesystem honouring fsync.
+
+Concurrent runs: a run holds an exclusive ``fcntl.flock`` on ``.troopwatch.lock`` in
+the output root (the folder holding all its output folders).  A second run on the
+same outputs refuses at once, naming the holder's pid (exit 75), or waits with
+``wait=True`` (``--wait``).  The kernel releases the lock when its holder dies.
+
+Parameters are checked before anything runs (types, ISO dates, formats, the corpus
+folder and its articles, the output folders); a corpus other than the default one
+writes to ``build/corpora/<corpus folder name>/`` so that it never replaces the
+committed figures and tables.
 
 Fast: a notebook is skipped when nothing it depends on changed since its last
 successful run (the notebook, the library source and lexicons, the corpus
@@ -19,15 +52,18 @@ are still there, unchanged.  Deciding this needs no papermill import.
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import queue
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -44,6 +80,15 @@ __all__ = [
     "resolve_parameters",
     "input_digest",
     "check_kernel",
+    "check_parameters",
+    "plan_outputs",
+    "corpus_folder_name",
+    "OutputPlan",
+    "RunLock",
+    "RunLocked",
+    "RunInterrupted",
+    "recover",
+    "publish",
     "run_notebooks",
     "execute_in_place",
 ]
@@ -54,6 +99,12 @@ RUNNER_VERSION = "1"
 OUTPUT_PARAMETERS = ("figures_dir", "processed_dir")
 # Package versions that change the bytes of figures and tables.
 VERSIONED_PACKAGES = ("matplotlib", "pandas", "numpy", "plotly", "pillow", "nbconvert")
+# The lock and the manifest live in the output root; the journal in the run's staging folder.
+LOCK_NAME = ".troopwatch.lock"
+MANIFEST_NAME = ".troopwatch-manifest.json"
+JOURNAL_NAME = "publish-journal.json"
+EXIT_FAILED = 1
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 _NOTEBOOK_NAME = re.compile(r"^(\d+)_[\w-]+\.ipynb$")
 
 
@@ -263,8 +314,12 @@ def _package_versions() -> str:
     return ";".join(found) + f";python={sys.version_info[:3]}"
 
 
-def input_digest(nb: Notebook, values: dict[str, Any]) -> str:
-    """A hash of everything a notebook's outputs depend on."""
+def input_digest(nb: Notebook, values: dict[str, Any], read_from: dict[str, str] | None = None) -> str:
+    """A hash of everything a notebook's outputs depend on.
+
+    ``read_from`` names, per parameter, where its file's bytes are read instead: the staged
+    copy a needed notebook wrote in the same run, which becomes the published file.
+    """
     from . import lexicons
 
     digest = hashlib.sha256(f"troopwatch-runner {RUNNER_VERSION}\n".encode())
@@ -275,8 +330,10 @@ def input_digest(nb: Notebook, values: dict[str, Any]) -> str:
     digest.update(json.dumps(values, sort_keys=True, default=str).encode())
     for name, value in sorted(values.items()):
         # Input folders and files named by parameters (the corpus): their bytes count.
-        if name not in OUTPUT_PARAMETERS and isinstance(value, str) and value and Path(value).exists():
-            _hash_tree(digest, Path(value), f"parameter {name}")
+        if name not in OUTPUT_PARAMETERS and isinstance(value, str) and value:
+            source = Path((read_from or {}).get(name, value))
+            if source.exists():
+                _hash_tree(digest, source, f"parameter {name}")
     return digest.hexdigest()
 
 
@@ -322,6 +379,350 @@ def check_kernel(kernel_name: str = "python3") -> None:
                        f"ipykernel install --prefix {sys.prefix} --name {kernel_name}")
 
 
+# ---------------------------------------------------------------- parameters checked before a run
+
+def _iso_parameter(name: str, value: Any) -> str | None:
+    from .plots import period_bounds
+
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise ValueError(f"-p {name} {text!r}: not an ISO date; write YYYY-MM-DD, YYYY-MM or YYYY")
+    try:
+        period_bounds(text)
+    except ValueError as exc:
+        raise ValueError(f"-p {name} {text!r}: not a valid date ({str(exc).split('(', 1)[-1].rstrip(')')})") from None
+    return text
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def corpus_folder_name(corpus_dir: str | os.PathLike) -> str:
+    """The folder name a corpus's outputs go under: ``build/corpora/<name>/``."""
+    name = Path(os.path.abspath(str(corpus_dir))).name
+    return re.sub(r"[^\w.-]+", "_", name).strip("._") or "corpus"
+
+
+def _load_corpus_once(corpus_dir: str) -> tuple[Any, list[tuple[str, str]]]:
+    """The corpus's articles (metadata only) and the files the loader skipped, with its reasons."""
+    import warnings
+
+    from .corpus import load_corpus
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the skipped files are in attrs["skipped"]; the summary lists them
+        articles = load_corpus(corpus_dir)
+    skipped = [(str(s["path"]), str(s["reason"])) for s in articles.attrs.get("skipped", [])]
+    return articles, skipped
+
+
+def check_parameters(values: dict[str, dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+    """Refuse, before any notebook starts, parameters the notebooks would fail on or should not get.
+
+    Checks the parameters every troopwatch notebook shares: ``start``/``end`` (ISO dates,
+    in order), ``formats`` (from ``plots.FORMATS``), ``outlets`` (present in the corpus),
+    ``corpus_dir`` (exists, holds at least one readable article) and the output folders
+    (not a file, not inside the corpus, creatable).  Raises ``ValueError`` with one line.
+    Returns, per corpus folder, the files its loader skipped and why.
+    """
+    from .plots import FORMATS, UNKNOWN_OUTLET, outlet_label, period_bounds
+
+    corpora: dict[str, Any] = {}
+    skipped: dict[str, list[tuple[str, str]]] = {}
+    for nb_values in values.values():
+        start = _iso_parameter("start", nb_values.get("start"))
+        end = _iso_parameter("end", nb_values.get("end"))
+        if start and end and period_bounds(start)[0] > period_bounds(end)[1]:
+            raise ValueError(f"-p start {start} is after -p end {end}: nothing could be shown")
+        if "formats" in nb_values:
+            formats = nb_values["formats"]
+            items = formats.split(",") if isinstance(formats, str) else formats
+            if not isinstance(items, (list, tuple)) or not all(isinstance(f, str) for f in items):
+                raise ValueError(f"-p formats {formats!r}: give a comma-separated list, e.g. png,svg")
+            unknown = [f.strip() for f in items if f.strip() and f.strip().lower() not in FORMATS]
+            if unknown:
+                raise ValueError(f"-p formats: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+        corpus = nb_values.get("corpus_dir")
+        corpus_path = None
+        if corpus is not None:
+            if not isinstance(corpus, str) or not corpus.strip():
+                raise ValueError("-p corpus_dir: give a folder of .txt articles")
+            corpus_path = Path(os.path.abspath(corpus))
+            if not corpus_path.exists():
+                raise ValueError(f"-p corpus_dir {corpus}: no such folder")
+            if corpus not in corpora:
+                articles, skipped[corpus] = _load_corpus_once(corpus)
+                if articles.empty:
+                    why = "; ".join(f"{p}: {r}" for p, r in skipped[corpus][:3])
+                    raise ValueError(f"-p corpus_dir {corpus}: no article could be loaded"
+                                     + (f" ({why})" if why else " (no .txt files)"))
+                corpora[corpus] = articles
+        for name in OUTPUT_PARAMETERS:
+            if name not in nb_values:
+                continue
+            folder = nb_values[name]
+            if not isinstance(folder, str) or not folder.strip():
+                raise ValueError(f"-p {name}: give a folder to write into")
+            path = Path(os.path.abspath(folder))
+            if path.exists() and not path.is_dir():
+                raise ValueError(f"-p {name} {folder}: a file, not a folder")
+            if corpus_path is not None and (_inside(path, corpus_path) or _inside(corpus_path, path)):
+                raise ValueError(f"-p {name} {folder}: overlaps the corpus folder {corpus}; outputs never go "
+                                 "into the articles' folder")
+            existing = next(p for p in (path, *path.parents) if p.exists())
+            if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+                raise ValueError(f"-p {name} {folder}: cannot create or write it ({existing} is not writable)")
+        outlets = nb_values.get("outlets")
+        if outlets is not None:
+            items = outlets.split(",") if isinstance(outlets, str) else outlets
+            if not isinstance(items, (list, tuple)) or not all(isinstance(o, str) for o in items):
+                raise ValueError(f"-p outlets {outlets!r}: give a comma-separated list of outlet names")
+            wanted = [o.strip() for o in items if o.strip()]
+            if wanted and corpus in corpora:
+                labels = {outlet_label(o) for o in corpora[corpus]["outlet"]}
+                missing = [w for w in wanted
+                           if (UNKNOWN_OUTLET if w.lower() in {"unknown", UNKNOWN_OUTLET} else w) not in labels]
+                if len(missing) == len(wanted):
+                    raise ValueError(f"-p outlets: no article in {corpus} is from {', '.join(wanted)}; "
+                                     f"the outlets are: {', '.join(sorted(labels))}")
+    return skipped
+
+
+# ---------------------------------------------------------------- where a run writes
+
+@dataclass
+class OutputPlan:
+    """The folders a run writes, the lock and manifest that guard them, and its build state folder."""
+
+    folders: list[Path]  # real output folders, as given (relative to the working folder or absolute)
+    root: Path  # the folder holding the lock file and the manifest
+    state: Path  # executed notebooks, HTML renderings, stamps, staging (runs/)
+    corpus_name: str | None = None
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / LOCK_NAME
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / MANIFEST_NAME
+
+
+def _same_path(a: Any, b: Any) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and os.path.abspath(a) == os.path.abspath(b)
+
+
+def plan_outputs(notebooks: Sequence[Notebook], values: dict[str, dict[str, Any]], given: Sequence[str],
+                 build_dir: str | os.PathLike = "build") -> OutputPlan:
+    """Decide where a run writes; updates ``values`` in place.
+
+    A corpus other than a notebook's default writes to ``<build>/corpora/<corpus folder
+    name>/figures`` and ``.../processed`` (output folders given with ``-p`` are kept), so a
+    run on another corpus never replaces the committed tables and figures of the default
+    one.  The lock and the manifest live in the output root: the folder that holds all the
+    output folders (``build/corpora/<name>/`` for such a run, the project folder for the
+    default one).
+    """
+    build = Path(build_dir)
+    corpus_name = None
+    derived: list[Path] = []
+    for nb in notebooks:
+        p = nb.parameters.get("corpus_dir")
+        if p is None or "corpus_dir" not in given or _same_path(values[nb.name]["corpus_dir"], p.default):
+            continue
+        corpus_name = corpus_folder_name(values[nb.name]["corpus_dir"])
+        for name, sub in (("figures_dir", "figures"), ("processed_dir", "processed")):
+            if name in nb.parameters and name not in given:
+                folder = build / "corpora" / corpus_name / sub
+                values[nb.name][name] = folder.as_posix()
+                derived.append(folder)
+    folders: list[Path] = []
+    for nb in notebooks:
+        for name in OUTPUT_PARAMETERS:
+            value = values[nb.name].get(name)
+            if isinstance(value, str) and value and Path(value) not in folders:
+                folders.append(Path(value))
+    if corpus_name and folders and all(f in derived for f in folders):
+        state = build / "corpora" / corpus_name
+        return OutputPlan(folders, state, state, corpus_name)
+    if not folders:
+        return OutputPlan(folders, build, build, corpus_name)
+    root = Path(os.path.commonpath([os.path.abspath(f) for f in folders]))
+    if root == Path(root.anchor):  # output folders with nothing in common but '/': guard them from build/
+        root = build
+    else:
+        cwd = Path.cwd()
+        root = root.relative_to(cwd) if _inside(root, cwd) else root
+    return OutputPlan(folders, root, build, corpus_name)
+
+
+# ---------------------------------------------------------------- the lock
+
+class RunLocked(RuntimeError):
+    """Another run holds the lock on the output folders."""
+
+
+class RunLock:
+    """An exclusive ``fcntl.flock`` on ``<output root>/.troopwatch.lock``, naming its holder.
+
+    The kernel drops a flock when its holder exits, however it exits (even on SIGKILL), so
+    a stale lock file never blocks a later run; the file itself is left in place.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def holder(self) -> str:
+        try:
+            info = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            info = {}
+        if not info.get("pid"):
+            return "a run that is just starting (pid not yet written)"
+        return f"pid {info['pid']}, started {info.get('started', '?')}"
+
+    def acquire(self, wait: bool = False) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not wait:
+                    raise RunLocked(f"another troopwatch run ({self.holder()}) is writing these outputs "
+                                    f"(lock {self.path.as_posix()}); wait for it to finish, or use --wait") from None
+                print(f"troopwatch: waiting for the run that holds {self.path.as_posix()} ({self.holder()})",
+                      file=sys.stderr)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            os.ftruncate(fd, 0)
+            info = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            os.pwrite(fd, (json.dumps(info) + "\n").encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+
+# ---------------------------------------------------------------- signals
+
+class RunInterrupted(BaseException):
+    """SIGINT or SIGTERM arrived; a BaseException so no ``except Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """SIGINT and SIGTERM raise :class:`RunInterrupted` once; later ones (during clean-up) are noted only."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.quiet = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> "_Signals":
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.getsignal(sig)
+                signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.received is None:
+            self.received = signum
+        if not self.quiet:
+            self.quiet = True
+            raise RunInterrupted(signum)
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+
+def _exit_code(signum: int) -> int:
+    return 128 + int(signum)
+
+
+# ---------------------------------------------------------------- kernels
+
+_KERNELS: list = []
+_KERNELS_LOCK = threading.Lock()
+_CANCELLED = threading.Event()  # set when the run stops its notebooks: they then keep nothing
+
+
+class _QuietWhenCancelled(logging.Filter):
+    """Drop papermill's and nbclient's log records ('Kernel died ...') once the run stops its kernels."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _CANCELLED.is_set()
+
+
+_QUIET = _QuietWhenCancelled()
+for _name in ("papermill", "nbclient", "traitlets", "jupyter_client"):
+    if _QUIET not in logging.getLogger(_name).filters:
+        logging.getLogger(_name).addFilter(_QUIET)
+
+
+def _tracked_kernel_manager():
+    """A kernel manager class that registers itself, so an interrupted run can stop its kernels."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TrackedKernelManager(AsyncKernelManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            with _KERNELS_LOCK:
+                _KERNELS.append(self)
+
+    return TrackedKernelManager
+
+
+def _kernel_processes() -> list:
+    with _KERNELS_LOCK:
+        managers = list(_KERNELS)
+    found = []
+    for km in managers:
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            found.append(process)
+    return found
+
+
+def _stop_kernels(threads: Sequence[threading.Thread], grace: float = 2.0, limit: float = 20.0) -> None:
+    """Terminate every kernel this run started (SIGTERM, then SIGKILL) until the notebook threads end.
+
+    Kernels run in their own session (jupyter_client starts them so), so a terminal's Ctrl-C
+    does not reach them: the runner stops them itself.
+    """
+    deadline = time.monotonic() + limit
+    asked: dict[int, float] = {}
+    while time.monotonic() < deadline:
+        for process in _kernel_processes():
+            first = asked.setdefault(process.pid, time.monotonic())
+            sig = signal.SIGTERM if time.monotonic() - first < grace else signal.SIGKILL
+            try:
+                os.killpg(process.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                try:
+                    process.send_signal(sig)
+                except OSError:
+                    pass
+        if not any(t.is_alive() for t in threads) and not _kernel_processes():
+            return
+        time.sleep(0.1)
+
+
 # ---------------------------------------------------------------- execution
 
 @dataclass
@@ -332,11 +733,14 @@ class _Job:
 
 
 class _Layout:
-    def __init__(self, build_dir: Path):
-        self.build = build_dir
-        self.notebooks = build_dir / "notebooks"
-        self.html = build_dir / "html"
-        self.staging = build_dir / "staging"
+    """The build state of one output root: executed notebooks, HTML renderings, stamps, staging."""
+
+    def __init__(self, state_dir: Path):
+        self.build = state_dir
+        self.notebooks = state_dir / "notebooks"
+        self.html = state_dir / "html"
+        self.runs = state_dir / "runs"
+        self.failed = state_dir / "failed"
 
     def executed(self, nb: Notebook) -> Path:
         return self.notebooks / nb.path.name
@@ -346,6 +750,11 @@ class _Layout:
 
     def rendered(self, nb: Notebook) -> Path:
         return self.html / f"{nb.name}.html"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _failing_cell(nb: Notebook, error) -> str:
@@ -371,72 +780,294 @@ def _render_html(executed: Path, target: Path) -> None:
     tw_io.write_text(target, body)
 
 
-def _publish(staged: Path, target: Path) -> dict[str, str]:
-    """Copy every staged file onto ``target`` (atomic, unchanged bytes skipped); return path -> sha256."""
-    from . import io as tw_io
+@dataclass
+class _Staged:
+    """Where one notebook of a run wrote: its staging folder and staged -> real folder pairs."""
 
-    written = {}
-    for f in sorted(p for p in staged.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        data = f.read_bytes()
-        out = target / f.relative_to(staged)
-        tw_io.write_bytes(out, data)
-        written[out.as_posix()] = hashlib.sha256(data).hexdigest()
-    return written
+    stage: Path
+    folders: dict[str, str] = field(default_factory=dict)  # staged folder -> real folder (posix)
+    executed: Path | None = None
+    rendered: Path | None = None
 
 
-def _execute(job: _Job, layout: _Layout) -> dict[str, str]:
-    """Run one notebook with staged output folders; on success publish its outputs."""
+def _staged_input(value: str, upstream: Sequence[_Staged]) -> str | None:
+    """The staged copy of a file a needed notebook wrote in this run, when ``value`` names one."""
+    path = os.path.abspath(value)
+    for staged in reversed(upstream):
+        for staged_folder, real in staged.folders.items():
+            real_abs = os.path.abspath(real)
+            if path == real_abs or path.startswith(real_abs + os.sep):
+                candidate = Path(staged_folder) / os.path.relpath(path, real_abs)
+                if candidate.exists():
+                    return candidate.as_posix()
+    return None
+
+
+def _staged_inputs(values: dict[str, Any], upstream: Sequence[_Staged]) -> dict[str, str]:
+    """Parameters naming files that needed notebooks wrote in this run -> their staged copies."""
+    found = {}
+    for name, value in values.items():
+        if name not in OUTPUT_PARAMETERS and isinstance(value, str) and value:
+            copy = _staged_input(value, upstream)
+            if copy is not None:
+                found[name] = copy
+    return found
+
+
+def _execute(job: _Job, layout: _Layout, run_dir: Path, inputs: dict[str, str]) -> _Staged:
+    """Run one notebook with its output folders staged under ``run_dir``; nothing is published here."""
     import papermill
 
     from . import io as tw_io
 
     nb = job.nb
-    stage = layout.staging / nb.name
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True)
+    if _CANCELLED.is_set():  # the run was stopped while papermill was being imported: start no kernel
+        raise NotebookFailed(f"{nb.path.as_posix()}: not started (the run was stopped)")
+    staged = _Staged(run_dir / nb.name)
+    staged.stage.mkdir(parents=True)
     staged_values = dict(job.values)
-    renames = {}
+    renames: dict[str, str] = {}
     for name in OUTPUT_PARAMETERS:
         if name in staged_values and staged_values[name]:
-            staged_values[name] = (stage / name).as_posix()
-            renames[staged_values[name]] = Path(str(job.values[name])).as_posix()
-    staged_nb = stage / nb.path.name
+            folder = (staged.stage / "out" / name).as_posix()
+            staged.folders[folder] = Path(str(job.values[name])).as_posix()
+            renames[folder] = staged.folders[folder]
+            staged_values[name] = folder
+    for name, copy in inputs.items():  # read what a needed notebook wrote in this run
+        staged_values[name] = copy
+        renames[copy] = str(job.values[name])
+    raw = staged.stage / f"papermill-{nb.path.name}"
     failure = None
     try:
         papermill.execute_notebook(
-            str(nb.path), str(staged_nb), parameters=staged_values, progress_bar=False, log_output=False,
+            str(nb.path), str(raw), parameters=staged_values, progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, cwd=os.getcwd(), start_timeout=120,
             # the kernel's start-up chatter (a TCP notice) is not news on a local run
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            kernel_manager_class=_tracked_kernel_manager(),
         )
     except papermill.PapermillExecutionError as exc:
-        failure = NotebookFailed(
-            f"{nb.path}: {_failing_cell(nb, exc)} failed with {exc.ename}: {exc.evalue}"
-        )
+        failure = f"{nb.path.as_posix()}: {_failing_cell(nb, exc)} failed with {exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, could not start, bad notebook...
-        failure = NotebookFailed(f"{nb.path}: could not run ({type(exc).__name__}: {exc})")
-    if staged_nb.is_file():
+        failure = f"{nb.path.as_posix()}: could not run ({type(exc).__name__}: {exc})"
+    executed = staged.stage / "notebooks" / nb.path.name
+    if raw.is_file():
         # The executed copy names the real folders, not the staging ones.
-        text = staged_nb.read_text(encoding="utf-8")
-        text = text.replace(staged_nb.as_posix(), layout.executed(nb).as_posix())
-        for staged_path, real in renames.items():
+        text = raw.read_text(encoding="utf-8").replace(raw.as_posix(), layout.executed(nb).as_posix())
+        for staged_path, real in sorted(renames.items(), key=lambda kv: -len(kv[0])):
             text = text.replace(staged_path, real)
-        tw_io.write_text(layout.executed(nb), text)
-        try:
-            _render_html(layout.executed(nb), layout.rendered(nb))
-        except Exception as exc:  # a rendering problem must not hide the notebook's own result
-            print(f"troopwatch: warning: {nb.name}: no HTML rendering ({exc})", file=sys.stderr)
+        tw_io.write_text(executed, text)
+        raw.unlink()
+        staged.executed = executed
     if failure is not None:
-        layout.stamp(nb).unlink(missing_ok=True)
-        where = f"; the executed copy with the traceback is {layout.executed(nb).as_posix()}" if staged_nb.is_file() else ""
-        raise NotebookFailed(f"{failure}{where}. Figures and tables from before were left as they were.")
-    outputs: dict[str, str] = {}
-    for staged_path, real in renames.items():
-        outputs.update(_publish(Path(staged_path), Path(real)))
-    shutil.rmtree(stage, ignore_errors=True)
-    tw_io.write_text(layout.stamp(nb), json.dumps({"inputs": job.digest, "outputs": outputs}, indent=1,
-                                                  sort_keys=True) + "\n")
-    return outputs
+        where = ""
+        if staged.executed is not None and not _CANCELLED.is_set():
+            kept = layout.failed / nb.path.name
+            tw_io.write_bytes(kept, executed.read_bytes())
+            where = f"; the executed copy with the traceback is {kept.as_posix()}"
+        raise NotebookFailed(_one_line(failure) + where)
+    try:
+        staged.rendered = staged.stage / "html" / f"{nb.name}.html"
+        _render_html(executed, staged.rendered)
+    except Exception as exc:  # a rendering problem must not hide the notebook's own result
+        staged.rendered = None
+        print(f"troopwatch: warning: {nb.name}: no HTML rendering ({_one_line(exc)})", file=sys.stderr)
+    return staged
+
+
+# ---------------------------------------------------------------- publishing
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write JSON beside ``path``, fsync it, rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _incoming(target: Path, run_id: str) -> Path:
+    return target.with_name(f".{target.name}.tw-{run_id}")
+
+
+def _prepare(source: Path, target: Path, run_id: str) -> Path:
+    """Put a complete, synced copy of ``source`` beside ``target`` (same folder: the rename is atomic)."""
+    incoming = _incoming(target, run_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    incoming.unlink(missing_ok=True)
+    try:
+        os.link(source, incoming)
+    except OSError:  # another filesystem, or no hard links: copy
+        shutil.copyfile(source, incoming)
+    os.chmod(incoming, 0o644)
+    with open(incoming, "rb") as f:
+        os.fsync(f.fileno())
+    return incoming
+
+
+def _commit(journal_path: Path, journal: dict) -> None:
+    """Rename every prepared file onto its target, in the journal's order; then drop the journal."""
+    folders = set()
+    for incoming, target in journal["entries"]:
+        if os.path.lexists(incoming):
+            os.replace(incoming, target)
+        folders.add(os.path.dirname(target) or ".")
+    for folder in sorted(folders):
+        _fsync_dir(Path(folder))
+    journal_path.unlink(missing_ok=True)
+
+
+def _roll_back(journal: dict) -> None:
+    for incoming, _target in journal["entries"]:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(incoming)
+
+
+def _run_dir_prefix(plan: OutputPlan) -> str:
+    return hashlib.sha256(str(plan.lock_file.resolve()).encode()).hexdigest()[:8]
+
+
+def recover(plan: OutputPlan, layout: _Layout) -> list[str]:
+    """Finish or undo what an earlier run of these outputs left (call with the lock held).
+
+    A run killed while publishing left a journal in its staging folder: in state
+    ``committing`` every new file was complete beside its target, so the renames are
+    finished (rolled forward); in state ``preparing`` nothing had been renamed yet, so the
+    prepared copies are deleted (rolled back).  Staging folders of runs that died before
+    publishing are removed.  Returns what was done, one line each.
+    """
+    done = []
+    if not layout.runs.is_dir():
+        return done
+    prefix = _run_dir_prefix(plan) + "-"
+    for run_dir in sorted(layout.runs.iterdir()):
+        if not run_dir.name.startswith(prefix):
+            continue  # another output root's run: not ours to judge
+        journal_path = run_dir / JOURNAL_NAME
+        run_id = run_dir.name[len(prefix):]
+        try:
+            journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            journal = None
+        except ValueError:  # a torn journal was never fsynced: the publish had not begun
+            journal = None
+        if journal and journal.get("state") == "committing":
+            _commit(journal_path, journal)
+            done.append(f"finished publishing run {run_id}, which was stopped while publishing "
+                        f"({len(journal['entries'])} files)")
+        elif journal:
+            _roll_back(journal)
+            done.append(f"undid the unfinished publish of run {run_id}; its outputs were not used")
+        else:
+            done.append(f"removed the staging of run {run_id}, which was stopped before publishing")
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return done
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("files"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"format": 1, "files": {}, "runs": {}}
+
+
+def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, staged: Sequence[tuple[_Job, _Staged]],
+            run_info: dict) -> tuple[int, int]:
+    """Move a successful run's staged files into place together; return (files replaced, unchanged).
+
+    Order: every output file (sorted by path), the executed notebooks, HTML renderings and
+    stamps, and the manifest last.  Files whose bytes are unchanged are not replaced.
+    """
+    plan_files: dict[Path, tuple[Path, str]] = {}  # target -> (source, notebook)
+    stamps: list[tuple[Path, dict]] = []
+    for job, st in staged:
+        if st.executed is None or not st.executed.is_file():
+            raise NotebookFailed(f"{job.nb.path.as_posix()}: its staged outputs are gone ({st.stage.as_posix()} "
+                                 "was removed during the run); nothing was published")
+    for job, st in staged:
+        outputs: dict[str, str] = {}
+        for staged_folder, real in st.folders.items():
+            folder = Path(staged_folder)
+            if not folder.is_dir():
+                continue
+            for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                target = Path(real) / f.relative_to(folder)
+                plan_files[target] = (f, job.nb.name)
+                outputs[target.as_posix()] = _sha256(f)
+        stamps.append((layout.stamp(job.nb), {"inputs": job.digest, "outputs": outputs, "run": run_id}))
+    entries: list[tuple[Path, Path]] = sorted(((src, t) for t, (src, _nb) in plan_files.items()),
+                                              key=lambda e: e[1].as_posix())
+    for job, st in staged:
+        if st.executed is not None:
+            entries.append((st.executed, layout.executed(job.nb)))
+        if st.rendered is not None:
+            entries.append((st.rendered, layout.rendered(job.nb)))
+    for stamp_path, content in stamps:
+        source = run_dir / "stamps" / stamp_path.name
+        _write_json(source, content)
+        entries.append((source, stamp_path))
+
+    manifest = _read_manifest(plan.manifest)
+    root = plan.root.resolve()
+    for target, (src, nb_name) in plan_files.items():
+        try:
+            key = target.resolve().relative_to(root).as_posix()
+        except ValueError:
+            key = target.resolve().as_posix()
+        manifest["files"][key] = {"sha256": _sha256(src), "run": run_id, "notebook": nb_name}
+    manifest["latest_run"] = run_id
+    manifest["runs"] = {r: i for r, i in manifest.get("runs", {}).items()
+                        if any(f.get("run") == r for f in manifest["files"].values())}
+    manifest["runs"][run_id] = run_info
+    manifest_source = run_dir / MANIFEST_NAME
+    _write_json(manifest_source, manifest)
+    entries.append((manifest_source, plan.manifest))
+
+    journal_path = run_dir / JOURNAL_NAME
+    changed = [(src, target) for src, target in entries
+               if not (target.is_file() and target.stat().st_size == src.stat().st_size
+                       and _sha256(target) == _sha256(src))]
+    journal = {"run": run_id, "state": "preparing",
+               "entries": [[_incoming(t, run_id).as_posix(), t.as_posix()] for _s, t in changed]}
+    _write_json(journal_path, journal)
+    try:
+        for src, target in changed:
+            _prepare(src, target, run_id)
+    except BaseException:
+        _roll_back(journal)
+        journal_path.unlink(missing_ok=True)
+        raise
+    journal["state"] = "committing"
+    _write_json(journal_path, journal)  # from here on, a crash is rolled forward by the next run
+    _commit(journal_path, journal)
+    return len(changed), len(entries) - len(changed)
 
 
 def _progress(total: int, enabled: bool):
@@ -444,6 +1075,10 @@ def _progress(total: int, enabled: bool):
 
     return tqdm(total=total, desc="notebooks", unit="nb", disable=not enabled, file=sys.stderr,
                 bar_format="{desc}: {n}/{total} |{bar}| {elapsed}{postfix}")
+
+
+def _new_run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}-{os.urandom(3).hex()}"
 
 
 def run_notebooks(
@@ -455,17 +1090,66 @@ def run_notebooks(
     build_dir: str | os.PathLike = "build",
     force: bool = False,
     progress: bool = True,
+    wait: bool = False,
 ) -> int:
-    """Execute the notebooks; return 0 when all ran (or were up to date), 1 when one failed.
+    """Execute the notebooks as one transaction; return the exit status.
+
+    0: every notebook ran (or was up to date) and the outputs were published;
+    1: a notebook failed, nothing was published; 75: another run holds the lock
+    (without ``wait``); 130/143: stopped by SIGINT/SIGTERM, nothing was published.
+    Failures and interruptions print one line to stderr.
 
     ``parameters`` are ``-p NAME VALUE`` strings, cast to each parameter's type.
-    Raises ``ValueError`` for a bad parameter or notebook name (the CLI prints it).
+    Raises ``ValueError`` for a bad parameter or notebook name, before anything runs
+    and before any output changes (the CLI prints it).
     """
     if jobs < 1:
         raise ValueError(f"--jobs {jobs}: run at least one notebook at a time")
+    given = dict(parameters or {})
     notebooks = execution_order(select_notebooks(discover_notebooks(notebooks_dir), only))
-    values = resolve_parameters(notebooks, dict(parameters or {}))
-    layout = _Layout(Path(build_dir))
+    values = resolve_parameters(notebooks, given)
+    plan = plan_outputs(notebooks, values, list(given), build_dir)
+    skipped = check_parameters(values)
+    layout = _Layout(plan.state)
+    with _Signals() as signals:
+        lock = RunLock(plan.lock_file)
+        threads: list[threading.Thread] = []
+        running: set[str] = set()
+        mine: list[Path] = []  # this run's staging folder, once made
+        try:
+            try:
+                lock.acquire(wait)
+            except RunLocked as exc:
+                print(f"troopwatch: error: {exc}", file=sys.stderr)
+                return EXIT_LOCKED
+            signals.quiet = True  # a repair in progress runs to its end
+            for line in recover(plan, layout):
+                print(f"troopwatch: {line}", file=sys.stderr)
+            signals.quiet = False
+            if signals.received is not None:
+                raise RunInterrupted(signals.received)
+            return _run_locked(notebooks, values, plan, layout, skipped, jobs, force, progress, signals,
+                               threads, running, mine)
+        except RunInterrupted as exc:
+            signals.quiet = True
+            _CANCELLED.set()
+            _stop_kernels(threads)
+            name = signal.Signals(exc.signum).name
+            where = f" while running {', '.join(sorted(running))}" if running else ""
+            print(f"troopwatch: interrupted by {name}{where}; nothing was published, the previous figures "
+                  f"and tables are unchanged", file=sys.stderr)
+            return _exit_code(exc.signum)
+        finally:
+            signals.quiet = True
+            for run_dir in mine:  # only our own: without the lock, the staging of the run holding it is its
+                if not (run_dir / JOURNAL_NAME).exists():  # a journal is kept for the next run to finish
+                    shutil.rmtree(run_dir, ignore_errors=True)
+            lock.release()
+
+
+def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, jobs: int, force: bool,
+                progress: bool, signals: _Signals, threads: list, running: set, mine: list) -> int:
+    """The run itself, with the lock held: decide, execute into staging, publish."""
     jobs_todo: list[_Job] = []
     fresh: list[str] = []
     for nb in notebooks:  # in execution order, so a rerun notebook reruns the ones that need it
@@ -478,65 +1162,123 @@ def run_notebooks(
     if not jobs_todo:
         print(f"troopwatch: {len(fresh)} notebook(s) up to date, nothing to run "
               f"(the notebooks, library, corpus and parameters are unchanged)", file=sys.stderr)
+        _print_skipped(skipped)
         return 0
     check_kernel()
+    with _KERNELS_LOCK:
+        _KERNELS.clear()
+    _CANCELLED.clear()
 
+    run_id = _new_run_id()
+    run_dir = layout.runs / f"{_run_dir_prefix(plan)}-{run_id}"
+    run_dir.mkdir(parents=True)
+    mine.append(run_dir)
     names_todo = {job.nb.name for job in jobs_todo}
-    done: set[str] = set(fresh)
+    done: dict[str, _Staged] = {}
     failures: list[str] = []
     started = time.monotonic()
-    lock = threading.Lock()
     bar = _progress(len(notebooks), progress)
     bar.update(len(fresh))
     pending = list(jobs_todo)
-    running: dict[Future, _Job] = {}
+    results: queue.Queue = queue.Queue()
+    active: dict[str, tuple[_Job, float]] = {}
     timings: list[str] = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        while pending or running:
-            if not failures:
-                for job in list(pending):
-                    if len(running) >= jobs:
-                        break
-                    waiting_for = [n for n in job.nb.needs if n in names_todo and n not in done]
-                    if waiting_for:
-                        continue
-                    pending.remove(job)
-                    # inputs may be files a needed notebook has just written: hash them now
-                    job.digest = input_digest(job.nb, job.values)
-                    job_started = time.monotonic()
-                    future = pool.submit(_execute, job, layout)
-                    future.started = job_started  # type: ignore[attr-defined]
-                    running[future] = job
-            elif pending:
-                pending.clear()  # a failure stops the run: start nothing new
-            if not running:
-                break
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for future in finished:
-                job = running.pop(future)
-                with lock:
-                    try:
-                        future.result()
-                        done.add(job.nb.name)
-                        timings.append(f"{job.nb.name} {time.monotonic() - future.started:.1f} s")
-                    except NotebookFailed as exc:
-                        failures.append(str(exc))
-                    bar.set_postfix_str(", ".join(j.nb.name for j in running.values()))
-                    bar.update(1)
+
+    def work(job: _Job, inputs: dict[str, str]) -> None:
+        try:
+            results.put((job, _execute(job, layout, run_dir, inputs), None))
+        except BaseException as exc:  # reported by the main thread
+            results.put((job, None, exc))
+
+    while pending or active:
+        if not failures:
+            for job in list(pending):
+                if len(active) >= jobs:
+                    break
+                if any(n in names_todo and n not in done for n in job.nb.needs):
+                    continue
+                pending.remove(job)
+                # inputs may be files a needed notebook has just written: hash them now
+                inputs = _staged_inputs(job.values, [done[n] for n in job.nb.needs if n in done])
+                job.digest = input_digest(job.nb, job.values, inputs)
+                thread = threading.Thread(target=work, args=(job, inputs), name=f"troopwatch-{job.nb.name}",
+                                          daemon=True)
+                active[job.nb.name] = (job, time.monotonic())
+                running.add(job.nb.name)
+                threads.append(thread)
+                thread.start()
+        if not active:
+            break
+        try:
+            job, staged, error = results.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        _, job_started = active.pop(job.nb.name)
+        running.discard(job.nb.name)
+        if error is None:
+            done[job.nb.name] = staged
+            timings.append(f"{job.nb.name} {time.monotonic() - job_started:.1f} s")
+        elif isinstance(error, NotebookFailed):
+            failures.append(str(error))
+        else:
+            failures.append(f"{job.nb.path.as_posix()}: the runner failed ({type(error).__name__}: "
+                            f"{_one_line(error)})")
+        if failures and active:
+            _CANCELLED.set()
+            _stop_kernels(threads)  # a failure publishes nothing: the others' work would be thrown away
+            stopped = sorted(active)
+            active.clear()
+            running.clear()
+            failures.append(f"stopped: {', '.join(stopped)}")
+        bar.set_postfix_str(", ".join(sorted(active)))
+        bar.update(1)
     bar.close()
     elapsed = time.monotonic() - started
     if failures:
-        for message in failures:
-            print(f"troopwatch: error: {message}", file=sys.stderr)
-        not_run = [job.nb.name for job in jobs_todo if job.nb.name not in done
-                   and not any(job.nb.path.as_posix() in f for f in failures)]
-        if not_run:
-            print(f"troopwatch: not run because of the failure: {', '.join(not_run)}", file=sys.stderr)
-        return 1
-    skipped = f"; up to date: {', '.join(fresh)}" if fresh else ""
-    print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped}. "
+        not_run = [job.nb.name for job in pending]
+        extra = f"; not run because of the failure: {', '.join(not_run)}" if not_run else ""
+        rest = f" ({'; '.join(failures[1:])})" if len(failures) > 1 else ""
+        print(f"troopwatch: error: {failures[0]}{rest}{extra}. Nothing was published; the previous figures and "
+              f"tables are unchanged.", file=sys.stderr)
+        return EXIT_FAILED
+
+    signals.quiet = True  # from here a signal is noted, not raised: the publish runs to its end
+    info = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "notebooks": [job.nb.name for job in jobs_todo],
+        "parameters": {job.nb.name: job.values for job in jobs_todo},
+    }
+    publish_started = time.monotonic()
+    try:
+        replaced, unchanged = publish(plan, layout, run_dir, run_id,
+                                      [(job, done[job.nb.name]) for job in jobs_todo], info)
+    except NotebookFailed as exc:
+        print(f"troopwatch: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    publish_ms = (time.monotonic() - publish_started) * 1000
+    shutil.rmtree(run_dir, ignore_errors=True)
+    skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
+    folders = ", ".join(f"{f.as_posix()}/" for f in plan.folders)
+    print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped_fresh}. "
+          f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged, "
+          f"in {publish_ms:.0f} ms). "
           f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
+    _print_skipped(skipped)
+    if signals.received is not None:
+        name = signal.Signals(signals.received).name
+        print(f"troopwatch: interrupted by {name} while publishing; the run was published completely first",
+              file=sys.stderr)
+        return _exit_code(signals.received)
     return 0
+
+
+def _print_skipped(skipped: dict[str, list[tuple[str, str]]]) -> None:
+    for corpus, files in skipped.items():
+        if files:
+            print(f"troopwatch: {len(files)} file(s) of {corpus} skipped:", file=sys.stderr)
+            for path, reason in files:
+                print(f"troopwatch:   {path}: {reason}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------- committed notebooks

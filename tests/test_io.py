@@ -1,0 +1,81 @@
+"""Writing outputs: atomic replacement, CSV safe for spreadsheets, the raw JSON Lines twin."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from troopwatch import io as tw_io
+from troopwatch import report
+
+
+@pytest.mark.parametrize("cell, written", [
+    ("=1+1", "'=1+1"),
+    ("+SUM(A1:A2)", "'+SUM(A1:A2)"),
+    ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("-", "'-"),
+    ("-5", "-5"),  # text that is a plain number is no formula
+    ("+1.5", "+1.5"),
+    ("a=b", "a=b"),
+    ("الولايات المتحدة", "الولايات المتحدة"),
+    (-5, -5),  # numbers are numbers
+    (-2.5, -2.5),
+    (None, None),
+])
+def test_neutralize_cell(cell, written):
+    assert tw_io.neutralize_cell(cell) == written
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized_and_kept_raw_in_jsonl(tmp_path):
+    table = pd.DataFrame({
+        "outlet": ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "plain",
+                   "-5", None],
+        "value": [-1, 2, -3, 4, 5, 6, 7, 8],
+        "low": [-1.5, None, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    path = tw_io.write_csv(table, tmp_path / "claims.csv", jsonl_twin=True)
+    back = pd.read_csv(path, keep_default_na=False, dtype=str)
+    assert list(back["outlet"]) == ["'=HYPERLINK(\"http://x\",\"click\")", "'+cmd|' /C calc'!A0", "'-2+3",
+                                    "'@SUM(A1)", "'\tx", "plain", "-5", ""]
+    assert list(back["value"]) == ["-1", "2", "-3", "4", "5", "6", "7", "8"]  # numbers are never touched
+    assert back["low"][0] == "-1.5"
+    raw = [json.loads(line) for line in (tmp_path / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["outlet"] for r in raw] == list(table["outlet"][:-1]) + [None]
+    assert raw[0] == {"outlet": '=HYPERLINK("http://x","click")', "value": -1, "low": -1.5}
+    assert raw[1]["low"] is None
+
+
+def test_the_jsonl_twin_keeps_types_and_missing_values():
+    table = pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "x": [np.float64(0.5), math.nan],
+                          "when": pd.to_datetime(["2021-03-23", None]), "text": ["جندي", None]})
+    lines = tw_io.jsonl_text(table).splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"n": 1, "x": 0.5, "when": "2021-03-23T00:00:00", "text": "جندي"},
+        {"n": None, "x": None, "when": None, "text": None},
+    ]
+    assert "جندي" in lines[0]  # UTF-8, not \\u escapes
+
+
+def test_write_table_writes_the_csv_and_its_jsonl_twin(tmp_path):
+    table = pd.DataFrame({"article": ["a"], "outlet": ["=cmd"]})
+    written = report.write_table(table, tmp_path, "articles.csv")
+    assert repr(written) == f"wrote {(tmp_path / 'articles.csv').as_posix()}: 1 rows, 2 columns"
+    assert (tmp_path / "articles.csv").read_text(encoding="utf-8") == "article,outlet\na,'=cmd\n"
+    assert (tmp_path / "articles.jsonl").read_text(encoding="utf-8") == '{"article": "a", "outlet": "=cmd"}\n'
+
+
+def test_a_failed_write_leaves_the_previous_file(tmp_path):
+    target = tmp_path / "t.csv"
+    tw_io.write_text(target, "old\n")
+    with pytest.raises(RuntimeError):
+        with tw_io.atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("stopped")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
