@@ -127,7 +127,7 @@ def test_a_second_run_refuses_or_waits_and_the_outputs_come_from_one_run(scratch
     shutil.copytree(FIXTURE_CORPUS, other)
     (other / "a2_talks.txt").unlink()
     out = ["-p", "figures_dir", "out/figures", "-p", "processed_dir", "out/processed",
-           "--only", "03", "-p", "formats", "png"]
+           "--only", "01", "--only", "03", "-p", "formats", "png"]
     first = start_run(scratch_project, "-p", "corpus_dir", FIXTURE_CORPUS.as_posix(), *out)
     notebook_started(first)
     waiting = start_run(scratch_project, "-p", "corpus_dir", other.as_posix(), "--wait", *out)
@@ -226,7 +226,7 @@ def project_with_outputs(scratch_project, monkeypatch):
     ({"start": "2024", "end": "2021"}, "-p start 2024 is after -p end 2021"),
     ({"formats": "png,gif"}, "-p formats: unknown format 'gif'; choose from png, svg, html"),
     ({"corpus_dir": "no/such/folder"}, "-p corpus_dir no/such/folder: no such folder"),
-    ({"corpus_dir": "notebooks"}, "-p corpus_dir notebooks: no article could be loaded (no .txt files)"),
+    ({"corpus_dir": "notebooks"}, "-p corpus_dir notebooks: no article could be loaded; it holds no .txt"),
     ({"outlets": "Nobody News"}, "-p outlets: no article in {corpus} is from Nobody News; the outlets are: "),
     ({"figures_dir": "pyproject.toml"}, "-p figures_dir pyproject.toml: a file, not a folder"),
     ({"processed_dir": "{corpus}/tables"}, "-p processed_dir {corpus}/tables: overlaps the corpus folder"),
@@ -363,7 +363,10 @@ def test_a_run_on_another_corpus_leaves_the_committed_outputs_and_lists_skipped_
     assert len((root / "processed" / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 3
     assert (root / "notebooks" / "01_corpus.ipynb").is_file() and (root / "html" / "01_corpus.html").is_file()
     manifest = manifest_check(root, ["processed"])
-    assert set(manifest["files"]) == {"processed/articles.csv", "processed/articles.jsonl"}
+    from troopwatch.pipeline import TABLE_NAMES  # 01_corpus is the extraction step: every table, CSV and JSONL
+
+    assert set(manifest["files"]) == {f"processed/{f}" for name in TABLE_NAMES.values()
+                                      for f in (name, name.replace(".csv", ".jsonl"))}
     lines = err.splitlines()
     assert "build/corpora/my_articles/processed/" in lines[0]
     assert lines[1:] == [f"troopwatch: 1 file(s) of {corpus.as_posix()} skipped:",

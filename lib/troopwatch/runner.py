@@ -410,11 +410,14 @@ def _load_corpus_once(corpus_dir: str) -> tuple[Any, list[tuple[str, str]]]:
     """The corpus's articles (metadata only) and the files the loader skipped, with its reasons."""
     import warnings
 
-    from .corpus import load_corpus
+    from .corpus import CorpusError, load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the skipped files are in attrs["skipped"]; the summary lists them
-        articles = load_corpus(corpus_dir)
+        try:
+            articles = load_corpus(corpus_dir)
+        except CorpusError as exc:  # an empty corpus, a bad sidecar: refused like any bad parameter
+            raise ValueError(f"-p corpus_dir {exc}") from None
     skipped = [(str(s["path"]), str(s["reason"])) for s in articles.attrs.get("skipped", [])]
     return articles, skipped
 
