@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: figures test lab lock setup clean bench
+.PHONY: figures test lab lock setup clean bench fuzz
 
 figures: $(STAMP)
 	$(VENV)/bin/troopwatch run
@@ -33,6 +33,10 @@ lock:
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 	$(PY) -m troopwatch.envsync
+
+# Fuzz every extractor and the command line with thousands of random inputs (CI runs a fixed few).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py tests/test_numbers.py tests/test_claims.py tests/test_dates.py tests/test_text.py
 
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done

@@ -9,6 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: derandomized in CI (the same examples every run, so CI is never flaky);
+# `make fuzz` runs them, and tests/test_fuzz.py, with many more random examples.
+settings.register_profile("ci", derandomize=True, max_examples=25, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.register_profile("fuzz", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"

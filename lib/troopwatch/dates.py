@@ -904,7 +904,15 @@ def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMentio
         return mentions
     pub, precision = parsed
     source = f"published {_iso(pub.year, pub.month if precision != 'year' else None, pub.day if precision == 'day' else None)}"
-    return [_resolve_one(m, pub, precision, source) for m in mentions]
+    return [_resolve_safely(m, pub, precision, source) for m in mentions]
+
+
+def _resolve_safely(m: DateMention, pub: dt.date, precision: str, source: str) -> DateMention:
+    """Resolve one mention; one that falls outside the calendar (a relative date against year 1 or 9999) stays unresolved."""
+    try:
+        return _resolve_one(m, pub, precision, source)
+    except (ValueError, OverflowError):
+        return m
 
 
 def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateMention]:
