@@ -154,9 +154,9 @@ def test_parameter_helpers_accept_papermill_values_and_strings():
     assert report.as_list(None) == [] and report.as_list("") == []
     assert report.as_date("", "start") is None
     assert report.as_date("2021-03", "start") == "2021-03"
-    with pytest.raises(ValueError, match="parameter end: '2021-13' is not a valid date"):
+    with pytest.raises(ValueError, match="parameter end '2021-13': not a valid date"):
         report.as_date("2021-13", "end")
-    with pytest.raises(ValueError, match="parameter start: 'March 2021' is not an ISO date"):
+    with pytest.raises(ValueError, match="parameter start 'March 2021': not an ISO date"):
         report.as_date("March 2021", "start")
     with pytest.raises(ValueError, match="unknown format.*pdf"):
         report.as_formats("png,pdf")

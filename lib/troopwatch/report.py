@@ -60,17 +60,21 @@ def as_list(value) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def as_date(value, name: str = "date") -> str | None:
-    """An ISO date parameter (YYYY-MM-DD, YYYY-MM or YYYY); '' and None mean no limit."""
+def as_date(value, name: str = "date", where: str | None = None) -> str | None:
+    """An ISO date parameter (YYYY-MM-DD, YYYY-MM or YYYY); '' and None mean no limit.
+
+    A bad value is refused naming ``where`` it came from (default: "parameter NAME").
+    """
     if value is None or not str(value).strip():
         return None
     value = str(value).strip()
+    where = where or f"parameter {name}"
     if not _ISO.match(value):
-        raise ValueError(f"parameter {name}: {value!r} is not an ISO date; write YYYY-MM-DD, YYYY-MM or YYYY")
+        raise ValueError(f"{where} {value!r}: not an ISO date; write YYYY-MM-DD, YYYY-MM or YYYY")
     try:
         period_bounds(value)
     except ValueError as exc:
-        raise ValueError(f"parameter {name}: {exc}") from None
+        raise ValueError(f"{where} {value!r}: not a valid date ({str(exc).split('(', 1)[-1].rstrip(')')})") from None
     return value
 
 

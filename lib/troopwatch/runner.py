@@ -382,18 +382,9 @@ def check_kernel(kernel_name: str = "python3") -> None:
 # ---------------------------------------------------------------- parameters checked before a run
 
 def _iso_parameter(name: str, value: Any) -> str | None:
-    from .plots import period_bounds
+    from .report import as_date
 
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip()
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise ValueError(f"-p {name} {text!r}: not an ISO date; write YYYY-MM-DD, YYYY-MM or YYYY")
-    try:
-        period_bounds(text)
-    except ValueError as exc:
-        raise ValueError(f"-p {name} {text!r}: not a valid date ({str(exc).split('(', 1)[-1].rstrip(')')})") from None
-    return text
+    return as_date(value, name, where=f"-p {name}")
 
 
 def _inside(path: Path, folder: Path) -> bool:
