@@ -98,6 +98,10 @@ class Article:
         return [a for a, _ in self.sentences]
 
     @cached_property
+    def _original_starts(self) -> list[int]:
+        return [a for a, _ in self.original_sentences]
+
+    @cached_property
     def _token_starts(self) -> list[int]:
         return [t[0] for t in self.tokens]
 
@@ -139,8 +143,7 @@ class Article:
 
     def original_sentence_at(self, pos: int) -> tuple[int, int] | None:
         """The original span of the sentence holding ORIGINAL position ``pos``."""
-        starts = [a for a, _ in self.original_sentences]
-        k = bisect.bisect_right(starts, pos) - 1
+        k = bisect.bisect_right(self._original_starts, pos) - 1
         if k >= 0 and self.original_sentences[k][0] <= pos < self.original_sentences[k][1]:
             return self.original_sentences[k]
         return None
