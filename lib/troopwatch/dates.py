@@ -243,7 +243,8 @@ def _lex() -> _Lex:
         season_of=season_of,
         # a month name, after an optional conjunction or preposition clitic
         re_month=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{month_alt}){_RIGHT}"),
-        re_month_pair=re.compile(rf"(?:\s*(?:/|\\|-|\(|،\s*او|\s+او)\s*|\s+)(?P<m>{month_alt}){_RIGHT}(?:\s*\))?"),
+        # a second name for the same month: "يونيو/حزيران", "يونيو حزيران", "أغسطس (آب)" (a bracket closed only if opened here)
+        re_month_pair=re.compile(rf"(?:\s*(?P<open>\()\s*|\s*(?:/|\\|-|،\s*او|\s+او)\s*|\s+)(?P<m>{month_alt}){_RIGHT}(?(open)\s*\)|)"),
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
@@ -452,6 +453,9 @@ def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) 
     return start
 
 
+_YEAR_AFTER_BRACKET = re.compile(r"\s*\)\s*من\s+(?:عام|العام|سنة)\s+(?P<y>[0-9]{4})(?![0-9])")
+
+
 def _month_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out: list[_Cand] = []
@@ -495,6 +499,8 @@ def _month_candidates(nt: str) -> list[_Cand]:
         if y and _YEAR_MIN <= int(y.group("y")) <= _YEAR_MAX:
             fields["year"] = int(y.group("y"))
             end = y.end()
+        elif (yb := _YEAR_AFTER_BRACKET.match(nt, end)) and _YEAR_MIN <= int(yb.group("y")) <= _YEAR_MAX:
+            fields["year"] = int(yb.group("y"))  # "(12 تشرين الثاني) من عام 2003": the year is its own mention
         else:
             mod = lex.re_mod_right.match(nt, end)
             if mod and "year" not in fields:
@@ -671,14 +677,37 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
         fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
         start = _extend_left(nt, start, fields)
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
+    for rx in (_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY):
+        # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
+        for m in rx.finditer(nt):
+            hy, mo, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            suf = lex.re_hijri_suffix_right.match(nt, m.end())
+            if not (suf and 1300 <= hy <= 1600 and 1 <= mo <= 12 and 1 <= day <= 30):
+                continue
+            g = hijri_to_gregorian(hy, mo, day)
+            fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
+            start = _extend_left(nt, m.start(), fields)
+            out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
+    for m in _HIJRI_YEAR.finditer(nt):
+        # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
+        suf = lex.re_hijri_suffix_right.match(nt, m.end())
+        if suf and 1300 <= int(m.group("y")) <= 1600:
+            start = m.start()
+            w = lex.re_year_word_left.search(nt, max(0, start - 30), start)
+            if w and w.end() == start:
+                start = w.start("w")
+            out.append(_Cand(start, suf.end(), "year", {"hijri": f"{m.group('y')} AH"}))
     for m in lex.re_hijri_part.finditer(nt):
         # "بداية رمضان": part of a Hijri month, no year: found, left without a value
         out.append(_Cand(m.start("p"), m.end("m"), "relative", {"part": lex.part_of[_key(m.group("p"))], "hijri": "month"}))
     return out
 
 
-_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
-_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
+_NUMERIC_HIJRI_YMD = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_HIJRI_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_HIJRI_YEAR = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
 
 
 def _numeric_candidates(nt: str) -> list[_Cand]:
@@ -688,6 +717,8 @@ def _numeric_candidates(nt: str) -> list[_Cand]:
             y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             if not _YEAR_MIN <= y <= _YEAR_MAX:
                 continue
+            if " " in m.group("s") and _lex().re_count_noun_right.match(nt, m.end()):
+                continue  # "3 - 1 - 2000 جندي": numbers, not a date
             if mo > 12 and d <= 12 and rx is _NUMERIC_DMY:
                 mo, d = d, mo  # month first (US order) when the first number cannot be a month... read D/M otherwise
             if not _valid_day(y, mo, d):
@@ -706,10 +737,13 @@ _RANGE_TAIL = re.compile(
 def _year_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out = []
+    last_year_end = -10
     for m in _FOUR_DIGITS.finditer(nt):
         y = int(m.group("y"))
         if not _YEAR_MIN <= y <= _YEAR_MAX:
             continue
+        # "عامي 2014 و2015"، "في 2016، 2017": a year listed after a year
+        listed = m.start() - last_year_end <= 4 and re.fullmatch(r"\s*(?:[،,]\s*)?و?\s*", nt[last_year_end:m.start()]) is not None
         start, end = m.start(), m.end()
         lo = max(0, start - 30)
         word = lex.re_year_word_left.search(nt, lo, start)
@@ -734,7 +768,9 @@ def _year_candidates(nt: str) -> list[_Cand]:
             rejected_tail = y2 is None and tail.group("sep") in ("-", "/")
         suffix = lex.re_year_suffix_right.match(nt, end)
         count_after = lex.re_count_noun_right.match(nt, end)
-        is_year = bool(word) or bool(suffix) or y2 is not None
+        # "(2003)": a year standing alone in brackets
+        bracketed = paren and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and re.match(r"\s*\)", nt[end:end + 3]) is not None
+        is_year = bool(word) or bool(suffix) or y2 is not None or (listed and not count_after) or bracketed
         if not is_year and prep and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and not count_after and not rejected_tail:
             # "وصل العدد إلى 2000", "من 2000 إلى 1400 جندي": a count, not a year
             counted = (_key(prep.group("w")) in lex.quantity_preps
@@ -759,6 +795,7 @@ def _year_candidates(nt: str) -> list[_Cand]:
         if fields.get("since") or fields.get("part"):
             kind = "relative"
         out.append(_Cand(start, end, kind, fields))
+        last_year_end = end
     return out
 
 
@@ -947,7 +984,22 @@ def find_dates(text: "str | Article") -> list[DateMention]:
             since=bool(f.get("since")), ago=bool(f.get("ago")),
             direction=f.get("direction") or _direction(nt, c.start, c.end),
         ))
-    return mentions
+    return _weekday_of_next_date(mentions)
+
+
+def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
+    """"الخميس، 03/23/2017": a weekday right before a full date it agrees with states that date too."""
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        w, d = out[i], out[i + 1]
+        if w.kind != "weekday" or w.offset is not None or d.status != "stated" or d.precision != "day" or d.value is None:
+            continue
+        if d.start - w.end > 3 or d.weekday != w.weekday:
+            continue
+        parsed = parse_iso(d.value)
+        if parsed is not None and parsed[0].weekday() == w.weekday:
+            out[i] = replace(w, value=d.value, precision="day", status="stated", resolved_from=f"the date after it ({d.mention})")
+    return out
 
 
 # ---------------------------------------------------------------- resolving
