@@ -130,6 +130,7 @@ class _Lex:
     re_day_left: re.Pattern
     re_weekday_left: re.Pattern
     re_weekday_comma_left: re.Pattern
+    re_weekday_pair_right: re.Pattern
     re_tod_left: re.Pattern
     re_part_left: re.Pattern
     re_since_left: re.Pattern
@@ -251,6 +252,7 @@ def _lex() -> _Lex:
             rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
         re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
+        re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_weekday_comma_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]\s*$"),
         re_tod_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"),
         re_part_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"),
@@ -815,6 +817,10 @@ def _weekday_candidates(nt: str) -> list[_Cand]:
         if mod:
             fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
             end = mod.end()
+        else:
+            night = lex.re_weekday_pair_right.match(nt, end)
+            if night:
+                end = night.end()   # "ليل الخميس-الجمعة": one night across two days, dated by the first
         if name in lex.ambiguous_weekdays and not (has_tod or mod):
             before = nt[lo:start].rstrip()
             after = nt[end:end + 6]
