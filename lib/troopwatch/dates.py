@@ -553,9 +553,7 @@ def _first_of_pair(nt: str, start: int, month: int | None, fields: dict) -> _Can
         k = j - 1
         while k >= 0 and nt[k] == " ":
             k -= 1
-        conj_at = k if k >= 0 and nt[k] == "و" else -1
-        if nt[conj_at + 1:start].strip():
-            conj_at = -1
+        conj_at = k if k >= 0 and nt[k] == "و" and (start - k) <= 4 else -1
     if conj_at < 0:
         return None
     lo = max(0, conj_at - 40)
