@@ -5,7 +5,14 @@ Two steps, kept apart on purpose:
 * :func:`find_dates` reads only what the text *states*: "3 يناير 2020" is
   2020-01-03, "فبراير 2020" is 2020-02, "عام 2014" is 2014.  Year-less and
   relative mentions ("24 كانون الثاني/يناير", "الأسبوع الماضي", "يوم الأربعاء")
-  are found but left without a value (status ``unresolved``).
+  are found but left unresolved (status ``unresolved``); a day and month with
+  no year carries ISO 8601's truncated form ("--01-24") until resolution finds
+  its year.  Also read: numeric dates (2022-05-14, 14/5/2022, 14.05.2022, US
+  order when the day exceeds 12), Hijri dates (named or numeric with هـ),
+  ordinal days (الثامن عشر من مارس), day pairs (يومي 17 و18 من الشهر الجاري),
+  days of "the same month", seasons (ربيع 2008, الخريف المقبل), English
+  dates on Arabic pages (Wed, 13 Nov 2013) and a stored page's " date
+  YYYY-MM[-DD]" prefix.
 * :func:`resolve_dates` gives those a value from the article's publication date,
   never from the machine clock, and says so in ``resolved_from``.
 
@@ -48,6 +55,7 @@ __all__ = [
     "STATED_COLUMNS",
     "parse_iso",
     "hijri_to_gregorian",
+    "page_date_match",
 ]
 
 KINDS = ("full", "month_year", "day_month", "month", "year", "year_range", "season", "weekday", "relative")
