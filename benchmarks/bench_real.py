@@ -111,6 +111,19 @@ def gold_date_spans(ex: dict) -> list[tuple[int, int, dict]]:
     return spans
 
 
+def _not_a_claimed_date(d: dict) -> bool:
+    """A predicted mention the gold's conventions do not list, so not an extra when unmatched.
+
+    An unresolved weekday or relative word claims no date.  "N days ago"
+    offsets (قبل أسبوع، قبل خمسة أسابيع, ``ago`` set) are excluded by the gold
+    headers ("two days ago"-type offsets are not counted): resolved or not,
+    they are not scored as extras.
+    """
+    if d["kind"] in ("weekday", "relative") and d["value"] is None:
+        return True
+    return d["kind"] == "relative" and bool(d.get("ago"))
+
+
 def _value_equal(gold_value, pred_value) -> bool:
     if gold_value is None:
         return True  # the gold could not resolve it either: finding the span is all that is asked
@@ -149,8 +162,8 @@ def score(excerpts: list[dict], show_misses: bool) -> dict:
         for d in dates:
             hit = next((i for i, (a, b, _) in enumerate(gspans) if i not in used and d["start"] < b and a < d["end"]), None)
             if hit is None:
-                if d["kind"] in ("weekday", "relative") and d["value"] is None:
-                    continue  # an unresolved relative word the gold did not list is not a claimed date
+                if _not_a_claimed_date(d):
+                    continue
                 d_fp += 1
                 v_fp += 1
                 if show_misses:

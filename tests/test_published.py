@@ -104,3 +104,27 @@ def test_no_dependence_on_the_clock(monkeypatch):
     monkeypatch.setattr(published_module.dt, "date", FrozenDate)
     after = infer_publication(text)
     assert (before.published, before.window_text) == (after.published, after.window_text)
+
+
+def test_page_date_prefix_is_the_publication_date():
+    # a stored page's own date before its text, at the precision it gives
+    day = infer_publication(" date 2024-01-12 أعلن الجيش في 3 يناير 2020 وصول قوات.")
+    assert (day.published, day.basis, day.window_text) == ("2024-01-12", "page_date", "2024-01-12/2024-01-12")
+    month = infer_publication(" date 2019-03 وقال مسؤول إن القوات وصلت الأسبوع الماضي.")
+    assert (month.published, month.basis, month.window_text) == ("2019-03", "page_date", "2019-03-01/2019-03-31")
+    # only before the text: the same words inside it are nothing of the kind
+    assert infer_publication("قال مسؤول date 2019-03 إن القوات وصلت.").basis != "page_date"
+    # the sidecar still wins
+    out = add_publication_dates(pd.DataFrame({"id": ["a"], "text": [" date 2019-03 نص"], "published": ["2019-03-04"]}))
+    assert out.loc[0, "published_basis"] == "metadata"
+
+
+def test_dateline_glued_to_the_headline_and_in_english():
+    assert find_dateline("مقتل جنديين في الجنوبنشرت في 2007-04-05\nقال المتحدث")[0] == "2007-04-05"
+    assert find_dateline("خبر عن القوات Wed, 13 Nov 2013 الساعة : 8:53\nوكالات")[0] == "2013-11-13"
+    assert find_dateline("مقتل جندي أميركي في العراق 6 May 2020 أعلنت وزارة الدفاع أن الجندي توفي في حادث غير مرتبط بعملية")[0] == "2020-05-06"
+
+
+def test_a_weekday_decides_the_year_of_a_year_less_date():
+    est = infer_publication("سيطر التنظيم على المدينة في أيلول 2015.\nوقال الوزير اليوم الجمعة 22 كانون الأول إن العمليات انتهت.")
+    assert est.published == "2017-12-22"  # the first 22 December after September 2015 that is a Friday

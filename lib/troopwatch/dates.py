@@ -5,7 +5,14 @@ Two steps, kept apart on purpose:
 * :func:`find_dates` reads only what the text *states*: "3 يناير 2020" is
   2020-01-03, "فبراير 2020" is 2020-02, "عام 2014" is 2014.  Year-less and
   relative mentions ("24 كانون الثاني/يناير", "الأسبوع الماضي", "يوم الأربعاء")
-  are found but left without a value (status ``unresolved``).
+  are found but left unresolved (status ``unresolved``); a day and month with
+  no year carries ISO 8601's truncated form ("--01-24") until resolution finds
+  its year.  Also read: numeric dates (2022-05-14, 14/5/2022, 14.05.2022, US
+  order when the day exceeds 12), Hijri dates (named or numeric with هـ),
+  ordinal days (الثامن عشر من مارس), day pairs (يومي 17 و18 من الشهر الجاري),
+  days of "the same month", seasons (ربيع 2008, الخريف المقبل), English
+  dates on Arabic pages (Wed, 13 Nov 2013) and a stored page's " date
+  YYYY-MM[-DD]" prefix.
 * :func:`resolve_dates` gives those a value from the article's publication date,
   never from the machine clock, and says so in ``resolved_from``.
 
@@ -19,6 +26,7 @@ spans are reported in the original text.
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import math
@@ -47,9 +55,10 @@ __all__ = [
     "STATED_COLUMNS",
     "parse_iso",
     "hijri_to_gregorian",
+    "page_date_match",
 ]
 
-KINDS = ("full", "month_year", "day_month", "month", "year", "year_range", "weekday", "relative")
+KINDS = ("full", "month_year", "day_month", "month", "year", "year_range", "season", "weekday", "relative")
 DATE_COLUMNS = [
     "article", "mention", "start", "end", "kind", "value", "precision",
     "window_start", "window_end", "status", "resolved_from", "sentence_start", "sentence_end",
@@ -120,12 +129,16 @@ class _Lex:
     count_of: dict
     duration_of: dict         # folded unit form -> (unit, number or None)
     earlier_later_of: dict
+    season_start: dict        # season name (spring ...) -> month it begins with
+    season_of: dict           # folded season word -> season name
     re_month: re.Pattern
     re_month_pair: re.Pattern
     re_hijri: re.Pattern
     re_weekday: re.Pattern
     re_day_left: re.Pattern
     re_weekday_left: re.Pattern
+    re_weekday_comma_left: re.Pattern
+    re_weekday_pair_right: re.Pattern
     re_tod_left: re.Pattern
     re_part_left: re.Pattern
     re_since_left: re.Pattern
@@ -146,6 +159,18 @@ class _Lex:
     re_count_noun_right: re.Pattern
     re_weekday_not_after: re.Pattern
     re_weekday_not_before: re.Pattern
+    re_latin_dmy: re.Pattern
+    re_latin_mdy: re.Pattern
+    latin_month_of: dict
+    re_page_date: re.Pattern
+    re_day_pair_left: re.Pattern
+    re_day_of_month: re.Pattern
+    re_season_year: re.Pattern
+    re_season_rel: re.Pattern
+    re_hijri_part: re.Pattern
+    re_quantity_before: re.Pattern
+    quantity_preps: frozenset
+    re_range_count_right: re.Pattern
 
 
 @per_lexicons
@@ -173,6 +198,14 @@ def _lex() -> _Lex:
     hijri_of = {normalize_term(n): int(m) for m, names in months.get("hijri", {}).items() for n in names}
     weekday_of = {normalize_term(n): int(d) for d, names in cues["weekdays"].items() for n in names}
     ordinal_of = {normalize_term(n): int(d) for d, names in cues["day_ordinals"].items() for n in names}
+    for d, names in cues.get("day_ordinals_bare", {}).items():
+        for n in names:
+            ordinal_of.setdefault(normalize_term(n), int(d))
+    season_start = {name: int(v["starts"]) for name, v in cues.get("seasons", {}).items()}
+    season_of = {normalize_term(w): name for name, v in cues.get("seasons", {}).items() for w in v["names"]}
+    latin_month_of = {n.lower(): int(m) for m, names in months.get("latin", {}).items() for n in names}
+    latin_months = "|".join(re.escape(n) for n in sorted(latin_month_of, key=len, reverse=True))
+    latin_weekdays = "|".join(re.escape(n) for n in sorted(months.get("latin_weekdays", []), key=len, reverse=True))
     modifier_of = {}
     for name, off in (("previous", -1), ("current", 0), ("next", 1)):
         for w in cues["relative_modifiers"][name]:
@@ -215,15 +248,20 @@ def _lex() -> _Lex:
         count_of=count_of,
         duration_of=duration_of,
         earlier_later_of=earlier_later_of,
+        season_start=season_start,
+        season_of=season_of,
         # a month name, after an optional conjunction or preposition clitic
         re_month=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{month_alt}){_RIGHT}"),
-        re_month_pair=re.compile(rf"\s*(?:/|\\|-|\(|،\s*او|\s+او)\s*(?P<m>{month_alt}){_RIGHT}(?:\s*\))?"),
+        # a second name for the same month: "يونيو/حزيران", "يونيو حزيران", "أغسطس (آب)" (a bracket closed only if opened here)
+        re_month_pair=re.compile(rf"(?:\s*(?P<open>\()\s*|\s*(?:/|\\|-|،\s*او|\s+او)\s*|\s+)(?P<m>{month_alt}){_RIGHT}(?(open)\s*\)|)"),
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
-            rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?$"),
-        re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]?\s*$"),
+            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
+            rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
+        re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
+        re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
+        re_weekday_comma_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]\s*$"),
         re_tod_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"),
         re_part_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"),
         re_since_left=re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"),
@@ -232,13 +270,13 @@ def _lex() -> _Lex:
             rf"(?P<y>[0-9]{{4}})(?![0-9.,/]?[0-9])(?:\s*(?:{words('gregorian_suffix')}){_RIGHT})?"),
         re_mod_right=re.compile(rf"\s+(?P<mod>{mods}){_RIGHT}"),
         re_year_word_left=re.compile(rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
-        re_year_prep_left=re.compile(rf"{_LEFT}{conj}(?P<w>{words('year_prepositions')})\s+$"),
+        re_year_prep_left=re.compile(rf"{_LEFT}{conj}(?:[بل])?(?P<w>{words('year_prepositions')})\s+$"),
         re_year_suffix_right=re.compile(rf"\s*(?:{words('gregorian_suffix')}){_RIGHT}"),
         re_hijri_suffix_right=re.compile(rf"\s*(?:{words('hijri_suffix')}){_RIGHT}"),
         re_relative_unit=re.compile(
             rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
         re_this_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
-        re_part_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('month', 'year'))}){_RIGHT}"),
+        re_part_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('week', 'month', 'year'))}){_RIGHT}"),
         re_earlier_left=re.compile(rf"{_LEFT}{conj}(?P<e>{_alt(earlier_later_of)})\s+$"),
         re_dayoffset=re.compile(
             rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
@@ -251,6 +289,32 @@ def _lex() -> _Lex:
         re_count_noun_right=re.compile(rf"\s*(?:{words('count_nouns')})"),
         re_weekday_not_after=re.compile(rf"(?:{words('weekday_not_after')})\s+$"),
         re_weekday_not_before=re.compile(rf"\s+(?:{words('weekday_not_before')}){_RIGHT}"),
+        # English dates on an Arabic page: "Wed, 13 Nov 2013", "August 31, 2016"
+        re_latin_dmy=re.compile(
+            rf"(?<![A-Za-z0-9])(?:(?:{latin_weekdays})\.?,?\s+)?(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<m>{latin_months})\.?,?\s+"
+            rf"(?P<y>[0-9]{{4}})(?![0-9])", re.IGNORECASE),
+        re_latin_mdy=re.compile(
+            rf"(?<![A-Za-z0-9])(?:(?:{latin_weekdays})\.?,?\s+)?(?P<m>{latin_months})\.?\s+(?P<d>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+"
+            rf"(?P<y>[0-9]{{4}})(?![0-9])", re.IGNORECASE),
+        latin_month_of=latin_month_of,
+        re_page_date=re.compile(
+            rf"\A\s*(?:{_alt(cues.get('page_date_prefix', []))})\s+(?P<y>[0-9]{{4}})-(?P<m>[0-9]{{2}})(?:-(?P<d>[0-9]{{2}}))?(?![0-9-])"),
+        # the first day of a pair: "يومي 17 و18"، "الأول والثاني من ديسمبر"
+        re_day_pair_left=re.compile(
+            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))\s*(?:,|،)?\s*$"),
+        # a day of a month named by reference: "الخامس من الشهر الجاري", "و18 من الشهر نفسه"
+        re_day_of_month=re.compile(
+            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
+            rf"\s+من\s+(?:هذا\s+)?الشهر(?:\s+(?:(?P<mod>{mods})|(?P<same>{words('same_words')})))?{_RIGHT}"),
+        re_season_year=re.compile(
+            rf"{_LEFT}{_CLITICS}(?P<s>{_alt(season_of)})\s+(?:(?:من\s+)?(?:عام|العام|سنة)\s+)?(?P<y>[0-9]{{4}})(?![0-9])"),
+        re_season_rel=re.compile(
+            rf"{_LEFT}{_CLITICS}(?:(?P<this>{words('this_words')})\s+)?(?P<s>{_alt(w for w in season_of if w.startswith('ال'))})"
+            rf"(?:\s+(?P<mod>{mods}))?{_RIGHT}"),
+        quantity_preps=frozenset(normalize_term(w) for w in cues.get("quantity_prepositions", [])),
+        re_quantity_before=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('quantity_words')}){_RIGHT}"),
+        re_range_count_right=re.compile(rf"\s*(?:الي|إلى|و|-)\s*[0-9][0-9,.]*\s*(?:{words('count_nouns')})"),
+        re_hijri_part=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:شهر\s+)?(?P<m>{_alt(hijri_of)}){_RIGHT}"),
     )
 
 
@@ -305,8 +369,13 @@ def parse_iso(value) -> tuple[dt.date, str] | None:
 
 
 def hijri_to_gregorian(year: int, month: int, day: int) -> dt.date:
-    """The Gregorian date of a Hijri date by the arithmetic (tabular) calendar; may differ by a day or two."""
-    jdn = day + math.ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30 + 1948439
+    """The Gregorian date of a Hijri date by the arithmetic (tabular) calendar; may differ by a day or two.
+
+    The astronomical epoch (Thursday 15 July 622) is used: dated Arabic pages
+    (Umm al-Qura and observed calendars) fall on it more often than on the civil
+    epoch a day later.
+    """
+    jdn = day + math.ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30 + 1948438
     return dt.date.fromordinal(jdn - 1721425)
 
 
@@ -372,6 +441,12 @@ def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) 
             fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
             start = m.start("w")
             lo = max(0, start - 60)
+        else:
+            # "الإثنين، 20 مارس": the weekday is its own mention, but it still says which years the date can fall in
+            m = lex.re_weekday_comma_left.search(nt, lo, start)
+            if m and m.end() == start:
+                fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
+                return start
     m = lex.re_tod_left.search(nt, lo, start)
     if m and m.end() == start:
         start = m.start("t")
@@ -386,6 +461,9 @@ def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) 
         fields["since"] = True
         start = m.start("s")
     return start
+
+
+_YEAR_AFTER_BRACKET = re.compile(r"\s*\)\s*من\s+(?:عام|العام|سنة)\s+(?P<y>[0-9]{4})(?![0-9])")
 
 
 def _month_candidates(nt: str) -> list[_Cand]:
@@ -431,6 +509,8 @@ def _month_candidates(nt: str) -> list[_Cand]:
         if y and _YEAR_MIN <= int(y.group("y")) <= _YEAR_MAX:
             fields["year"] = int(y.group("y"))
             end = y.end()
+        elif (yb := _YEAR_AFTER_BRACKET.match(nt, end)) and _YEAR_MIN <= int(yb.group("y")) <= _YEAR_MAX:
+            fields["year"] = int(yb.group("y"))  # "(12 تشرين الثاني) من عام 2003": the year is its own mention
         else:
             mod = lex.re_mod_right.match(nt, end)
             if mod and "year" not in fields:
@@ -438,6 +518,7 @@ def _month_candidates(nt: str) -> list[_Cand]:
                 end = mod.end()
         if "day" in fields and "year" in fields and not _valid_day(fields["year"], month, fields["day"]):
             del fields["day"]
+        first_day = _first_of_pair(nt, start, month, fields) if "day" in fields else None
         start = _extend_left(nt, start, fields, allow_weekday="day" in fields)
         # names that are ordinary words need a date around them
         has_context = bool({"day", "year", "offset", "part", "since"} & set(fields)) or shahr or paired
@@ -457,7 +538,127 @@ def _month_candidates(nt: str) -> list[_Cand]:
         if fields.get("since") or fields.get("part"):
             kind = "relative"
         out.append(_Cand(start, end, kind, fields))
+        if first_day is not None:
+            out.append(first_day)
         consumed_to = end
+    return out
+
+
+def _day_at(lex, d: re.Match) -> tuple[int, int]:
+    """(day, start) of a day matched by a day pattern (digits or an ordinal word)."""
+    if d.group("dnum"):
+        return int(d.group("dnum")), d.start("dnum")
+    return lex.ordinal_of[_key(d.group("dord"))], d.start("dord")
+
+
+def _first_of_pair(nt: str, start: int, month: int | None, fields: dict) -> _Cand | None:
+    """The first day of a pair written before ``start`` ("يومي 17 و18 ..."، "الأول والثاني من ..."): its own mention."""
+    lex = _lex()
+    j = start
+    if nt[j:j + 1] == "و":
+        conj_at = j
+    else:
+        k = j - 1
+        while k >= 0 and nt[k] == " ":
+            k -= 1
+        conj_at = k if k >= 0 and nt[k] == "و" and (start - k) <= 4 else -1
+    if conj_at < 0:
+        return None
+    lo = max(0, conj_at - 40)
+    d = lex.re_day_pair_left.search(nt, lo, conj_at)
+    if not d or d.end() != conj_at:
+        return None
+    day, a = _day_at(lex, d)
+    if month is not None and not _valid_day(fields.get("year"), month, day):
+        return None
+    if not 1 <= day <= 31 or day >= fields["day"]:
+        return None
+    first = {k: v for k, v in fields.items() if k not in ("weekday", "since", "part")}
+    first["day"] = day
+    b = d.start("dnum") + len(d.group("dnum")) if d.group("dnum") else d.end("dord")
+    if d.group("dnum") and nt[max(0, a - 2):a] == "ال":
+        a -= 2
+    a = _extend_left(nt, a, first)
+    kind = "full" if "year" in first and month is not None else "day_month" if month is not None else "relative"
+    return _Cand(a, b, kind, first)
+
+
+def _day_of_month_candidates(nt: str) -> list[_Cand]:
+    """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه"."""
+    lex = _lex()
+    out = []
+    for m in lex.re_day_of_month.finditer(nt):
+        day, start = _day_at(lex, m)
+        if not 1 <= day <= 31:
+            continue
+        if m.group("dnum") and nt[max(0, start - 2):start] == "ال":
+            start -= 2
+        fields: dict = {"unit": "month", "day": day,
+                        "offset": lex.modifier_of[_key(m.group("mod"))] if m.group("mod") else 0}
+        if m.group("same"):
+            fields["part"] = "same"   # the month the text last named
+        pair = _first_of_pair(nt, start, None, fields)
+        start = _extend_left(nt, start, fields)
+        out.append(_Cand(start, m.end(), "relative", fields))
+        if pair is not None:
+            out.append(pair)
+    return out
+
+
+def _latin_candidates(nt: str) -> list[_Cand]:
+    """Full dates written in English on an Arabic page ("Wed, 13 Nov 2013", "August 31, 2016")."""
+    lex = _lex()
+    out = []
+    if not re.search(r"[A-Za-z]", nt):
+        return out
+    for rx in (lex.re_latin_dmy, lex.re_latin_mdy):
+        for m in rx.finditer(nt):
+            y, mo, d = int(m.group("y")), lex.latin_month_of[m.group("m").lower()], int(m.group("d"))
+            if not (_YEAR_MIN <= y <= _YEAR_MAX and _valid_day(y, mo, d)):
+                continue
+            out.append(_Cand(m.start(), m.end(), "full", {"year": y, "month": mo, "day": d}))
+    return out
+
+
+def page_date_match(nt: str) -> re.Match | None:
+    """A stored page's own date written before its text (" date 2024-01-12"), on normalized text."""
+    return _lex().re_page_date.match(nt)
+
+
+def _page_date_candidates(nt: str) -> list[_Cand]:
+    m = page_date_match(nt)
+    if m is None:
+        return []
+    y, mo = int(m.group("y")), int(m.group("m"))
+    fields = {"year": y, "month": mo}
+    if m.group("d"):
+        fields["day"] = int(m.group("d"))
+    if not (_YEAR_MIN <= y <= _YEAR_MAX and 1 <= mo <= 12) or ("day" in fields and not _valid_day(y, mo, fields["day"])):
+        return []
+    start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+    return [_Cand(start, m.end(), "full" if "day" in fields else "month_year", fields)]
+
+
+def _season_candidates(nt: str) -> list[_Cand]:
+    """Seasons with a year ("ربيع 2008") or a modifier ("الخريف المقبل", "هذا الخريف")."""
+    lex = _lex()
+    out = []
+    for m in lex.re_season_year.finditer(nt):
+        y = int(m.group("y"))
+        if not _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX:
+            continue
+        fields = {"year": y}
+        start = _extend_left(nt, m.start("s"), fields, allow_weekday=False)
+        out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "season", fields))
+    for m in lex.re_season_rel.finditer(nt):
+        if not (m.group("this") or m.group("mod")):
+            continue
+        if m.group("this") and m.group("mod"):
+            continue
+        offset = lex.modifier_of[_key(m.group("mod"))] if m.group("mod") else 0
+        fields = {"unit": "season", "part": lex.season_of[_key(m.group("s"))], "offset": offset}
+        start = m.start("this") if m.group("this") else m.start("s")
+        out.append(_Cand(start, m.end(), "season", fields))
     return out
 
 
@@ -484,11 +685,37 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
         fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
         start = _extend_left(nt, start, fields)
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
+    for rx in (_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY):
+        # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
+        for m in rx.finditer(nt):
+            hy, mo, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+            suf = lex.re_hijri_suffix_right.match(nt, m.end())
+            if not (suf and 1300 <= hy <= 1600 and 1 <= mo <= 12 and 1 <= day <= 30):
+                continue
+            g = hijri_to_gregorian(hy, mo, day)
+            fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
+            start = _extend_left(nt, m.start(), fields)
+            out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
+    for m in _HIJRI_YEAR.finditer(nt):
+        # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
+        suf = lex.re_hijri_suffix_right.match(nt, m.end())
+        if suf and 1300 <= int(m.group("y")) <= 1600:
+            start = m.start()
+            w = lex.re_year_word_left.search(nt, max(0, start - 30), start)
+            if w and w.end() == start:
+                start = w.start("w")
+            out.append(_Cand(start, suf.end(), "year", {"hijri": f"{m.group('y')} AH"}))
+    for m in lex.re_hijri_part.finditer(nt):
+        # "بداية رمضان": part of a Hijri month, no year: found, left without a value
+        out.append(_Cand(m.start("p"), m.end("m"), "relative", {"part": lex.part_of[_key(m.group("p"))], "hijri": "month"}))
     return out
 
 
-_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
-_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
+_NUMERIC_HIJRI_YMD = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_HIJRI_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_HIJRI_YEAR = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
 
 
 def _numeric_candidates(nt: str) -> list[_Cand]:
@@ -498,6 +725,8 @@ def _numeric_candidates(nt: str) -> list[_Cand]:
             y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             if not _YEAR_MIN <= y <= _YEAR_MAX:
                 continue
+            if " " in m.group("s") and _lex().re_count_noun_right.match(nt, m.end()):
+                continue  # "3 - 1 - 2000 جندي": numbers, not a date
             if mo > 12 and d <= 12 and rx is _NUMERIC_DMY:
                 mo, d = d, mo  # month first (US order) when the first number cannot be a month... read D/M otherwise
             if not _valid_day(y, mo, d):
@@ -516,10 +745,13 @@ _RANGE_TAIL = re.compile(
 def _year_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out = []
+    last_year_end = -10
     for m in _FOUR_DIGITS.finditer(nt):
         y = int(m.group("y"))
         if not _YEAR_MIN <= y <= _YEAR_MAX:
             continue
+        # "عامي 2014 و2015"، "في 2016، 2017": a year listed after a year
+        listed = m.start() - last_year_end <= 4 and re.fullmatch(r"\s*(?:[،,]\s*)?و?\s*", nt[last_year_end:m.start()]) is not None
         start, end = m.start(), m.end()
         lo = max(0, start - 30)
         word = lex.re_year_word_left.search(nt, lo, start)
@@ -544,9 +776,15 @@ def _year_candidates(nt: str) -> list[_Cand]:
             rejected_tail = y2 is None and tail.group("sep") in ("-", "/")
         suffix = lex.re_year_suffix_right.match(nt, end)
         count_after = lex.re_count_noun_right.match(nt, end)
-        is_year = bool(word) or bool(suffix) or y2 is not None
+        # "(2003)": a year standing alone in brackets
+        bracketed = paren and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and re.match(r"\s*\)", nt[end:end + 3]) is not None
+        is_year = bool(word) or bool(suffix) or y2 is not None or (listed and not count_after) or bracketed
         if not is_year and prep and _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX and not count_after and not rejected_tail:
-            is_year = True
+            # "وصل العدد إلى 2000", "من 2000 إلى 1400 جندي": a count, not a year
+            counted = (_key(prep.group("w")) in lex.quantity_preps
+                       and lex.re_quantity_before.search(_clause_before(nt, prep.start())[-40:])) \
+                or lex.re_range_count_right.match(nt, end)
+            is_year = not counted
         if not is_year:
             continue
         if word:
@@ -565,6 +803,7 @@ def _year_candidates(nt: str) -> list[_Cand]:
         if fields.get("since") or fields.get("part"):
             kind = "relative"
         out.append(_Cand(start, end, kind, fields))
+        last_year_end = end
     return out
 
 
@@ -584,10 +823,14 @@ def _weekday_candidates(nt: str) -> list[_Cand]:
         if mod:
             fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
             end = mod.end()
+        else:
+            night = lex.re_weekday_pair_right.match(nt, end)
+            if night:
+                end = night.end()   # "ليل الخميس-الجمعة": one night across two days, dated by the first
         if name in lex.ambiguous_weekdays and not (has_tod or mod):
             before = nt[lo:start].rstrip()
             after = nt[end:end + 6]
-            ok = (before.endswith(("،", ",", "(")) or re.match(r"\s*[،,.)]", after)
+            ok = (before.endswith(("،", ",", "(")) or re.match(r"\s*[،,.):\"«]", after)
                   or re.match(r"\s+(?:ان|انه|انها)" + _RIGHT, after + " ") or re.match(r"\s*[0-9]", after))
             if not ok:
                 continue
@@ -677,14 +920,17 @@ def _relative_candidates(nt: str) -> list[_Cand]:
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Longest candidates first, then no overlaps; returned in text order."""
     chosen: list[_Cand] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []   # the chosen spans, kept sorted and disjoint: overlap is a bisect, not a scan
+    ends: list[int] = []
     for c in sorted(cands, key=lambda c: (-(c.end - c.start), c.start)):
         if c.end <= c.start:
             continue
-        if any(c.start < b and a < c.end for a, b in taken):
+        i = bisect.bisect_right(starts, c.start)
+        if (i > 0 and ends[i - 1] > c.start) or (i < len(starts) and starts[i] < c.end):
             continue
         chosen.append(c)
-        taken.append((c.start, c.end))
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -698,6 +944,8 @@ def _stated(c: _Cand) -> dict:
         out.update(value=_iso(y), precision="year", window_start=_iso(y), window_end=_iso(f["year_end"]), status="stated")
         return out
     if y is None:
+        if mo is not None and d is not None and f.get("unit") is None:
+            out["value"] = f"--{mo:02d}-{d:02d}"   # ISO 8601 without a year, until resolution finds one
         return out
     if mo is not None and d is not None:
         out.update(value=_iso(y, mo, d), precision="day", status="stated")
@@ -734,7 +982,8 @@ def find_dates(text: "str | Article") -> list[DateMention]:
     if not re.search(rf"[0-9{_L}]", nt):
         return []
     cands = (_numeric_candidates(nt) + _month_candidates(nt) + _hijri_candidates(nt)
-             + _year_candidates(nt) + _weekday_candidates(nt) + _relative_candidates(nt))
+             + _year_candidates(nt) + _weekday_candidates(nt) + _relative_candidates(nt)
+             + _day_of_month_candidates(nt) + _latin_candidates(nt) + _page_date_candidates(nt) + _season_candidates(nt))
     mentions = []
     for c in _select(cands):
         a, b = norm.to_original(c.start, c.end)
@@ -747,7 +996,22 @@ def find_dates(text: "str | Article") -> list[DateMention]:
             since=bool(f.get("since")), ago=bool(f.get("ago")),
             direction=f.get("direction") or _direction(nt, c.start, c.end),
         ))
-    return mentions
+    return _weekday_of_next_date(mentions)
+
+
+def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
+    """"الخميس، 03/23/2017": a weekday right before a full date it agrees with states that date too."""
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        w, d = out[i], out[i + 1]
+        if w.kind != "weekday" or w.offset is not None or d.status != "stated" or d.precision != "day" or d.value is None:
+            continue
+        if d.start - w.end > 3 or d.weekday != w.weekday:
+            continue
+        parsed = parse_iso(d.value)
+        if parsed is not None and parsed[0].weekday() == w.weekday:
+            out[i] = replace(w, value=d.value, precision="day", status="stated", resolved_from=f"the date after it ({d.mention})")
+    return out
 
 
 # ---------------------------------------------------------------- resolving
@@ -777,7 +1041,8 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
         if m.day is not None and pub_precision == "day":
             dates = [dt.date(y, m.month, m.day) for y in cands]
             if m.offset == -1:
-                pick = max((d for d in dates if d < pub), default=None)
+                # "3 يناير الماضي": before publication (on the day itself when publication is only its lower bound)
+                pick = max((d for d in dates if d <= pub), default=None)
             elif m.offset == 1:
                 pick = min((d for d in dates if d > pub), default=None)
             elif past:
@@ -832,6 +1097,29 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
         else:
             d = pub - dt.timedelta(days=back)
         value, precision = d.isoformat(), "day"
+    elif m.unit == "season":
+        if pub_precision == "year" or m.part not in _lex().season_start:
+            return m
+        first = _lex().season_start[m.part]
+        months_in = [(first + i - 1) % 12 + 1 for i in range(3)]
+        n = m.offset or 0
+        if n == 0:
+            y = pub.year - (1 if first == 12 and pub.month <= 2 else 0)
+        elif n == 1:
+            y = pub.year if pub.month < first else pub.year + 1
+        else:
+            y = pub.year if (pub.month > months_in[-1] and first != 12) else pub.year - 1
+        value, precision = _iso(y), "year"
+        a = dt.date(y, first, 1)
+        ly, lm = _add_months(y, first, 2)
+        ws, we = a.isoformat(), dt.date(ly, lm, _days_in_month(ly, lm)).isoformat()
+    elif m.unit == "month" and m.day is not None:
+        if m.part == "same" or pub_precision == "year":
+            return m   # "the same month": the month the text last named (see _resolve_same_month)
+        y, mo = _add_months(pub.year, pub.month, m.offset or 0)
+        if not _valid_day(y, mo, m.day):
+            return m
+        value, precision = _iso(y, mo, m.day), "day"
     elif m.unit is not None:
         n = m.offset or 0
         if m.unit == "day":
@@ -901,10 +1189,10 @@ def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMentio
     mentions = list(mentions)
     parsed = parse_iso(published)
     if parsed is None:
-        return mentions
+        return _resolve_same_month(mentions)
     pub, precision = parsed
     source = f"published {_iso(pub.year, pub.month if precision != 'year' else None, pub.day if precision == 'day' else None)}"
-    return [_resolve_safely(m, pub, precision, source) for m in mentions]
+    return _resolve_same_month([_resolve_safely(m, pub, precision, source) for m in mentions])
 
 
 def _resolve_safely(m: DateMention, pub: dt.date, precision: str, source: str) -> DateMention:
@@ -913,6 +1201,23 @@ def _resolve_safely(m: DateMention, pub: dt.date, precision: str, source: str) -
         return _resolve_one(m, pub, precision, source)
     except (ValueError, OverflowError):
         return m
+
+
+def _resolve_same_month(mentions: list[DateMention]) -> list[DateMention]:
+    """"الخامس من الشهر نفسه": a day of the month the text named last (a value of month or day precision)."""
+    out: list[DateMention] = []
+    last: tuple[int, int, str] | None = None
+    for m in sorted(mentions, key=lambda x: x.start):
+        if m.unit == "month" and m.part == "same" and m.day is not None and m.value is None:
+            if last is not None and _valid_day(last[0], last[1], m.day):
+                m = replace(m, value=_iso(last[0], last[1], m.day), precision="day", status="resolved",
+                            resolved_from=f"the month named before ({last[2]})")
+        elif m.precision in ("day", "month") and m.value and not m.since:
+            parsed = parse_iso(m.value)
+            if parsed is not None:
+                last = (parsed[0].year, parsed[0].month, m.mention.strip())
+        out.append(m)
+    return out
 
 
 def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateMention]:

@@ -3,6 +3,8 @@
 Order of evidence:
 
 1. ``metadata``: the sidecar's ``published`` value, when it states one.
+1b. ``page_date``: a stored page's own date written before its text
+   (" date 2019-03", " date 2024-01-12"), at whatever precision it gives.
 2. ``dateline``: a full date standing on one of the first lines ("23-مارس-2021",
    "نشر بتاريخ 12 أبريل 2020").
 3. ``inferred``: the content.  Every clue becomes a constraint on the date:
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .article import Article, article_list, as_article
-from .dates import DateMention, find_dates, parse_iso
+from .dates import DateMention, find_dates, page_date_match, parse_iso
 from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize_term
@@ -43,6 +45,7 @@ __all__ = [
     "PublicationEstimate",
     "add_publication_dates",
     "find_dateline",
+    "find_page_date",
     "infer_publication",
     "office_holder_constraints",
 ]
@@ -194,6 +197,27 @@ def _dateline_words() -> re.Pattern:
     return re.compile(rf"(?<![{_L}])(?:{alt})(?![{_L}])")
 
 
+@per_lexicons
+def _dateline_glued() -> re.Pattern:
+    """A dateline word right before the date, even glued to the headline before it ("...العراقنشرت في 2007-04-05")."""
+    words = load_lexicon("date_cues").get("dateline_words", [])
+    alt = "|".join(_spaced(normalize_term(w)) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:{alt})(?:\s+(?:في|بتاريخ))?\s*:?\s*$")
+
+
+def find_page_date(text: "str | Article") -> tuple[str, str] | None:
+    """(ISO value, evidence) of a stored page's own date written before its text (" date 2024-01-12"), or None."""
+    article = as_article(text)
+    m = page_date_match(article.norm.text)
+    if m is None:
+        return None
+    value = "-".join(g for g in m.group("y", "m", "d") if g)
+    parsed = parse_iso(value)
+    if parsed is None:
+        return None
+    return value, f"page date '{m.group(0).strip()}' before the text"
+
+
 _WORD = re.compile(rf"[{_L}A-Za-z0-9]+")
 
 
@@ -221,7 +245,10 @@ def find_dateline(text: "str | Article", lines: int = 3, mentions: list[DateMent
                 if not offset <= m.start < end or m.precision != "day" or m.status != "stated" or m.since:
                     continue
                 ma, mb = article.norm_span(m.start, m.end)
-                if _few_words(nt, na, ma, nb, mb, limit=6) or _dateline_words().search(nt, na, ma):
+                latin = re.search(r"[A-Za-z]", m.mention) is not None  # a page stamp printed in English
+                if _few_words(nt, na, ma, nb, mb, limit=6) or _dateline_words().search(nt, na, ma) \
+                        or _dateline_glued().search(nt[max(na, ma - 40):ma]) \
+                        or (latin and _few_words(nt, na, ma, ma, ma, limit=8)):
                     return m.value, f"dateline '{m.mention}' on line {seen}"
         if nl < 0:
             break
@@ -299,6 +326,11 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
         return PublicationEstimate(None, None, None, None)
     if mentions is None:
         mentions = find_dates(article)
+    page = find_page_date(article)
+    if page is not None:
+        d, precision = parse_iso(page[0])
+        window = (d, d) if precision == "day" else tuple(parse_iso(x)[0] for x in _window_of(page[0]).split("/"))
+        return PublicationEstimate(page[0], window, "page_date", page[1])
     dateline = find_dateline(article, mentions=mentions)
     if dateline is not None:
         d = parse_iso(dateline[0])[0]
@@ -342,10 +374,13 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
         for m in mentions:
             if m.year is None and m.month is not None and m.day is not None and m.direction != "future" and m.offset is None \
                     and m.start not in done:
-                for y in range(floor.year, floor.year + 2):
+                # a weekday written with it ("الجمعة 22 كانون الأول") keeps only the years it falls on
+                for y in range(floor.year, floor.year + (29 if m.weekday is not None else 2)):
                     try:
                         cand = dt.date(y, m.month, m.day)
                     except ValueError:
+                        continue
+                    if m.weekday is not None and cand.weekday() != m.weekday:
                         continue
                     if cand >= floor:
                         if cand.toordinal() <= hi:

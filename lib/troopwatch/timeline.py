@@ -48,7 +48,8 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
     :func:`~troopwatch.events.match_known_events` found in it (computed here when needed).
     """
     published, pub_window = article.get("published"), article.get("published_window")
-    dated = [m for m in mentions if m.value is not None or m.window_start is not None]
+    # a year-less "--MM-DD" value names no point in time: not a date to hang a claim on
+    dated = [m for m in mentions if (m.value is not None and not str(m.value).startswith("--")) or m.window_start is not None]
     norm = article.norm
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
