@@ -17,12 +17,13 @@ STAGES = [
     {"article"},                                # one record per article
     {"files"},                                  # article files: decoding, sidecar
     {"readers", "corpus"},                      # reading a corpus (files, pages, exports)
-    {"numbers", "dates"},                       # mentions
+    {"numbers", "dates", "numbers_en", "dates_en"},  # mentions (Arabic, English)
     {"events"},                                 # known and dated events
-    {"published"},                              # publication dates
-    {"claims"},                                 # claims
+    {"published", "published_en"},              # publication dates
+    {"claims", "claims_en"},                    # claims (Arabic, English)
     {"timeline"},                               # claim times
     {"actors", "attribution", "distinctive", "framing"},  # framing
+    {"pairing"},                                # an original and its rendition
     {"cache", "distributed", "pipeline"},       # the extraction step
     {"plots", "framing_plots"},                 # figures
     {"report"},                                 # what notebooks call
