@@ -46,6 +46,7 @@ class _Lex:
     day_words: re.Pattern
     year_end: re.Pattern
     year_start: re.Pattern
+    week_now: re.Pattern
     since: re.Pattern
     future: re.Pattern
     number_words: dict
@@ -87,13 +88,14 @@ def _lex() -> _Lex:
         month_alone=re.compile(rf"{word_b}{part}{mon}{word_e}"),
         numeric=re.compile(rf"{word_b}(?P<m>[01]?\d)/(?P<d>[0-3]?\d)/(?P<y>{_YEAR}){word_e}"),
         iso=re.compile(rf"{word_b}(?P<y>{_YEAR})-(?P<m>[01]\d)-(?P<d>[0-3]\d){word_e}"),
-        year=re.compile(rf"{word_b}{part}(?P<y>{_YEAR})(?:\s*(?:-|–|to|and)\s*(?P<y2>{_YEAR}))?(?![A-Za-z0-9,]|\.\d|-\d)"),
+        year=re.compile(rf"{word_b}{part}(?P<y>{_YEAR})(?:\s*(?:-|–|to|and)\s*(?P<y2>{_YEAR}))?(?![A-Za-z0-9]|,\d|\.\d|-\d)"),
         weekday=re.compile(rf"{word_b}(?:(?P<off>{_alt(offsets)})\s+)?(?P<wd>{_alt(weekdays)}){word_e}", re.I),
         relative=re.compile(rf"{word_b}(?:(?P<rp>{_alt(rel_parts)})\s+)?(?P<off>{_alt(offsets)})\s+(?P<unit>{_alt(units)}){word_e}", re.I),
         ago=re.compile(rf"{word_b}(?P<n>\d+|{_alt(numbers)}|a|an)\s+(?P<unit>{_alt(units)})s?\s+{_alt(lex.get('ago') or [])}{word_e}", re.I),
         day_words=re.compile(rf"{word_b}(?P<w>{_alt(lex.get('days') or {})}){word_e}", re.I),
         year_end=re.compile(rf"{word_b}(?:{_alt(lex.get('year_end_phrases') or [])}){word_e}", re.I),
         year_start=re.compile(rf"{word_b}(?:{_alt(lex.get('year_start_phrases') or [])}){word_e}", re.I),
+        week_now=re.compile(rf"{word_b}(?:{_alt(lex.get('this_week_phrases') or [])}){word_e}", re.I),
         since=re.compile(rf"(?:{_alt(lex.get('since') or [])})\s+$", re.I),
         future=re.compile(rf"{word_b}(?:{_alt(lex.get('future_cues') or [])}){word_e}", re.I),
         number_words={str(k).lower(): int(v) for k, v in numbers.items()},
@@ -206,6 +208,8 @@ def find_dates_en(text: str) -> list[DateMention]:
         add(m.start(), m.end(), "relative", unit="year", offset=0, part="late")
     for m in lex.year_start.finditer(text):
         add(m.start(), m.end(), "relative", unit="year", offset=0, part="early")
+    for m in lex.week_now.finditer(text):
+        add(m.start(), m.end(), "relative", unit="week", offset=0)
     # longest first, no overlaps
     chosen, taken = [], []
     for a, b, kind, f in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
