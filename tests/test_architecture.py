@@ -22,10 +22,10 @@ STAGES = [
     {"published", "published_en"},              # publication dates
     {"claims", "claims_en"},                    # claims (Arabic, English)
     {"timeline"},                               # claim times
-    {"actors", "attribution", "distinctive", "framing"},  # framing
+    {"actors", "attribution", "attribution_en", "distinctive", "framing"},  # framing (Arabic, English)
     {"pairing"},                                # an original and its rendition
     {"cache", "distributed", "pipeline"},       # the extraction step
-    {"plots", "framing_plots"},                 # figures
+    {"plots", "framing_plots", "pairing_plots"},  # figures
     {"report"},                                 # what notebooks call
     {"runner", "cli", "__main__", "__init__"},  # running it all
 ]

@@ -99,7 +99,7 @@ def _lex() -> _Lex:
                 blockers.add(n, name)
     return _Lex(
         kind_of_rule=rule_kind, nouns=nouns, people=people, repeat=repeat, attack_cues=frozenset(cues),
-        heads=heads, count_heads=PhraseIndex(lex.get("count_heads") or []),
+        heads=heads, count_heads=PhraseIndex(lex.get("count_heads") or {}),
         nouns_casualty=PhraseIndex([n for name, spec in lex["kinds"].items() if kinds[name]["rule"] == "casualty"
                                     for n in (spec or {}).get("nouns") or []]),
         cas_after=cas_after, cas_before=cas_before, blockers=blockers,
@@ -191,13 +191,14 @@ def _head_before(s: _Sent, i: int) -> Optional[str]:
     """The kind of a head noun the number is linked to ("its force ... from 2,500", "attacks ... to fewer than 10")."""
     if i == 0 or s.lex.head_links.match_ending(s.words, i) is None:
         return None
+    found = None
     for m in range(i - 2, max(-1, i - 12), -1):
         if s.words[m] in _PUNCT_BREAK:
-            return None
+            break
         got = s.lex.heads.match(s.words, m)
         if got is not None:
-            return str(got[0])
-    return None
+            found = str(got[0])  # the first head of the clause: its subject ("attacks on U.S. troops ... to 10")
+    return found
 
 
 def _count_head(s: _Sent, i0: int, i1: int) -> Optional[tuple[str, Optional[str]]]:
@@ -208,7 +209,10 @@ def _count_head(s: _Sent, i0: int, i1: int) -> Optional[tuple[str, Optional[str]
     for m in range(i0 - 1, max(-1, i0 - 20), -1):
         if s.words[m] in _PUNCT_BREAK:
             break
-        if lex.count_heads.match(s.words, m) is not None:
+        head = lex.count_heads.match(s.words, m)
+        if head is not None:
+            if head[0] != "any":
+                return str(head[0]), _actor_in(s, m, i0)
             windows.append((m, i0))
             break
     got = lex.count_heads.match(s.words, i1) or (lex.count_heads.match(s.words, i1 + 1) if i1 + 1 < len(s.words) else None)
@@ -278,8 +282,12 @@ def _actor_before(s: _Sent, i: int, attacks: bool) -> Optional[str]:
         if got is not None and not _us_pronoun(s, got[1]):
             label, a = got
             if attacks:
-                target = a > 0 and (s.words[a - 1] in lex.target_markers
-                                    or (a > 1 and s.words[a - 2] in lex.target_markers and s.words[a - 1] in ("the", "a")))
+                # back over the target's noun phrase ("attacked U.S. and coalition forces"): a target marker before it?
+                t = a - 1
+                while t >= 0 and (s.words[t] in lex.modifiers or s.words[t] in ("the", "a", ",")
+                                  or lex.actors.match(s.words, t) is not None):
+                    t -= 1
+                target = t >= 0 and s.words[t] in lex.target_markers
                 if passive or target:
                     k = a - 1
                     passive = False
@@ -339,6 +347,14 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
 
     dates = [(d.start, d.end) for d in find_dates_en(sent)]
     mentions = [m for m in mentions if not any(a0 < m.end and m.start < b0 for a0, b0 in dates)]
+    # numbers inside a place name ("Tower 22") are no figures
+    k, inside = 0, []
+    while k < len(s.words):
+        got = lex.places.match(s.words, k)
+        if got is not None and got[1] > 1:
+            inside.append((s.toks[k][0], s.toks[k + got[1] - 1][1]))
+        k += got[1] if got is not None else 1
+    mentions = [m for m in mentions if not any(a0 <= m.start and m.end <= b0 for a0, b0 in inside)]
     bounds = [(s.index_at(m.start), s.index_at(m.end)) for m in mentions]
     for n, mn in enumerate(mentions):
         i0, i1 = bounds[n]
