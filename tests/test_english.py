@@ -172,3 +172,50 @@ def test_english_article_rows_have_the_arabic_columns():
     assert (claim["kind"], claim["value"], claim["place"]) == ("attacks", 58, "Iraq")
     [date] = result["dates"]
     assert (date["mention"], date["value"], date["since"]) == ("Oct. 17", "2023-10-17", True)
+
+
+def test_english_framing_is_scored_on_the_arabic_scale():
+    from troopwatch.framing import analyse_article, table_columns
+
+    text = ("WASHINGTON (Reuters) - The Pentagon said on Tuesday it would withdraw troops from Iraq by September "
+            "under a timetable, officials said, after rocket attacks by Iran-backed militias. Talks with Baghdad go on.")
+    row, evidence = analyse_article(Article.from_text(text, "e", {"language": "en"}))
+    assert list(row) == table_columns()
+    assert row["frame_security_count"] >= 2 and row["frame_diplomacy_count"] >= 1 and row["frame_iran_influence_count"] >= 1
+    assert row["stance"] == "imminent_or_scheduled"
+    assert row["actor_us_count"] >= 1 and row["actor_armed_factions_count"] >= 1
+    assert row["hedging_reported"] >= 1
+    for e in evidence:
+        assert text[e["start"]:e["end"]] == e["matched"]
+
+
+def test_english_sources_named_anonymous_agency():
+    from troopwatch.attribution_en import named_sources_en, source_mentions_en
+
+    text = ("Pentagon spokesman John Carter said the strikes hit three sites. "
+            "Lieutenant General Ali Hassan, a spokesman for the Iraqi army, told AFP the base was safe. "
+            "Two U.S. officials, speaking on condition of anonymity, said more raids were planned.")
+    art = Article.from_text(text, "s")
+    named = {s.name: s.role for s in named_sources_en(art)}
+    assert named == {"John Carter": "Pentagon spokesman", "Ali Hassan": "spokesman for the Iraqi army"}
+    kinds = {(m.kind, m.name) for m in source_mentions_en(art)}
+    assert ("agency", "AFP") in kinds
+    assert any(k == "anonymous" for k, _ in kinds)
+
+
+def test_distinctive_terms_are_computed_within_a_language():
+    import pandas as pd
+
+    from troopwatch.distinctive import distinctive_terms
+
+    articles = pd.DataFrame({
+        "id": ["a", "b", "c", "d"],
+        "language": ["en", "en", "ar", "ar"],
+        "outlet": ["x", "y", "x", "y"],
+        "text": ["troops troops withdrawal Baghdad", "militia rockets attacks Baghdad",
+                 "انسحاب القوات الأمريكية من العراق", "هجمات الفصائل على القواعد"],
+    })
+    table = distinctive_terms(articles, group_by="outlet")
+    assert set(table["group"]) == {"x [en]", "y [en]", "x [ar]", "y [ar]"}
+    en_terms = set(table.loc[table["group"].str.endswith("[en]"), "display"])
+    assert en_terms and all(t.isascii() for t in en_terms)
