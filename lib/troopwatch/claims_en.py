@@ -38,6 +38,8 @@ class _Lex:
     attack_cues: frozenset
     heads: PhraseIndex
     count_heads: PhraseIndex
+    inherit_before: PhraseIndex
+    actor_links: frozenset
     nouns_casualty: PhraseIndex
     cas_after: PhraseIndex
     cas_before: PhraseIndex
@@ -99,7 +101,8 @@ def _lex() -> _Lex:
                 blockers.add(n, name)
     return _Lex(
         kind_of_rule=rule_kind, nouns=nouns, people=people, repeat=repeat, attack_cues=frozenset(cues),
-        heads=heads, count_heads=PhraseIndex(lex.get("count_heads") or {}),
+        heads=heads, inherit_before=PhraseIndex(lex.get("inherit_before") or []),
+        actor_links=_words(lex, "actor_links"), count_heads=PhraseIndex(lex.get("count_heads") or {}),
         nouns_casualty=PhraseIndex([n for name, spec in lex["kinds"].items() if kinds[name]["rule"] == "casualty"
                                     for n in (spec or {}).get("nouns") or []]),
         cas_after=cas_after, cas_before=cas_before, blockers=blockers,
@@ -132,7 +135,7 @@ class _Sent:
         return None
 
 
-_PUNCT_BREAK = {".", ";", ":", "!", "?", "(", ")", '"', "“", "”"}
+_PUNCT_BREAK = {".", ";", ":", "!", "?", "(", ")"}
 
 
 def _noun_after(s: _Sent, j: int, limit: int = 7) -> tuple[Optional[str], Optional[int], int]:
@@ -152,7 +155,8 @@ def _noun_after(s: _Sent, j: int, limit: int = 7) -> tuple[Optional[str], Option
             return "repeat", k, k + got[1]
         if w in lex.not_after:
             return "not", k, k + 1
-        if w in lex.modifiers or lex.actors.match(s.words, k) is not None:
+        capitalized = k > 0 and s.text[s.toks[k][0]:s.toks[k][0] + 1].isupper()
+        if w in lex.modifiers or w in ('"', "“", "”") or capitalized or lex.actors.match(s.words, k) is not None:
             got = lex.actors.match(s.words, k)
             k += got[1] if got is not None else 1
             continue
@@ -393,6 +397,10 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
         if count is not None:
             kind, count_actor = count
             inherited = count_actor
+        if kind is None and prev is not None and prev[0] == casualty and lex.inherit_before.match_ending(s.words, i0):
+            kind = casualty  # "killed 22 people, including 14 U.S. soldiers"
+        if kind is None and kind_word is None and i1 < len(s.words) and lex.cas_after.match(s.words, i1) is not None:
+            kind = casualty  # "at least 1,062 died"
         if kind is None and kind_word is None:
             head = _head_before(s, i0)
             if head is not None:
@@ -409,6 +417,9 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
         actor = _actor_in(s, i1, after if noun is not None else i1)
         if actor is None and i0 > 0 and s.words[i0 - 1] in ("of",):
             actor = None
+        if actor is None and noun is not None and kind in (presence, casualty) and after < len(s.words) \
+                and s.words[after] in lex.actor_links:
+            actor = _actor_in(s, after + 1, min(len(s.words), after + 5))  # "soldiers from the U.S. 4th Infantry Division"
         if actor is None and inherited is not None:
             actor = inherited
         if actor is None and kind == event and noun is not None:
@@ -425,6 +436,8 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
                 if s.words[m] == "among":
                     actor = _actor_in(s, m + 1, min(i0, m + 4))
                     break
+        if actor is None and kind == casualty and kind_word == presence:
+            actor = _actor_before(s, i0, attacks=False)  # "U.S. troops in Iraq suffered 949 combat casualties"
         actor = actor or "unknown"
         place = _place(s, i0, nxt)
         prev = (kind, actor)
