@@ -419,7 +419,7 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
             actor = None
         if actor is None and noun is not None and kind in (presence, casualty) and after < len(s.words) \
                 and s.words[after] in lex.actor_links:
-            actor = _actor_in(s, after + 1, min(len(s.words), after + 5))  # "soldiers from the U.S. 4th Infantry Division"
+            actor = _actor_in(s, after + 1, min(len(s.words), after + 3))  # "soldiers from the U.S. 4th Infantry Division"
         if actor is None and inherited is not None:
             actor = inherited
         if actor is None and kind == event and noun is not None:
