@@ -101,13 +101,14 @@ def gold_date_spans(ex: dict) -> list[tuple[int, int, dict]]:
         cue = str(d.get("cue") or "")
         if not cue:
             continue
+        # the cue's occurrence, and as many after it as the entry has `mentions` (each one is a mention to find)
         pos, n = -1, int(d.get("occurrence") or 1)
-        for _ in range(n):
+        for k in range(n + int(d.get("mentions") or 1) - 1):
             pos = text.find(cue, pos + 1)
             if pos < 0:
                 break
-        if pos >= 0:
-            spans.append((pos, pos + len(cue), d))
+            if k >= n - 1:
+                spans.append((pos, pos + len(cue), d))
     return spans
 
 

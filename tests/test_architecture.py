@@ -17,14 +17,15 @@ STAGES = [
     {"article"},                                # one record per article
     {"files"},                                  # article files: decoding, sidecar
     {"readers", "corpus"},                      # reading a corpus (files, pages, exports)
-    {"numbers", "dates"},                       # mentions
+    {"numbers", "dates", "numbers_en", "dates_en"},  # mentions (Arabic, English)
     {"events"},                                 # known and dated events
-    {"published"},                              # publication dates
-    {"claims"},                                 # claims
+    {"published", "published_en"},              # publication dates
+    {"claims", "claims_en"},                    # claims (Arabic, English)
     {"timeline"},                               # claim times
-    {"actors", "attribution", "distinctive", "framing"},  # framing
+    {"actors", "attribution", "attribution_en", "distinctive", "framing"},  # framing (Arabic, English)
+    {"pairing"},                                # an original and its rendition
     {"cache", "distributed", "pipeline"},       # the extraction step
-    {"plots", "framing_plots"},                 # figures
+    {"plots", "framing_plots", "pairing_plots"},  # figures
     {"report"},                                 # what notebooks call
     {"runner", "cli", "__main__", "__init__"},  # running it all
 ]

@@ -34,8 +34,8 @@ class ActorMention:
     term: str  # the gazetteer name(s) behind the mention; merged names are joined by " + "
 
 
-def _actors() -> dict:
-    data = load_lexicon("actors") or {}
+def _actors(language: str = "ar") -> dict:
+    data = load_lexicon("en/actors" if language == "en" else "actors") or {}
     actors = data.get("actors")
     if not isinstance(actors, dict) or not actors:
         raise LexiconError(f"{lexicon_source('actors')}: needs an 'actors' mapping of actor -> entities")
@@ -47,10 +47,13 @@ def actor_names() -> dict[str, str]:
     return {key: str(spec.get("name", key)) for key, spec in _actors().items()}
 
 
-def _specs(persons_only: bool = False) -> list[TermSpec]:
+def _specs(persons_only: bool = False, language: str = "ar") -> list[TermSpec]:
     specs = []
-    src = lexicon_source("actors")
-    for actor, spec in _actors().items():
+    src = lexicon_source("en/actors" if language == "en" else "actors")
+    known = _actors()
+    for actor, spec in _actors(language).items():
+        if actor not in known:
+            raise LexiconError(f"{src}: actor {actor!r} is not in actors.yml; add it there first")
         for ent in spec.get("entities") or []:
             if not isinstance(ent, dict) or "name" not in ent:
                 raise LexiconError(f"{src}: actor {actor!r}: every entity needs a 'name' and 'variants'")
@@ -66,13 +69,15 @@ def _specs(persons_only: bool = False) -> list[TermSpec]:
 
 
 @per_lexicons
-def actor_matcher() -> TermMatcher:
-    return TermMatcher(_specs(), source=lexicon_source("actors"))
+def actor_matcher(language: str = "ar") -> TermMatcher:
+    """The gazetteer's matcher for a language (English names from data/lexicons/en/actors.yml)."""
+    return TermMatcher(_specs(language=language), source=lexicon_source("en/actors" if language == "en" else "actors"))
 
 
 def actor_mentions(article: Article) -> list[ActorMention]:
     """Actor mentions of one article, longest names first, adjacent same-actor names merged."""
-    found: list[Match] = select_non_overlapping(actor_matcher().find(article.text, article.tokens))
+    language = "en" if article.language == "en" else "ar"
+    found: list[Match] = select_non_overlapping(actor_matcher(language).find(article.text, article.tokens))
     text = article.text
     mentions: list[ActorMention] = []
     for m in found:

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 from .text import ARABIC_LETTER, NormalizedText, normalize, paragraph_spans, sentence_spans
 from .words import all_tokens, tokenize
 
-__all__ = ["Article", "as_article", "articles_from_table", "detect_language"]
+__all__ = ["Article", "as_article", "articles_from_table", "detect_language", "script_of"]
 
 _ARABIC = re.compile(f"[{ARABIC_LETTER}]")
 _LATIN = re.compile("[A-Za-z]")
@@ -33,6 +33,16 @@ def detect_language(text: str) -> str:
     if arabic == 0 and latin == 0:
         return "und"
     return "ar" if arabic >= latin else "en"
+
+
+def script_of(text: str) -> str:
+    """'ar', 'en' or 'und' by the script of most letters in ``text`` (a sentence, say)."""
+    return detect_language(text)
+
+
+def _code(language: str) -> str:
+    """'en' for 'en', 'EN', 'en-US', 'en_GB'."""
+    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
 
 
 def _clean(value: Any) -> Any:
@@ -53,6 +63,8 @@ class Article:
     sentences: list[tuple[int, int]]  # normalized coordinates, one per original sentence
     language: str = "ar"
     row: Mapping[str, Any] = field(default_factory=dict)
+    # where the language came from: "metadata" (the corpus row) or "script" (detect_language)
+    language_basis: str = "script"
 
     @classmethod
     def from_text(cls, text: str, id: str = "", row: Mapping[str, Any] | None = None) -> "Article":
@@ -73,11 +85,22 @@ class Article:
             nsents.append((na, max(na, nb)))
         row = dict(row or {})
         language = _clean(row.get("language"))
-        if not isinstance(language, str) or language.strip().lower() in ("", "unknown"):
-            language = detect_language(text)
-        return cls(str(id), text, norm, paragraph_spans(text), osents, nsents, language.strip().lower(), row)
+        basis = "metadata"
+        if not isinstance(language, str) or language.strip().lower() in ("", "unknown", "und"):
+            language, basis = detect_language(text), "script"
+        return cls(str(id), text, norm, paragraph_spans(text), osents, nsents, _code(language), row, basis)
 
     # -- views -------------------------------------------------------------------------
+
+    @cached_property
+    def sentence_languages(self) -> list[str]:
+        """The script of each sentence ('ar', 'en' or 'und'): a mixed article is read sentence by sentence."""
+        return [script_of(self.original[a:b]) for a, b in self.original_sentences]
+
+    def sentences_in(self, language: str) -> list[int]:
+        """Indices of the sentences written in ``language``; a sentence of no script goes with the article's language."""
+        return [k for k, lang in enumerate(self.sentence_languages)
+                if lang == language or (lang == "und" and self.language == language)]
 
     @property
     def text(self) -> str:

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from .article import Article, as_article
+from .article import Article, as_article, detect_language
 from .attribution import article_outlet
 from .text import ARABIC_LETTER, NormalizedText
 from .words import stopword_set, tokenize
@@ -148,6 +148,18 @@ def distinctive_terms(articles: pd.DataFrame, group_by: str = "outlet", top: int
         groups = [str(g) if g is not None and not (isinstance(g, float) and math.isnan(g)) else str(i)
                   for i, g in zip(articles["id"], articles[group_by])]
     texts = [t if isinstance(t, str) else "" for t in articles["text"]]
-    return distinctive_terms_for_groups(texts, groups, top=top, prior_scale=prior_scale)
+    # words are compared within a language: an English and an Arabic article share no words to weigh
+    stated = articles["language"] if "language" in articles.columns else [None] * len(texts)
+    languages = [str(x).strip().lower()[:2] if isinstance(x, str) and x.strip() else detect_language(t)
+                 for t, x in zip(texts, stated)]
+    if len(set(languages)) < 2:
+        return distinctive_terms_for_groups(texts, groups, top=top, prior_scale=prior_scale)
+    parts = []
+    for lang in sorted(set(languages)):
+        keep = [i for i, x in enumerate(languages) if x == lang]
+        parts.append(distinctive_terms_for_groups([texts[i] for i in keep], [f"{groups[i]} [{lang}]" for i in keep],
+                                                  top=top, prior_scale=prior_scale))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .actors import actor_mentions, actor_names
 from .attribution import article_outlet, source_mentions
+from .attribution_en import source_mentions_en
 from .lexicons import LexiconError, load_lexicon, per_lexicons
 from .text import normalize_term
 from .article import Article, article_list
@@ -70,16 +71,33 @@ def frame_definitions() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["frame", "name", "definition", "example"])
 
 
-@per_lexicons
-def _frame_matchers() -> dict[str, TermMatcher]:
-    src = lexicon_source("frames")
-    return {key: TermMatcher(specs_from_entries(key, spec.get("terms"), src), source=src) for key, spec in _frames_cfg().items()}
+def _lexicon_name(name: str, language: str) -> str:
+    """The lexicon of ``name`` for an article's language: data/lexicons/en/<name>.yml for English, else the Arabic one."""
+    return f"en/{name}" if language == "en" else name
+
+
+def _language(article: Article) -> str:
+    return "en" if article.language == "en" else "ar"
 
 
 @per_lexicons
-def _hedge_matcher() -> TermMatcher:
-    data = load_lexicon("hedging") or {}
-    src = lexicon_source("hedging")
+def _frame_matchers(language: str = "ar") -> dict[str, TermMatcher]:
+    src = lexicon_source(_lexicon_name("frames", language))
+    frames = _frames_cfg()
+    if language != "ar":
+        # the same frames as the Arabic lexicon (names, definitions), the language's own terms: one scale for both
+        own = (load_lexicon(_lexicon_name("frames", language)) or {}).get("frames") or {}
+        unknown = set(own) - set(frames)
+        if unknown:
+            raise LexiconError(f"{src}: frames {sorted(unknown)} are not in frames.yml; add them there first")
+        frames = {key: own.get(key) or {} for key in frames}
+    return {key: TermMatcher(specs_from_entries(key, spec.get("terms"), src), source=src) for key, spec in frames.items()}
+
+
+@per_lexicons
+def _hedge_matcher(language: str = "ar") -> TermMatcher:
+    data = load_lexicon(_lexicon_name("hedging", language)) or {}
+    src = lexicon_source(_lexicon_name("hedging", language))
     groups = data.get("hedging")
     if not isinstance(groups, dict):
         raise LexiconError(f"{src}: needs a 'hedging' mapping of label -> terms")
@@ -101,9 +119,9 @@ class _StanceCfg:
 
 
 @per_lexicons
-def _stance_cfg() -> _StanceCfg:
-    data = load_lexicon("stance") or {}
-    src = lexicon_source("stance")
+def _stance_cfg(language: str = "ar") -> _StanceCfg:
+    data = load_lexicon(_lexicon_name("stance", language)) or {}
+    src = lexicon_source(_lexicon_name("stance", language))
     stances = data.get("stances")
     if not isinstance(stances, dict):
         raise LexiconError(f"{src}: needs a 'stances' mapping of stance -> cues")
@@ -137,7 +155,7 @@ class _Evidence:
 
 def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], list[int]]:
     """Stance, its cue evidence, vote totals and the deciding sentence indexes."""
-    cfg = _stance_cfg()
+    cfg = _stance_cfg(_language(article))
     text, tokens = article.text, article.tokens
     topic_sents = {article.sentence_index(m.start) for m in cfg.topic.find(text, tokens)}
     topic_sents.discard(None)
@@ -215,7 +233,8 @@ def _analyse(row: Any) -> _Analysis:
         ev.append(_Evidence("outlet", basis, str(outlet), span[0], span[1]))
 
     frame_counts = {}
-    for key, matcher in _frame_matchers().items():
+    lang = _language(art)
+    for key, matcher in _frame_matchers(lang).items():
         found = select_non_overlapping(matcher.find(art.text, art.tokens))
         frame_counts[key] = len(found)
         ev.extend(_Evidence("frame", key, m.spec.term, m.start, m.end) for m in found)
@@ -223,7 +242,7 @@ def _analyse(row: Any) -> _Analysis:
     stance, stance_ev, votes, deciding = _stance(art)
     ev.extend(stance_ev)
 
-    sources = source_mentions(art, outlet)
+    sources = source_mentions_en(art, outlet) if lang == "en" else source_mentions(art, outlet)
     source_counts = {k: 0 for k in SOURCE_KINDS}
     names: dict[str, list[str]] = defaultdict(list)
     for s in sources:
@@ -232,7 +251,7 @@ def _analyse(row: Any) -> _Analysis:
             names[s.kind].append(s.name)
         ev.append(_Evidence("source", s.kind, s.term if s.kind != "agency" else s.name, s.start, s.end))
 
-    hedges = select_non_overlapping(_hedge_matcher().find(art.text, art.tokens))
+    hedges = select_non_overlapping(_hedge_matcher(lang).find(art.text, art.tokens))
     ev.extend(_Evidence("hedge", m.label, m.spec.term, m.start, m.end) for m in hedges)
 
     actor_counts = {k: 0 for k in actor_names()}

@@ -77,20 +77,22 @@ class Tables:
 
 def extract_article(article: Article) -> dict[str, Any]:
     """Every stage on one article: its publication fields and the rows of each table (plain values)."""
-    from .claims import extract_claims
-    from .dates import date_rows, find_dates, resolve_for_article
+    from .claims_en import extract_claims_by_language
+    from .dates import date_rows, resolve_for_article
+    from .dates_en import find_dates_by_language
     from .events import article_events, match_known_events
     from .framing import analyse_article
-    from .published import publication_fields
+    from .published_en import publication_fields_by_language
     from .timeline import claim_times
 
-    mentions = find_dates(article)
-    published = publication_fields(article, mentions)
+    # each sentence is read by its language (an all-Arabic article exactly as before)
+    mentions = find_dates_by_language(article)
+    published = publication_fields_by_language(article, mentions)
     # later stages read the article's publication date from its record
     article.row = {**article.row, **published}
     resolved = resolve_for_article(mentions, published["published"], published["published_window"])
     known = match_known_events(article, resolved)
-    claims = claim_times(article, extract_claims(article), resolved, known)
+    claims = claim_times(article, extract_claims_by_language(article), resolved, known)
     framing_row, evidence = analyse_article(article)
     return {
         "published": published,
