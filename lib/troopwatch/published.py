@@ -219,6 +219,7 @@ def find_page_date(text: "str | Article") -> tuple[str, str] | None:
 
 
 _WORD = re.compile(rf"[{_L}A-Za-z0-9]+")
+_DATELINE_REACH = 60  # characters before a date searched for a dateline word
 
 
 def find_dateline(text: "str | Article", lines: int = 3, mentions: list[DateMention] | None = None) -> tuple[str, str] | None:
@@ -246,7 +247,9 @@ def find_dateline(text: "str | Article", lines: int = 3, mentions: list[DateMent
                     continue
                 ma, mb = article.norm_span(m.start, m.end)
                 latin = re.search(r"[A-Za-z]", m.mention) is not None  # a page stamp printed in English
-                if _few_words(nt, na, ma, nb, mb, limit=6) or _dateline_words().search(nt, na, ma) \
+                # the dateline word stands just before the date ("نشر بتاريخ"): a bounded look-back keeps
+                # the cost linear on a line of any length
+                if _few_words(nt, na, ma, nb, mb, limit=6) or _dateline_words().search(nt, max(na, ma - _DATELINE_REACH), ma) \
                         or _dateline_glued().search(nt[max(na, ma - 40):ma]) \
                         or (latin and _few_words(nt, na, ma, ma, ma, limit=8)):
                     return m.value, f"dateline '{m.mention}' on line {seen}"
