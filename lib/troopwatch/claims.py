@@ -38,7 +38,10 @@ __all__ = [
     "Claim",
     "extract_claims",
     "claims_table",
+    "claims_ledger",
     "CLAIM_COLUMNS",
+    "LEDGER_KEY",
+    "ACTOR_BASES",
     "EXTRACTOR_VERSION",
     "RULES",
     "claim_kinds",
@@ -46,10 +49,10 @@ __all__ = [
     "PLACES",
 ]
 
-EXTRACTOR_VERSION = "claims-0.1"
+EXTRACTOR_VERSION = "claims-0.2"
 
 CLAIM_COLUMNS = [
-    "article", "kind", "value", "low", "high", "qualifier", "actor", "place",
+    "article", "kind", "value", "low", "high", "qualifier", "actor", "actor_basis", "place",
     "refers_to", "refers_to_precision", "window_start",
     "mention", "sentence", "sentence_start", "sentence_end", "start", "end",
     "extractor_version",
@@ -58,6 +61,12 @@ CLAIM_COLUMNS = [
 # How the classifier reads each kind of claim (claims.yml kinds.<name>.rule).
 RULES = ("presence", "event", "casualty", "count")
 ACTORS = ("US", "coalition", "other_country", "iraqi", "militia", "unknown")
+# Where the actor was read: the claim's own sentence, the sentence before it, its
+# paragraph, or the article (the forces or attackers the article is about).
+ACTOR_BASES = ("sentence", "previous_sentence", "paragraph", "article")
+# One ledger row per distinct figure: the claims table keeps the first mention of
+# each (article, kind, low, high, qualifier, actor, refers_to) and counts the rest.
+LEDGER_KEY = ("article", "kind", "low", "high", "qualifier", "actor", "refers_to")
 PLACES = ("Iraq", "Syria", "both", "elsewhere")
 
 _STRONG_PUNCT = set(".!?؟;؛:")
@@ -86,6 +95,7 @@ class Claim:
     refers_to: Optional[str] = None
     refers_to_precision: Optional[str] = None
     window_start: Optional[str] = None
+    actor_basis: str = "sentence"
     extractor_version: str = EXTRACTOR_VERSION
     # set by troopwatch.timeline: how refers_to was decided, and the window of an undated claim
     refers_to_basis: Optional[str] = None
@@ -182,6 +192,7 @@ def _lex() -> _Lex:
     add("rhetoric", lex.get("rhetoric_before"))
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
+    add("owner", lex.get("owner_heads"))
     add("target", lex.get("target_markers"))
     add("cas_blocker", casualty.get("blockers"))
     add("possessive", lex.get("possessive_refs"))
@@ -415,6 +426,7 @@ class _Sentence:
         """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
         lex = self.lex
         out = []
+        self.backed: set = set()  # actor starts read as the group another actor backs
         i = 0
         n = len(self.toks)
         while i < n:
@@ -433,6 +445,7 @@ class _Sentence:
                 k = len(words)
                 if i - k >= 0 and _tail_matches(self, i, words):
                     label = "militia"
+                    self.backed.add(i)
                     break
             if role == "plain":
                 for back in range(1, 5):
@@ -800,6 +813,13 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 best = label
         if best is not None:
             return best
+    # 3b. "أرسلت الحكومة الإسبانية 1400 جندي": the state whose government, ministry or
+    #     leader is the subject (the first such before the number) owns the forces
+    for a, b, label, role in actors:
+        if b <= i0 and role == "blocked" and a > 0 and s.has(a - 1, "owner"):
+            if kind == "casualty" and any(s.has(k, "cas_before") for k in range(b, i0)):
+                continue  # "أعلنت وزارة الدفاع ... مقتل": still theirs, but read it below
+            return label
     # 4. later in the same clause
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
@@ -916,14 +936,100 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         return []
     if record is None:
         record = Article.from_text(text, article)
+    context = _Context(record, lex)
     for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
         if k == len(starts) or starts[k] >= b:
             continue
         if prefilter.search(text, a, b) is None:
             continue
-        claims.extend(_sentence_claims(record.sentence_view(i), a, b, article, lex))
+        found = _sentence_claims(record.sentence_view(i), a, b, article, lex)
+        for c in found:
+            if c.actor == "unknown":
+                got = context.actor(i, c.kind)
+                if got is not None:
+                    c.actor, c.actor_basis = got
+        claims.extend(found)
     return claims
+
+
+class _Context:
+    """The actors named around a sentence: whose forces a bare number counts, who attacked.
+
+    When a sentence does not say whose troops or casualties a number counts (or who
+    made the attacks), the answer is read from the sentence before it, then its
+    paragraph, then the whole article: the forces the text is about.
+    """
+
+    def __init__(self, record: Article, lex: _Lex):
+        self.record = record
+        self.lex = lex
+        self._actors: dict[int, list] = {}
+        self._para_of: Optional[list] = None
+
+    def sentence_actors(self, i: int) -> list:
+        """(first, end, label, role, attacker) of each actor named in sentence ``i``."""
+        got = self._actors.get(i)
+        if got is None:
+            na, nb = self.record.sentences[i]
+            s = _Sentence(self.record.norm.text[na:nb], self.lex)
+            got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a))
+                   for a, b, label, role in s.actors]
+            self._actors[i] = got
+        return got
+
+    def _paragraph(self, i: int) -> range:
+        if self._para_of is None:
+            paras = self.record.paragraphs
+            out = []
+            for a, _b in self.record.original_sentences:
+                out.append(next((k for k, (pa, pb) in enumerate(paras) if pa <= a < pb), -1))
+            self._para_of = out
+        p = self._para_of[i]
+        idx = [k for k, q in enumerate(self._para_of) if q == p] if p >= 0 else [i]
+        return range(idx[0], idx[-1] + 1)
+
+    def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
+        out = []
+        event = kind == self.lex.kind_names.get("event")
+        for k in sentences:
+            for _a, _b, label, role, attacker in self.sentence_actors(k):
+                if role == "blocked" or label == "unknown":
+                    continue
+                if event and not (label == "militia" and attacker):
+                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل")
+                out.append(label)
+        return out
+
+    def actor(self, i: int, kind: str) -> Optional[tuple[str, str]]:
+        """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none."""
+        event = kind == self.lex.kind_names.get("event")
+        scopes = [("previous_sentence", [i - 1] if i > 0 else []),
+                  ("paragraph", [k for k in self._paragraph(i) if k != i]),
+                  ("article", [k for k in range(len(self.record.sentences)) if k != i])]
+        for basis, sentences in scopes:
+            if event and basis == "article":
+                break  # a wave of attacks is attributed within its paragraph only
+            labels = self._labels(sentences, kind)
+            if not labels:
+                continue
+            if basis == "previous_sentence":
+                return labels[0], basis
+            counts: dict[str, int] = {}
+            for label in labels:
+                counts[label] = counts.get(label, 0) + 1
+            best = max(counts.values())
+            return next(label for label in labels if counts[label] == best), basis
+        return None
+
+
+def _after_attacker_marker(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` named as the one who attacked ("من قبل مسلحين"، "تبنت الفصائل")?"""
+    for words in s.lex.attacker_markers:
+        k = len(words)
+        if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
+            return True
+    return False
 
 
 def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
@@ -1035,10 +1141,38 @@ def claims_frame(rows: list[dict], extra: tuple = ()) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
     for col in ("value", "low", "high", "sentence_start", "sentence_end", "start", "end"):
         df[col] = df[col].astype("Int64")
-    for col in ("refers_to", "refers_to_precision", "window_start", "place"):
+    for col in ("refers_to", "refers_to_precision", "window_start", "place", "actor_basis"):
         df[col] = df[col].astype(object)
     for col in extra:
         df[col] = df[col].astype(object)
     if len(df):
         df = df.sort_values(["article", "start"], kind="stable").reset_index(drop=True)
     return df[columns]
+
+
+def claims_ledger(mentions: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct figure of each article (``LEDGER_KEY``), from the per-mention table.
+
+    The row is the figure's first mention (its span and sentence); ``mentions`` counts
+    how often the article states it.  Charts read the ledger, so a figure repeated in a
+    headline and a body is one claim.
+    """
+    columns = list(mentions.columns) + (["mentions"] if "mentions" not in mentions.columns else [])
+    if mentions.empty:
+        out = mentions.copy()
+        out["mentions"] = pd.Series(dtype="Int64")
+        return out[columns]
+    key_cols = [c for c in LEDGER_KEY if c in mentions.columns]
+    first: dict = {}
+    counts: dict = {}
+    for i, row in enumerate(mentions[key_cols].itertuples(index=False, name=None)):
+        key = tuple(None if pd.isna(v) else v for v in row)
+        if key not in first:
+            first[key] = i
+            counts[key] = 0
+        counts[key] += 1
+    keep = sorted(first.values())
+    out = mentions.iloc[keep].copy()
+    by_pos = {first[k]: counts[k] for k in first}
+    out["mentions"] = pd.array([by_pos[i] for i in keep], dtype="Int64")
+    return out.reset_index(drop=True)[columns]
