@@ -182,6 +182,10 @@ def _lex() -> _Lex:
     add("cas_before", casualty.get("cues_before"))
     add("cas_after", casualty.get("cues_after"))
     add("person", casualty.get("person_nouns"))
+    add("one_noun", casualty.get("one_nouns"))
+    add("one_before", casualty.get("one_cues_before"))
+    add("one_after", casualty.get("one_cues_after"))
+    add("one_of", casualty.get("one_of"))
     count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
     for name in count_kinds:
         add("noun:" + name, kinds[name].get("nouns"))
@@ -256,7 +260,8 @@ def _lex() -> _Lex:
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
-        number_prefilter=_number_prefilter(dual_nouns),
+        number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
+                                           | set(_terms(casualty.get("one_of")))),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
@@ -533,6 +538,7 @@ def _as_int(x) -> Optional[int]:
 
 
 _GLUED = ("ل", "ال", "و", "ب", "لل", "وال", "بال", "ف")
+_BRACKETS = {"(": ")", "/": "/", "[": "]"}
 
 
 def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
@@ -549,6 +555,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     i0 = s.index_at(mn.norm_start)
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
+    # a number set off by brackets or slashes: "نحو (450) جنديا"، "العسكريين /109/ الذين"
+    if s.word(before) in _BRACKETS and s.word(i1) == _BRACKETS[s.word(before)]:
+        before -= 1
+        i1 += 1
     glued = ""
     # a clitic glued to the number ("لـ150", "ال150", "الـ 56") is its own token here
     if before >= 0 and s.word(before) in _GLUED and (s.toks[before][2] == s.toks[i0][1] or s.word(before) == "ال"):
@@ -571,7 +581,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return got
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
-    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j)):
+    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
     if before >= 0 and mn.words and mn.value is not None and mn.value <= 2 and not glued:
@@ -588,7 +598,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
                                                        and s.word(before) not in s.lex.qual_words
                                                        and not s.has(before, "function"))):
         return None  # "خلال شهر واحد": the number belongs to another noun
-    if _cue_before(s, i0, "cas_before", span=3):
+    if _cue_before(s, i0, "cas_before", span=3) or _casualty_tally(s, i0):
         return "casualty", None
     kind = _count_head_kind(s, i0)
     if kind is not None:
@@ -703,11 +713,41 @@ def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
 def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
     if _cue_before(s, i0, "cas_before", span=3):
         return True
-    for k in range(j + 1, min(len(s), j + 5)):
+    # "3 جنود قتلوا"، "2150 من الجنود البريطانيين على الأقل قد لقوا حتفهم": the verb
+    # that says they were killed or wounded follows the counted noun in its clause
+    for k in range(j + 1, min(len(s), j + _CUE_AFTER_REACH)):
         if s.word(k) in _STRONG_PUNCT:
             break
         if s.has(k, "cas_after"):
             return True
+    return _casualty_tally(s, i0)
+
+
+_CUE_AFTER_REACH = 14  # tokens after the counted noun searched for a casualty verb
+_TALLY_REACH = 8  # tokens after a count word searched for what it tallies
+
+
+def _casualty_tally(s: _Sentence, i0: int) -> bool:
+    """Is the number the value of a casualty tally in its sentence part?
+
+    "ترتفع حصيلة قتلى الجيش الأميركي ... إلى 3972 قتيلا"، "يرتفع إلى 4093 عدد الجنود
+    الأميركيين الذين قتلوا"، "عدد الجرحى 776 جنديا": a count word whose phrase names
+    the killed or wounded (a casualty noun, or a verb of killing in its relative clause).
+    """
+    lo = i0
+    while lo > 0 and s.word(lo - 1) not in _STRONG_PUNCT and i0 - lo < 30:
+        lo -= 1
+    hi = i0
+    while hi < len(s) and s.word(hi) not in _STRONG_PUNCT and hi - i0 < 30:
+        hi += 1
+    for k in range(lo, hi):
+        if not s.has(k, "count_head"):
+            continue
+        for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
+            if s.word(m)[:1].isdigit():
+                break
+            if s.cats(m) & {"casualty", "cas_after"}:
+                return True
     return False
 
 
@@ -1035,15 +1075,18 @@ def _after_attacker_marker(s: _Sentence, a: int) -> bool:
 def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
     sent = nt.original
     mentions = find_numbers_normalized(nt)
-    s = _Sentence(nt.text, lex) if mentions or _has_dual(nt.text, lex) else None
+    s = _Sentence(nt.text, lex) if mentions or lex.number_prefilter.search(nt.text) else None
     if s is None:
         return []
-    mentions = sorted(mentions + _dual_mentions(s, nt, mentions), key=lambda m: m.norm_start)
+    mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions),
+                      key=lambda m: m.norm_start)
     out: list[Claim] = []
     earlier: list[_Pending] = []
     for mn in mentions:
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
+        elif mn.unit == "one":
+            got = ("casualty", s.index_at(mn.norm_start)) if not s.blocks_casualties else None
         else:
             got = _classify(s, mn, earlier)
         if got is None:
@@ -1108,6 +1151,47 @@ def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         out.append(NumberMention(value=2.0, low=2.0, high=2.0, qualifier="exact", start=a, end=b,
                                  text=nt.original[a:b], norm_start=ns, norm_end=we, unit="dual", words=True))
     return out
+
+
+def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
+    "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
+    out = []
+    ends = {s.index_from(m.norm_end) for m in mentions}
+    starts = {s.index_at(m.norm_start) for m in mentions}
+    n = len(s)
+    for i, (w, ws, we) in enumerate(s.toks):
+        if not w[0].isalpha() or i == 0:
+            continue
+        c = s.cats(i)
+        one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
+        noun = "one_noun" in c or one_of or _is_singular_national(s, i)
+        if not noun or i in ends or i + 1 in starts or i + 2 in starts:
+            continue
+        if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
+            continue  # the soldier named before, not one more
+        prev = s.cats(i - 1)
+        governed = bool(prev & {"cas_before", "one_before"})
+        if not governed and not one_of and (s.is_punct(i - 1) or s.word(i - 1) in ("ان", "أن", "إن", "بان", "وان")):
+            for k in range(i + 1, min(n, i + 9)):
+                if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
+                    break
+                if s.has(k, "one_after"):
+                    governed = True
+                    break
+        if not governed:
+            continue
+        a, b = nt.to_original(ws, we)
+        out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
+    return out
+
+
+def _is_singular_national(s: _Sentence, i: int) -> bool:
+    """"مقتل أميركي": a nationality in the masculine singular, standing for a person."""
+    w = s.word(i)
+    return w.endswith("ي") and any(st in s.lex.actor_words and st.endswith("ي") for st in _stems(w)) \
+        and s.has(i - 1, "cas_before")
 
 
 def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:

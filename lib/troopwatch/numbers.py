@@ -206,7 +206,9 @@ def _vocab() -> _Vocab:
 # ---------------------------------------------------------------------------
 # Tokens of the normalized text
 
-_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
+# the Arabic comma separates thousands when three digits follow it with no space (4،400);
+# with a space it separates list items (2، 3)
+_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+|،[0-9]{{3}}(?![0-9]))*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
 _SPACE = re.compile(r"[ \t]*")  # a number never spans a line break
 
 
@@ -240,7 +242,8 @@ def _lookup(word: str, allow_prefixes: tuple, voc: _Vocab):
 
 
 def _digits_value(s: str, next_word: Optional[str], voc: _Vocab) -> Optional[tuple[float, int]]:
-    """Value and magnitude of a digit token (2,500 / 2.500 / 1.5)."""
+    """Value and magnitude of a digit token (2,500 / 2.500 / 4،400 / 1.5)."""
+    s = s.replace("،", ",")
     plain = s.replace(",", "").replace(".", "")
     if len(plain) > _MAX_DIGITS:
         return None
@@ -661,7 +664,8 @@ def _change_before(t: str, start: int, voc: _Vocab) -> bool:
 
 
 def _attach_qualifier(t: str, mn: NumberMention, voc: _Vocab) -> None:
-    before = t[max(0, mn.norm_start - 40):mn.norm_start]
+    # a number set off by brackets or slashes keeps its qualifier: "نحو (450) جنديا"
+    before = t[max(0, mn.norm_start - 40):mn.norm_start].rstrip(" (/")
     for name, rx in voc.qual_before:
         if rx.search(before):
             _set_qualifier(mn, name)
