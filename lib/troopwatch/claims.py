@@ -166,6 +166,7 @@ def _lex() -> _Lex:
                 phrases.setdefault(words[0], []).append((words, cat))
 
     kinds = claim_kinds()
+    numbers_lex_early = load_lexicon("numbers")
     by_rule = {spec["rule"]: spec for spec in kinds.values()}
     presence, event, casualty = by_rule["presence"], by_rule["event"], by_rule["casualty"]
     add("troop", presence.get("nouns"))
@@ -204,6 +205,9 @@ def _lex() -> _Lex:
     add("victim_after", lex.get("victim_after"))
     add("attacker_verb", lex.get("attacker_verbs"))
     add("negation", lex.get("negations"))
+    add("range_to", numbers_lex_early.get("range_to"))
+    add("change", numbers_lex_early.get("change_verbs"))
+    add("copula", lex.get("copulas"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
     dual_nouns: dict[str, str] = {}
@@ -568,6 +572,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
+        if head > 0 and s.has(head, "copula"):
+            head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
         if mn.ordinal:
@@ -604,9 +610,18 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if kind is not None:
         return kind, None
     prev = _previous_claim(earlier, mn, s, max_gap=10)
-    if prev is not None and _joined_by_and(s, i0, glued):
+    if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)):
         return prev.kind, None
     return None
+
+
+def _joined_by_change(s: _Sentence, i0: int) -> bool:
+    """"من 500 جندي إلى نحو 4000"، "إلى 140 ألفا، وبزيادة 13 ألفا": the number is the
+    other end of a change, or its amount, and counts what the claim before it counts."""
+    k = i0 - 1
+    while k >= 0 and s.word(k) in s.lex.qual_words and not s.has(k, "range_to"):
+        k -= 1
+    return k >= 0 and (s.has(k, "range_to") or s.has(k, "change"))
 
 
 def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list, partitive: bool):
@@ -788,7 +803,13 @@ def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
 
 
 def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
-    """"يتجاوز عدد المقاتلين 100 ألف" -> at_least: a verb of comparison governing a count word."""
+    """"يتجاوز عدد المقاتلين 100 ألف" -> at_least: a verb of comparison governing a count word.
+
+    "زادت عدد جنودها إلى 140 ألفا" is a change to a level: after "إلى" the verb
+    is one of change, not of comparison, and the level is exact.
+    """
+    if i0 > 0 and s.has(i0 - 1, "range_to"):
+        return None
     head_seen = False
     for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
