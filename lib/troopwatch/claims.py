@@ -697,7 +697,9 @@ def _is_year(mn: NumberMention, lex: _Lex) -> bool:
 
 def _is_actor_noun(s: _Sentence, j: int) -> bool:
     w = s.word(j)
-    return bool(w) and w[0].isalpha() and any(st in s.lex.actor_words for st in _stems(w)) and w.endswith(("ين", "ون", "يا"))
+    # plural, or the singular tamyiz after eleven and more ("4400 أمريكي")
+    return bool(w) and w[0].isalpha() and any(st in s.lex.actor_words for st in _stems(w)) \
+        and w.endswith(("ين", "ون", "يا", "ي"))
 
 
 def _military_after(s: _Sentence, j: int) -> bool:
@@ -1193,6 +1195,14 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue  # the soldier named before, not one more
         prev = s.cats(i - 1)
         governed = bool(prev & {"cas_before", "one_before"})
+        if not governed and w.startswith("و") and "one_noun" in c:
+            # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
+            for k in range(i - 1, max(-1, i - 13), -1):
+                if s.word(k) in _STRONG_PUNCT:
+                    break
+                if s.has(k, "cas_before"):
+                    governed = True
+                    break
         if not governed and not one_of and (s.is_punct(i - 1) or s.word(i - 1) in ("ان", "أن", "إن", "بان", "وان")):
             for k in range(i + 1, min(n, i + 9)):
                 if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
