@@ -182,6 +182,7 @@ def _lex() -> _Lex:
     add("casualty", casualty.get("nouns"))
     add("cas_before", casualty.get("cues_before"))
     add("cas_after", casualty.get("cues_after"))
+    add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
     add("one_noun", casualty.get("one_nouns"))
     add("one_before", casualty.get("one_cues_before"))
@@ -733,7 +734,10 @@ def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
     # "3 جنود قتلوا"، "2150 من الجنود البريطانيين على الأقل قد لقوا حتفهم": the verb
     # that says they were killed or wounded follows the counted noun in its clause
     for k in range(j + 1, min(len(s), j + _CUE_AFTER_REACH)):
-        if s.word(k) in _STRONG_PUNCT:
+        w = s.word(k)
+        if w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و")):
+            break  # "نحو 2500 جندي في العراق، وقتل جنديان": a new clause
+        if w.startswith("و") and s.has(k, "cas_before") and k > j + 1:
             break
         if s.has(k, "cas_after"):
             return True
@@ -751,11 +755,15 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     الأميركيين الذين قتلوا"، "عدد الجرحى 776 جنديا": a count word whose phrase names
     the killed or wounded (a casualty noun, or a verb of killing in its relative clause).
     """
+    def clause_break(k: int) -> bool:
+        w = s.word(k)
+        return w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و"))
+
     lo = i0
-    while lo > 0 and s.word(lo - 1) not in _STRONG_PUNCT and i0 - lo < 30:
+    while lo > 0 and not clause_break(lo - 1) and i0 - lo < 30:
         lo -= 1
     hi = i0
-    while hi < len(s) and s.word(hi) not in _STRONG_PUNCT and hi - i0 < 30:
+    while hi < len(s) and not clause_break(hi) and hi - i0 < 30:
         hi += 1
     for k in range(lo, hi):
         if not s.has(k, "count_head"):
@@ -810,8 +818,8 @@ def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
     "زادت عدد جنودها إلى 140 ألفا" is a change to a level: after "إلى" the verb
     is one of change, not of comparison, and the level is exact.
     """
-    if i0 > 0 and s.has(i0 - 1, "range_to"):
-        return None
+    if i0 > 0 and (s.has(i0 - 1, "range_to") or s.has(i0 - 1, "change")):
+        return None  # a level after a change ("إلى 140 ألفا") or its amount ("بزيادة 13 ألفا")
     head_seen = False
     for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
@@ -864,8 +872,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role != "blocked":
-            if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before"):
-                continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties
+            if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before") and not s.has(a - 1, "casualty_of"):
+                continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
             best = label
     if best is not None:
         return best
