@@ -116,6 +116,7 @@ class _Lex:
     backed_by: tuple  # tuples of words
     backed_words: frozenset  # every word of backed_by (a cheap test before matching)
     attacker_markers: tuple
+    breakdown: tuple  # words before a part of an earlier figure ("بما في ذلك")
     year_low: int
     year_high: int
     prefilter: re.Pattern
@@ -262,6 +263,7 @@ def _lex() -> _Lex:
         backed_by=tuple(tuple(t.split(" ")) for t in _terms(lex.get("backed_by"))),
         backed_words=frozenset(w for t in _terms(lex.get("backed_by")) for w in t.split(" ")),
         attacker_markers=tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers"))),
+        breakdown=tuple(tuple(t.split(" ")) for t in _terms(lex.get("breakdown_before"))),
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
@@ -598,7 +600,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
         if got not in (False, None):
             return got
-    if _is_year(mn, s.lex):
+    if _is_year(mn, s.lex) and not _change_start(s, i1):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
@@ -611,9 +613,26 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if kind is not None:
         return kind, None
     prev = _previous_claim(earlier, mn, s, max_gap=10)
-    if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)):
+    if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)
+                             or _after_breakdown(s, i0)):
         return prev.kind, None
     return None
+
+
+def _change_start(s: _Sentence, i1: int) -> bool:
+    """"خفض عدد قواتها من 2000 إلى 1400 جندي": 2000 is the first end of a change, no year."""
+    nxt = s.word(i1 + 1)
+    return s.has(i1, "range_to") and nxt[:1].isdigit() and not (len(nxt) == 4 and s.lex.year_low <= int(nxt) <= s.lex.year_high)
+
+
+def _after_breakdown(s: _Sentence, i0: int) -> bool:
+    """"60 ألف جندي ...، بما في ذلك 14 ألفا في أفغانستان": a part of the figure before it."""
+    for words in s.lex.breakdown:
+        k = len(words)
+        if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in _stems(s.word(i0 - k + m))
+                               for m in range(k)):
+            return True
+    return False
 
 
 def _joined_by_change(s: _Sentence, i0: int) -> bool:
@@ -685,7 +704,10 @@ def _starts_clause(s: _Sentence, j: int) -> bool:
 def _joined_by_and(s: _Sentence, i0: int, glued: str) -> bool:
     if glued == "و":
         return True
-    w = s.word(i0 - 1) if i0 > 0 else ""
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1  # "وأقل من ألفين": the qualifier carries the conjunction
+    w = s.word(k) if k >= 0 else ""
     return w == "و" or (w.startswith("و") and w[1:] in s.lex.qual_words)
 
 
