@@ -200,6 +200,7 @@ def _lex() -> _Lex:
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
+    add("beneficiary", lex.get("beneficiary_markers"))
     add("target", lex.get("target_markers"))
     add("cas_blocker", casualty.get("blockers"))
     add("possessive", lex.get("possessive_refs"))
@@ -476,6 +477,9 @@ class _Sentence:
                     if self.has(k, "victim_after"):
                         role = "target"
                         break
+            if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
+                i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
+                continue
             out.append((i, end, label, role))
             i = end
         return out
@@ -913,10 +917,11 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
             if kind == "casualty" and any(s.has(k, "cas_before") for k in range(b, i0)):
                 continue  # "أعلنت وزارة الدفاع ... مقتل": still theirs, but read it below
             return label
-    # 4. later in the same clause
+    # 4. later in the same clause, unless the forces there are the ones helped or
+    #    trained ("100 عنصر يقدمون المشورة لقوات الأمن العراقية")
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
-            if any(s.word(k) in _CLAUSE_PUNCT for k in range(after_from, a)):
+            if any(s.word(k) in _CLAUSE_PUNCT or s.has(k, "beneficiary") for k in range(after_from, a + 1)):
                 break
             return label
     return "unknown"
