@@ -281,3 +281,34 @@ def test_claim_kinds_are_checked():
     kinds = claim_kinds()
     assert {spec["rule"] for spec in kinds.values()} >= {"presence", "event", "casualty"}
     assert all(spec["label"]["en"] and spec["label"]["ar"] for spec in kinds.values())
+
+
+def test_ledger_keeps_one_row_per_distinct_figure():
+    from troopwatch import pipeline
+
+    text = ("نحو 2500 جندي أمريكي في العراق\n\nوتنشر الولايات المتحدة نحو 2500 جندي أمريكي في العراق، "
+            "وقتل جنديان. وأكد المتحدث بقاء 2500 جندي.")
+    articles = pd.DataFrame({"id": ["x"], "text": [text]})
+    mentions = pipeline.claims_table(articles, mentions=True)
+    ledger = pipeline.claims_table(articles)
+    assert len(mentions) == 4
+    keys = list(zip(ledger["kind"], ledger["value"], ledger["qualifier"], ledger["actor"]))
+    assert len(keys) == len(set(keys)) == 3
+    first = ledger[(ledger["value"] == 2500) & (ledger["qualifier"] == "approx")].iloc[0]
+    assert first["mentions"] == 2 and first["start"] == mentions["start"].min()
+    assert ledger["mentions"].sum() == len(mentions)
+
+
+def test_actor_from_the_previous_sentence_paragraph_or_article():
+    from troopwatch.claims import ACTOR_BASES
+
+    text = "وصلت طلائع القوات الإيطالية إلى الناصرية. وسينتشر هناك نحو 2800 جندي حتى نهاية العام."
+    (claim,) = extract_claims(text)
+    assert (claim.actor, claim.actor_basis) == ("other_country", "previous_sentence")
+    text = "وتنشر الولايات المتحدة نحو 2500 جندي في العراق."
+    (claim,) = extract_claims(text)
+    assert claim.actor_basis == "sentence"
+    far = "تنشر واشنطن قوات في العراق.\n\nوقال البيان شيئا آخر.\n\nوسيبقى 900 جندي هناك."
+    (claim,) = extract_claims(far)
+    assert (claim.actor, claim.actor_basis) == ("US", "article")
+    assert claim.actor_basis in ACTOR_BASES

@@ -66,3 +66,18 @@ def test_installed_console_script_runs():
     result = subprocess.run([str(exe), "articles", str(RAW / "000_6d420342642e164b.txt")],
                             capture_output=True, text=True, encoding="utf-8", check=True)
     assert json.loads(result.stdout)["id"] == "000_6d420342642e164b"
+
+
+def test_claims_prints_the_ledger_and_mentions_every_mention(tmp_path, capsys):
+    art = tmp_path / "a.txt"
+    art.write_text("نحو 2500 جندي أمريكي في العراق\n\nوتنشر الولايات المتحدة نحو 2500 جندي أمريكي في العراق.\n",
+                   encoding="utf-8")
+    code, out, _ = run_cli(capsys, "claims", str(art))
+    assert code == 0
+    ledger = [json.loads(line) for line in out.splitlines()]
+    code, out, _ = run_cli(capsys, "claims", str(art), "--mentions")
+    assert code == 0
+    mentions = [json.loads(line) for line in out.splitlines()]
+    assert len(mentions) == 2 and len(ledger) == 1
+    assert ledger[0]["mentions"] == 2 and ledger[0]["start"] == mentions[0]["start"]
+    assert "mentions" not in mentions[0]

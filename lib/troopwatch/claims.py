@@ -38,7 +38,10 @@ __all__ = [
     "Claim",
     "extract_claims",
     "claims_table",
+    "claims_ledger",
     "CLAIM_COLUMNS",
+    "LEDGER_KEY",
+    "ACTOR_BASES",
     "EXTRACTOR_VERSION",
     "RULES",
     "claim_kinds",
@@ -46,10 +49,10 @@ __all__ = [
     "PLACES",
 ]
 
-EXTRACTOR_VERSION = "claims-0.1"
+EXTRACTOR_VERSION = "claims-0.2"
 
 CLAIM_COLUMNS = [
-    "article", "kind", "value", "low", "high", "qualifier", "actor", "place",
+    "article", "kind", "value", "low", "high", "qualifier", "actor", "actor_basis", "place",
     "refers_to", "refers_to_precision", "window_start",
     "mention", "sentence", "sentence_start", "sentence_end", "start", "end",
     "extractor_version",
@@ -58,6 +61,12 @@ CLAIM_COLUMNS = [
 # How the classifier reads each kind of claim (claims.yml kinds.<name>.rule).
 RULES = ("presence", "event", "casualty", "count")
 ACTORS = ("US", "coalition", "other_country", "iraqi", "militia", "unknown")
+# Where the actor was read: the claim's own sentence, the sentence before it, its
+# paragraph, or the article (the forces or attackers the article is about).
+ACTOR_BASES = ("sentence", "previous_sentence", "paragraph", "article")
+# One ledger row per distinct figure: the claims table keeps the first mention of
+# each (article, kind, low, high, qualifier, actor, refers_to) and counts the rest.
+LEDGER_KEY = ("article", "kind", "low", "high", "qualifier", "actor", "refers_to")
 PLACES = ("Iraq", "Syria", "both", "elsewhere")
 
 _STRONG_PUNCT = set(".!?؟;؛:")
@@ -86,6 +95,7 @@ class Claim:
     refers_to: Optional[str] = None
     refers_to_precision: Optional[str] = None
     window_start: Optional[str] = None
+    actor_basis: str = "sentence"
     extractor_version: str = EXTRACTOR_VERSION
     # set by troopwatch.timeline: how refers_to was decided, and the window of an undated claim
     refers_to_basis: Optional[str] = None
@@ -106,6 +116,7 @@ class _Lex:
     backed_by: tuple  # tuples of words
     backed_words: frozenset  # every word of backed_by (a cheap test before matching)
     attacker_markers: tuple
+    breakdown: tuple  # words before a part of an earlier figure ("بما في ذلك")
     year_low: int
     year_high: int
     prefilter: re.Pattern
@@ -156,6 +167,7 @@ def _lex() -> _Lex:
                 phrases.setdefault(words[0], []).append((words, cat))
 
     kinds = claim_kinds()
+    numbers_lex_early = load_lexicon("numbers")
     by_rule = {spec["rule"]: spec for spec in kinds.values()}
     presence, event, casualty = by_rule["presence"], by_rule["event"], by_rule["casualty"]
     add("troop", presence.get("nouns"))
@@ -171,7 +183,12 @@ def _lex() -> _Lex:
     add("casualty", casualty.get("nouns"))
     add("cas_before", casualty.get("cues_before"))
     add("cas_after", casualty.get("cues_after"))
+    add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
+    add("one_noun", casualty.get("one_nouns"))
+    add("one_before", casualty.get("one_cues_before"))
+    add("one_after", casualty.get("one_cues_after"))
+    add("one_of", casualty.get("one_of"))
     count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
     for name in count_kinds:
         add("noun:" + name, kinds[name].get("nouns"))
@@ -182,6 +199,8 @@ def _lex() -> _Lex:
     add("rhetoric", lex.get("rhetoric_before"))
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
+    add("owner", lex.get("owner_heads"))
+    add("beneficiary", lex.get("beneficiary_markers"))
     add("target", lex.get("target_markers"))
     add("cas_blocker", casualty.get("blockers"))
     add("possessive", lex.get("possessive_refs"))
@@ -189,6 +208,9 @@ def _lex() -> _Lex:
     add("victim_after", lex.get("victim_after"))
     add("attacker_verb", lex.get("attacker_verbs"))
     add("negation", lex.get("negations"))
+    add("range_to", numbers_lex_early.get("range_to"))
+    add("change", numbers_lex_early.get("change_verbs"))
+    add("copula", lex.get("copulas"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
     dual_nouns: dict[str, str] = {}
@@ -242,10 +264,12 @@ def _lex() -> _Lex:
         backed_by=tuple(tuple(t.split(" ")) for t in _terms(lex.get("backed_by"))),
         backed_words=frozenset(w for t in _terms(lex.get("backed_by")) for w in t.split(" ")),
         attacker_markers=tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers"))),
+        breakdown=tuple(tuple(t.split(" ")) for t in _terms(lex.get("breakdown_before"))),
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
-        number_prefilter=_number_prefilter(dual_nouns),
+        number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
+                                           | set(_terms(casualty.get("one_of")))),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
@@ -415,6 +439,7 @@ class _Sentence:
         """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
         lex = self.lex
         out = []
+        self.backed: set = set()  # actor starts read as the group another actor backs
         i = 0
         n = len(self.toks)
         while i < n:
@@ -433,6 +458,7 @@ class _Sentence:
                 k = len(words)
                 if i - k >= 0 and _tail_matches(self, i, words):
                     label = "militia"
+                    self.backed.add(i)
                     break
             if role == "plain":
                 for back in range(1, 5):
@@ -451,6 +477,9 @@ class _Sentence:
                     if self.has(k, "victim_after"):
                         role = "target"
                         break
+            if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
+                i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
+                continue
             out.append((i, end, label, role))
             i = end
         return out
@@ -520,6 +549,7 @@ def _as_int(x) -> Optional[int]:
 
 
 _GLUED = ("ل", "ال", "و", "ب", "لل", "وال", "بال", "ف")
+_BRACKETS = {"(": ")", "/": "/", "[": "]"}
 
 
 def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
@@ -536,6 +566,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     i0 = s.index_at(mn.norm_start)
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
+    # a number set off by brackets or slashes: "نحو (450) جنديا"، "العسكريين /109/ الذين"
+    if s.word(before) in _BRACKETS and s.word(i1) == _BRACKETS[s.word(before)]:
+        before -= 1
+        i1 += 1
     glued = ""
     # a clitic glued to the number ("لـ150", "ال150", "الـ 56") is its own token here
     if before >= 0 and s.word(before) in _GLUED and (s.toks[before][2] == s.toks[i0][1] or s.word(before) == "ال"):
@@ -545,6 +579,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
+        if head > 0 and s.has(head, "copula"):
+            head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
         if mn.ordinal:
@@ -558,7 +594,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return got
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
-    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j)):
+    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
     if before >= 0 and mn.words and mn.value is not None and mn.value <= 2 and not glued:
@@ -568,22 +604,48 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
         if got not in (False, None):
             return got
-    if _is_year(mn, s.lex):
+    if _is_year(mn, s.lex) and not _change_start(s, i1):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
                                                        and s.word(before) not in s.lex.qual_words
                                                        and not s.has(before, "function"))):
         return None  # "خلال شهر واحد": the number belongs to another noun
-    if _cue_before(s, i0, "cas_before", span=3):
+    if _cue_before(s, i0, "cas_before", span=3) or _casualty_tally(s, i0):
         return "casualty", None
     kind = _count_head_kind(s, i0)
     if kind is not None:
         return kind, None
     prev = _previous_claim(earlier, mn, s, max_gap=10)
-    if prev is not None and _joined_by_and(s, i0, glued):
+    if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)
+                             or _after_breakdown(s, i0)):
         return prev.kind, None
     return None
+
+
+def _change_start(s: _Sentence, i1: int) -> bool:
+    """"خفض عدد قواتها من 2000 إلى 1400 جندي": 2000 is the first end of a change, no year."""
+    nxt = s.word(i1 + 1)
+    return s.has(i1, "range_to") and nxt[:1].isdigit() and not (len(nxt) == 4 and s.lex.year_low <= int(nxt) <= s.lex.year_high)
+
+
+def _after_breakdown(s: _Sentence, i0: int) -> bool:
+    """"60 ألف جندي ...، بما في ذلك 14 ألفا في أفغانستان": a part of the figure before it."""
+    for words in s.lex.breakdown:
+        k = len(words)
+        if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in _stems(s.word(i0 - k + m))
+                               for m in range(k)):
+            return True
+    return False
+
+
+def _joined_by_change(s: _Sentence, i0: int) -> bool:
+    """"من 500 جندي إلى نحو 4000"، "إلى 140 ألفا، وبزيادة 13 ألفا": the number is the
+    other end of a change, or its amount, and counts what the claim before it counts."""
+    k = i0 - 1
+    while k >= 0 and s.word(k) in s.lex.qual_words and not s.has(k, "range_to"):
+        k -= 1
+    return k >= 0 and (s.has(k, "range_to") or s.has(k, "change"))
 
 
 def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list, partitive: bool):
@@ -646,7 +708,10 @@ def _starts_clause(s: _Sentence, j: int) -> bool:
 def _joined_by_and(s: _Sentence, i0: int, glued: str) -> bool:
     if glued == "و":
         return True
-    w = s.word(i0 - 1) if i0 > 0 else ""
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1  # "وأقل من ألفين": the qualifier carries the conjunction
+    w = s.word(k) if k >= 0 else ""
     return w == "و" or (w.startswith("و") and w[1:] in s.lex.qual_words)
 
 
@@ -659,7 +724,9 @@ def _is_year(mn: NumberMention, lex: _Lex) -> bool:
 
 def _is_actor_noun(s: _Sentence, j: int) -> bool:
     w = s.word(j)
-    return bool(w) and w[0].isalpha() and any(st in s.lex.actor_words for st in _stems(w)) and w.endswith(("ين", "ون", "يا"))
+    # plural, or the singular tamyiz after eleven and more ("4400 أمريكي")
+    return bool(w) and w[0].isalpha() and any(st in s.lex.actor_words for st in _stems(w)) \
+        and w.endswith(("ين", "ون", "يا", "ي"))
 
 
 def _military_after(s: _Sentence, j: int) -> bool:
@@ -690,11 +757,48 @@ def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
 def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
     if _cue_before(s, i0, "cas_before", span=3):
         return True
-    for k in range(j + 1, min(len(s), j + 5)):
-        if s.word(k) in _STRONG_PUNCT:
+    # "3 جنود قتلوا"، "2150 من الجنود البريطانيين على الأقل قد لقوا حتفهم": the verb
+    # that says they were killed or wounded follows the counted noun in its clause
+    for k in range(j + 1, min(len(s), j + _CUE_AFTER_REACH)):
+        w = s.word(k)
+        if w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و")):
+            break  # "نحو 2500 جندي في العراق، وقتل جنديان": a new clause
+        if w.startswith("و") and s.has(k, "cas_before") and k > j + 1:
             break
         if s.has(k, "cas_after"):
             return True
+    return _casualty_tally(s, i0)
+
+
+_CUE_AFTER_REACH = 14  # tokens after the counted noun searched for a casualty verb
+_TALLY_REACH = 8  # tokens after a count word searched for what it tallies
+
+
+def _casualty_tally(s: _Sentence, i0: int) -> bool:
+    """Is the number the value of a casualty tally in its sentence part?
+
+    "ترتفع حصيلة قتلى الجيش الأميركي ... إلى 3972 قتيلا"، "يرتفع إلى 4093 عدد الجنود
+    الأميركيين الذين قتلوا"، "عدد الجرحى 776 جنديا": a count word whose phrase names
+    the killed or wounded (a casualty noun, or a verb of killing in its relative clause).
+    """
+    def clause_break(k: int) -> bool:
+        w = s.word(k)
+        return w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و"))
+
+    lo = i0
+    while lo > 0 and not clause_break(lo - 1) and i0 - lo < 30:
+        lo -= 1
+    hi = i0
+    while hi < len(s) and not clause_break(hi) and hi - i0 < 30:
+        hi += 1
+    for k in range(lo, hi):
+        if not s.has(k, "count_head"):
+            continue
+        for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
+            if s.word(m)[:1].isdigit():
+                break
+            if s.cats(m) & {"casualty", "cas_after"}:
+                return True
     return False
 
 
@@ -735,7 +839,13 @@ def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
 
 
 def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
-    """"يتجاوز عدد المقاتلين 100 ألف" -> at_least: a verb of comparison governing a count word."""
+    """"يتجاوز عدد المقاتلين 100 ألف" -> at_least: a verb of comparison governing a count word.
+
+    "زادت عدد جنودها إلى 140 ألفا" is a change to a level: after "إلى" the verb
+    is one of change, not of comparison, and the level is exact.
+    """
+    if i0 > 0 and (s.has(i0 - 1, "range_to") or s.has(i0 - 1, "change")):
+        return None  # a level after a change ("إلى 140 ألفا") or its amount ("بزيادة 13 ألفا")
     head_seen = False
     for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
@@ -788,8 +898,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role != "blocked":
-            if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before"):
-                continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties
+            if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before") and not s.has(a - 1, "casualty_of"):
+                continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
             best = label
     if best is not None:
         return best
@@ -800,10 +910,18 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 best = label
         if best is not None:
             return best
-    # 4. later in the same clause
+    # 3b. "أرسلت الحكومة الإسبانية 1400 جندي": the state whose government, ministry or
+    #     leader is the subject (the first such before the number) owns the forces
+    for a, b, label, role in actors:
+        if b <= i0 and role == "blocked" and a > 0 and s.has(a - 1, "owner"):
+            if kind == "casualty" and any(s.has(k, "cas_before") for k in range(b, i0)):
+                continue  # "أعلنت وزارة الدفاع ... مقتل": still theirs, but read it below
+            return label
+    # 4. later in the same clause, unless the forces there are the ones helped or
+    #    trained ("100 عنصر يقدمون المشورة لقوات الأمن العراقية")
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
-            if any(s.word(k) in _CLAUSE_PUNCT for k in range(after_from, a)):
+            if any(s.word(k) in _CLAUSE_PUNCT or s.has(k, "beneficiary") for k in range(after_from, a + 1)):
                 break
             return label
     return "unknown"
@@ -916,28 +1034,117 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         return []
     if record is None:
         record = Article.from_text(text, article)
+    context = _Context(record, lex)
     for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
         if k == len(starts) or starts[k] >= b:
             continue
         if prefilter.search(text, a, b) is None:
             continue
-        claims.extend(_sentence_claims(record.sentence_view(i), a, b, article, lex))
+        found = _sentence_claims(record.sentence_view(i), a, b, article, lex)
+        for c in found:
+            if c.actor == "unknown":
+                got = context.actor(i, c.kind)
+                if got is not None:
+                    c.actor, c.actor_basis = got
+        claims.extend(found)
     return claims
+
+
+class _Context:
+    """The actors named around a sentence: whose forces a bare number counts, who attacked.
+
+    When a sentence does not say whose troops or casualties a number counts (or who
+    made the attacks), the answer is read from the sentence before it, then its
+    paragraph, then the whole article: the forces the text is about.
+    """
+
+    def __init__(self, record: Article, lex: _Lex):
+        self.record = record
+        self.lex = lex
+        self._actors: dict[int, list] = {}
+        self._para_of: Optional[list] = None
+
+    def sentence_actors(self, i: int) -> list:
+        """(first, end, label, role, attacker) of each actor named in sentence ``i``."""
+        got = self._actors.get(i)
+        if got is None:
+            na, nb = self.record.sentences[i]
+            s = _Sentence(self.record.norm.text[na:nb], self.lex)
+            got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a))
+                   for a, b, label, role in s.actors]
+            self._actors[i] = got
+        return got
+
+    def _paragraph(self, i: int) -> range:
+        if self._para_of is None:
+            paras = self.record.paragraphs
+            out = []
+            for a, _b in self.record.original_sentences:
+                out.append(next((k for k, (pa, pb) in enumerate(paras) if pa <= a < pb), -1))
+            self._para_of = out
+        p = self._para_of[i]
+        idx = [k for k, q in enumerate(self._para_of) if q == p] if p >= 0 else [i]
+        return range(idx[0], idx[-1] + 1)
+
+    def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
+        out = []
+        event = kind == self.lex.kind_names.get("event")
+        for k in sentences:
+            for _a, _b, label, role, attacker in self.sentence_actors(k):
+                if role == "blocked" or label == "unknown":
+                    continue
+                if event and not (label == "militia" and attacker):
+                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل")
+                out.append(label)
+        return out
+
+    def actor(self, i: int, kind: str) -> Optional[tuple[str, str]]:
+        """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none."""
+        event = kind == self.lex.kind_names.get("event")
+        scopes = [("previous_sentence", [i - 1] if i > 0 else []),
+                  ("paragraph", [k for k in self._paragraph(i) if k != i]),
+                  ("article", [k for k in range(len(self.record.sentences)) if k != i])]
+        for basis, sentences in scopes:
+            if event and basis == "article":
+                break  # a wave of attacks is attributed within its paragraph only
+            labels = self._labels(sentences, kind)
+            if not labels:
+                continue
+            if basis == "previous_sentence":
+                return labels[0], basis
+            counts: dict[str, int] = {}
+            for label in labels:
+                counts[label] = counts.get(label, 0) + 1
+            best = max(counts.values())
+            return next(label for label in labels if counts[label] == best), basis
+        return None
+
+
+def _after_attacker_marker(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` named as the one who attacked ("من قبل مسلحين"، "تبنت الفصائل")?"""
+    for words in s.lex.attacker_markers:
+        k = len(words)
+        if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
+            return True
+    return False
 
 
 def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
     sent = nt.original
     mentions = find_numbers_normalized(nt)
-    s = _Sentence(nt.text, lex) if mentions or _has_dual(nt.text, lex) else None
+    s = _Sentence(nt.text, lex) if mentions or lex.number_prefilter.search(nt.text) else None
     if s is None:
         return []
-    mentions = sorted(mentions + _dual_mentions(s, nt, mentions), key=lambda m: m.norm_start)
+    mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions),
+                      key=lambda m: m.norm_start)
     out: list[Claim] = []
     earlier: list[_Pending] = []
     for mn in mentions:
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
+        elif mn.unit == "one":
+            got = ("casualty", s.index_at(mn.norm_start)) if not s.blocks_casualties else None
         else:
             got = _classify(s, mn, earlier)
         if got is None:
@@ -1004,6 +1211,55 @@ def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     return out
 
 
+def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
+    "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
+    out = []
+    ends = {s.index_from(m.norm_end) for m in mentions}
+    starts = {s.index_at(m.norm_start) for m in mentions}
+    n = len(s)
+    for i, (w, ws, we) in enumerate(s.toks):
+        if not w[0].isalpha() or i == 0:
+            continue
+        c = s.cats(i)
+        one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
+        noun = "one_noun" in c or one_of or _is_singular_national(s, i)
+        if not noun or i in ends or i + 1 in starts or i + 2 in starts:
+            continue
+        if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
+            continue  # the soldier named before, not one more
+        prev = s.cats(i - 1)
+        governed = bool(prev & {"cas_before", "one_before"})
+        if not governed and w.startswith("و") and "one_noun" in c:
+            # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
+            for k in range(i - 1, max(-1, i - 13), -1):
+                if s.word(k) in _STRONG_PUNCT:
+                    break
+                if s.has(k, "cas_before"):
+                    governed = True
+                    break
+        if not governed and not one_of and (s.is_punct(i - 1) or s.word(i - 1) in ("ان", "أن", "إن", "بان", "وان")):
+            for k in range(i + 1, min(n, i + 9)):
+                if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
+                    break
+                if s.has(k, "one_after"):
+                    governed = True
+                    break
+        if not governed:
+            continue
+        a, b = nt.to_original(ws, we)
+        out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
+    return out
+
+
+def _is_singular_national(s: _Sentence, i: int) -> bool:
+    """"مقتل أميركي": a nationality in the masculine singular, standing for a person."""
+    w = s.word(i)
+    return w.endswith("ي") and any(st in s.lex.actor_words and st.endswith("ي") for st in _stems(w)) \
+        and s.has(i - 1, "cas_before")
+
+
 def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:
     i = s.index_at(mn.norm_start)
     kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
@@ -1035,10 +1291,38 @@ def claims_frame(rows: list[dict], extra: tuple = ()) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns)
     for col in ("value", "low", "high", "sentence_start", "sentence_end", "start", "end"):
         df[col] = df[col].astype("Int64")
-    for col in ("refers_to", "refers_to_precision", "window_start", "place"):
+    for col in ("refers_to", "refers_to_precision", "window_start", "place", "actor_basis"):
         df[col] = df[col].astype(object)
     for col in extra:
         df[col] = df[col].astype(object)
     if len(df):
         df = df.sort_values(["article", "start"], kind="stable").reset_index(drop=True)
     return df[columns]
+
+
+def claims_ledger(mentions: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct figure of each article (``LEDGER_KEY``), from the per-mention table.
+
+    The row is the figure's first mention (its span and sentence); ``mentions`` counts
+    how often the article states it.  Charts read the ledger, so a figure repeated in a
+    headline and a body is one claim.
+    """
+    columns = list(mentions.columns) + (["mentions"] if "mentions" not in mentions.columns else [])
+    if mentions.empty:
+        out = mentions.copy()
+        out["mentions"] = pd.Series(dtype="Int64")
+        return out[columns]
+    key_cols = [c for c in LEDGER_KEY if c in mentions.columns]
+    first: dict = {}
+    counts: dict = {}
+    for i, row in enumerate(mentions[key_cols].itertuples(index=False, name=None)):
+        key = tuple(None if pd.isna(v) else v for v in row)
+        if key not in first:
+            first[key] = i
+            counts[key] = 0
+        counts[key] += 1
+    keep = sorted(first.values())
+    out = mentions.iloc[keep].copy()
+    by_pos = {first[k]: counts[k] for k in first}
+    out["mentions"] = pd.array([by_pos[i] for i in keep], dtype="Int64")
+    return out.reset_index(drop=True)[columns]

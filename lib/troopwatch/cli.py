@@ -1,7 +1,7 @@
 """The ``troopwatch`` command line: tables to stdout, and the figure run.
 
     troopwatch articles PATH... [--format jsonl|csv]
-    troopwatch claims   PATH... [--format jsonl|csv]
+    troopwatch claims   PATH... [--format jsonl|csv] [--mentions]
     troopwatch dates    PATH... [--format jsonl|csv]
     troopwatch framing  PATH... [--format jsonl|csv]
     troopwatch run [-p NAME VALUE]... [--only NOTEBOOK] [--jobs N] [--wait]
@@ -42,7 +42,7 @@ def _table_command(name: str, args: argparse.Namespace) -> int:
     if name == "articles":
         table = articles if args.with_text else articles.drop(columns=["text"])
     elif name == "claims":
-        table = pipeline.claims_table(articles)
+        table = pipeline.claims_table(articles, mentions=args.mentions)
     elif name == "dates":
         table = pipeline.dates_table(articles)
     elif name == "framing":
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     helps = {
         "articles": "one row per article: file, title, encoding, sha256, metadata, publication date",
-        "claims": "one row per troop, attack or casualty number, with its sentence and offsets",
+        "claims": "one row per distinct troop, attack or casualty figure of an article, with its first mention",
         "dates": "one row per date mention, with its ISO value, precision and span",
         "framing": "one row per article: frame scores, withdrawal stance, sources, hedging, actors",
     }
@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--metadata", metavar="CSV", help="metadata sidecar (default: articles.csv beside the articles)")
         if name == "articles":
             p.add_argument("--with-text", action="store_true", help="include the full text of each article")
+        if name == "claims":
+            p.add_argument("--mentions", action="store_true",
+                           help="one row per mention instead (a figure stated twice is two rows)")
         p.set_defaults(handler=lambda a, n=name: _table_command(n, a))
 
     run = sub.add_parser("run", help="execute the notebooks headlessly and write figures/ and data/processed/")

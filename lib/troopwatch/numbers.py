@@ -79,6 +79,7 @@ class _Vocab:
     qual_before: list  # (qualifier, compiled regex ending at the number)
     qual_after: list
     range_open: re.Pattern
+    fillers: re.Pattern  # adverbs that may sit between a qualifier and its number
     range_from: re.Pattern
     range_to: frozenset
     range_or: frozenset
@@ -174,6 +175,7 @@ def _vocab() -> _Vocab:
         return frozenset(normalize_term(t) for t in _forms(lex.get(key)))
 
     range_open = phrase_re(_forms(lex.get("range_open")), before=True)
+    fillers = phrase_re(_forms(lex.get("qualifier_fillers")) or ["\uffff"], before=True)
     range_from = phrase_re(_forms(lex.get("range_from")), before=True)
     pct = sorted({normalize_term(t) for t in _forms(lex.get("percent_after"))}, key=len, reverse=True)
     percent_after = re.compile(r"\s*(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct) + ")")
@@ -190,6 +192,7 @@ def _vocab() -> _Vocab:
         qual_before=qual_before,
         qual_after=qual_after,
         range_open=range_open,
+        fillers=fillers,
         range_from=range_from,
         range_to=word_set("range_to"),
         range_or=word_set("range_or"),
@@ -206,7 +209,9 @@ def _vocab() -> _Vocab:
 # ---------------------------------------------------------------------------
 # Tokens of the normalized text
 
-_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+)*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
+# the Arabic comma separates thousands when three digits follow it with no space (4،400);
+# with a space it separates list items (2، 3)
+_TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+|،[0-9]{{3}}(?![0-9]))*|[{ARABIC_LETTER}]+|[A-Za-z]+|\S")
 _SPACE = re.compile(r"[ \t]*")  # a number never spans a line break
 
 
@@ -240,7 +245,8 @@ def _lookup(word: str, allow_prefixes: tuple, voc: _Vocab):
 
 
 def _digits_value(s: str, next_word: Optional[str], voc: _Vocab) -> Optional[tuple[float, int]]:
-    """Value and magnitude of a digit token (2,500 / 2.500 / 1.5)."""
+    """Value and magnitude of a digit token (2,500 / 2.500 / 4،400 / 1.5)."""
+    s = s.replace("،", ",")
     plain = s.replace(",", "").replace(".", "")
     if len(plain) > _MAX_DIGITS:
         return None
@@ -466,6 +472,12 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
             this_mag = mag if cls == "digits" else value
             if cur == 0 and total > 0:
                 ok = this_mag < last_scale
+                # "بين 20 ألف و40 ألف": an addend with a scale word of its own starts the next number
+                nxt = _next_token(t, tok.end)
+                if ok and nxt is not None:
+                    nhit = _lookup(nxt.text, ("ال",), voc)
+                    if nhit is not None and nhit[0] in ("scale", "scale_pl", "scale_acc") and nhit[1] >= last_scale:
+                        ok = False
             elif cur > 0 and (cls == "digits" or last_add_cls == "digits"):
                 ok = False  # "2500 و300" are two numbers
             elif cur > 0:
@@ -525,11 +537,17 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
     pos = 0
     n = len(t)
     letter_re = _LETTER
+    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)]
     while pos < n:
         m = voc.candidate.search(t, pos)
         if m is None:
             break
         s = m.start()
+        if dates and _is_digit(t[s]):
+            inside = next((b for a, b in dates if a <= s < b), None)
+            if inside is not None:
+                pos = inside  # 2022-05-14, 05-14: a date, never a number of anything
+                continue
         if _is_digit(t[s]):
             # not inside a longer token: A10, F-16 are names, not numbers
             if s > 0 and (_is_digit(t[s - 1]) or t[s - 1] in ".,"):
@@ -579,6 +597,12 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
 
 
 _LETTER = re.compile(f"[{ARABIC_LETTER}]")
+# Digits joined by hyphens or slashes the way dates are written: 2022-05-14, 14/05/2022,
+# 2022-05, and day-month pairs with a leading zero (05-14, 14-05).
+_DATE_LIKE = re.compile(
+    r"(?<![0-9])(?:[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
+    r"|[0-9]{4}-[0-9]{2}|0[1-9]-[0-9]{2}|[0-9]{2}-0[1-9])(?![0-9])"
+)
 
 
 def _skip_token(t: str, s: int) -> int:
@@ -621,6 +645,9 @@ def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
                     rng = xv_scaled
                 if rng is not None and not (rng < y.value):
                     rng = None
+                if (rng is not None and _looks_like_year(t, x) != _looks_like_year(t, y)
+                        and not voc.range_open.search(before) and not voc.range_from.search(before)):
+                    rng = None  # "منذ 2003 إلى 4471 جنديا": a year and a count, no range
         if rng is not None:
             mn = NumberMention(
                 value=rng, low=rng, high=y.value, qualifier="range", start=0, end=0, text="",
@@ -650,6 +677,10 @@ def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
     return out
 
 
+def _looks_like_year(t: str, x: _Expr) -> bool:
+    return not x.words and x.end - x.start == 4 and 1900 <= x.value <= 2100
+
+
 def _change_before(t: str, start: int, voc: _Vocab) -> bool:
     """A verb of change shortly before: "خفض عدد القوات من 5200 إلى 3000"."""
     window = t[max(0, start - 60):start]
@@ -661,7 +692,12 @@ def _change_before(t: str, start: int, voc: _Vocab) -> bool:
 
 
 def _attach_qualifier(t: str, mn: NumberMention, voc: _Vocab) -> None:
-    before = t[max(0, mn.norm_start - 40):mn.norm_start]
+    # a number set off by brackets or slashes keeps its qualifier: "نحو (450) جنديا"
+    before = t[max(0, mn.norm_start - 40):mn.norm_start].rstrip(" (/")
+    # "تجاوز الآن 2000": an adverb of time between the qualifier and the number
+    m = voc.fillers.search(before)
+    if m is not None:
+        before = before[:m.start()]
     for name, rx in voc.qual_before:
         if rx.search(before):
             _set_qualifier(mn, name)

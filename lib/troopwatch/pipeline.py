@@ -40,6 +40,7 @@ TABLE_NAMES = {
     "articles": "articles.csv",
     "dates": "dates.csv",
     "claims": "claims.csv",
+    "mentions": "claim_mentions.csv",
     "events": "events.csv",
     "framing": "framing.csv",
     "evidence": "framing_evidence.csv",
@@ -52,7 +53,8 @@ class Tables:
 
     articles: pd.DataFrame
     dates: pd.DataFrame
-    claims: pd.DataFrame
+    claims: pd.DataFrame  # the ledger: one row per distinct figure of an article
+    mentions: pd.DataFrame  # one row per claim mention (the ledger's rows and their repeats)
     events: pd.DataFrame
     framing: pd.DataFrame
     evidence: pd.DataFrame
@@ -190,7 +192,7 @@ def _run(rows: list[dict], *, jobs: int, engine: str, scheduler: str | None,
 
 def assemble(corpus: pd.DataFrame, results: Sequence[dict]) -> Tables:
     """The tables from a corpus table and the per-article results, in corpus order."""
-    from .claims import claims_frame
+    from .claims import claims_frame, claims_ledger
     from .dates import dates_frame
     from .events import events_frame
     from .framing import EVIDENCE_COLUMNS, table_columns
@@ -201,11 +203,12 @@ def assemble(corpus: pd.DataFrame, results: Sequence[dict]) -> Tables:
     for col in PUBLISHED_COLUMNS:
         articles[col] = pd.Series([r["published"][col] for r in results], index=articles.index, dtype="object")
     articles.attrs = dict(corpus.attrs)
-    claims = claims_frame([c for r in results for c in r["claims"]], extra=tuple(CLAIM_TIME_COLUMNS))
+    mentions = claims_frame([c for r in results for c in r["claims"]], extra=tuple(CLAIM_TIME_COLUMNS))
     return Tables(
         articles=articles,
         dates=dates_frame([d for r in results for d in r["dates"]]),
-        claims=claims,
+        claims=claims_ledger(mentions),
+        mentions=mentions,
         events=events_frame([e for r in results for e in r["events"]]),
         framing=pd.DataFrame([r["framing"] for r in results], columns=table_columns()),
         evidence=pd.DataFrame([e for r in results for e in r["evidence"]], columns=EVIDENCE_COLUMNS),
@@ -233,16 +236,17 @@ def dates_table(articles) -> pd.DataFrame:
     return date_mentions_table(articles)
 
 
-def claims_table(articles, dates: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per claim mention, with the moment it refers to."""
-    from .claims import claims_table as extract_claims_table
+def claims_table(articles, dates: pd.DataFrame | None = None, mentions: bool = False) -> pd.DataFrame:
+    """The claims ledger (one row per distinct figure), with the moment it refers to; every mention when ``mentions``."""
+    from .claims import claims_ledger, claims_table as extract_claims_table
     from .timeline import attach_claim_times
 
     records = article_list(articles, "claims_table")
     claims = extract_claims_table(records)
     if dates is None:
         dates = dates_table(records)
-    return attach_claim_times(claims, records, dates)
+    timed = attach_claim_times(claims, records, dates)
+    return timed if mentions else claims_ledger(timed)
 
 
 def events_table(articles, dates: pd.DataFrame | None = None) -> pd.DataFrame:
