@@ -42,7 +42,7 @@ __all__ = [
 
 ARTICLE_OVERVIEW_COLUMNS = ["id", "outlet", "published", "published_basis", "characters", "encoding", "title"]
 CLAIM_OVERVIEW_COLUMNS = ["article", "kind", "value", "low", "high", "qualifier", "actor", "refers_to",
-                          "refers_to_precision", "window_start", "mention"]
+                          "refers_to_precision", "window_start", "refers_to_window", "mention"]
 EVENT_OVERVIEW_COLUMNS = ["article", "date", "precision", "event"]
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -134,6 +134,12 @@ class Project:
         return [WrittenTable(self.show(p), len(df), len(df.columns) - (name == "articles" and "text" in df.columns))
                 for p, (name, df) in zip(write_tables(tables, self.path(self.processed_dir)), tables.items())]
 
+    def write_table(self, df: pd.DataFrame, name: str) -> "WrittenTable":
+        """Write ``df`` as ``name`` (CSV) into the figures folder, listed relative to the root."""
+        written = write_table(df, self.path(self.figures_dir), name)
+        written.path = self.show(written.path)
+        return written
+
     def save_figure(self, name: str, rows: pd.DataFrame, **kwargs):
         """plots.save_figure into the figures folder, listing the files relative to the root."""
         from .plots import save_figure
@@ -178,7 +184,8 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
     wanted = as_list(outlets)
     if not wanted:
         return tables
-    wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", UNKNOWN_OUTLET} else w for w in wanted}
+    wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", "outlet not stated", UNKNOWN_OUTLET} else w
+                     for w in wanted}
     labels = articles["outlet"].map(outlet_label)
     chosen = articles[labels.isin(wanted_labels)]
     if chosen.empty:
@@ -264,7 +271,7 @@ def skipped_files(articles: pd.DataFrame) -> pd.DataFrame | Note:
 
 
 def chart_table(chart, columns: Sequence[str] = ("panel", "outlet", "article", "date", "value", "low", "high",
-                                                 "qualifier", "window_start", "mention")) -> pd.DataFrame:
+                                                 "qualifier", "window_start", "date_uncertain", "mention")) -> pd.DataFrame:
     """A figure's plotted rows without the long sentences (those are in its CSV twin)."""
     if chart.rows.empty:
         return Note(f"{chart.name}: nothing to plot. {chart.note_line()}".strip())
