@@ -1351,6 +1351,12 @@ def claims_interactive(chart: Chart):
         fig.update_xaxes(range=[(lo - pad).isoformat(), (hi + pad).isoformat()])
     fig.update_xaxes(title_text="Date the claim refers to; a pale bar spans a date known only to a window "
                                 "(hollow diamond: uncertain)", row=len(panels), col=1)
+    seen: set = set()
+    for trace in fig.data:  # one legend entry per outlet and qualifier, whichever panels it appears in
+        if trace.showlegend is not False and trace.name:
+            if trace.name in seen:
+                trace.showlegend = False
+            seen.add(trace.name)
     _plotly_layout(fig, html.escape(chart.title), chart, 360 + 300 * len(panels))
     return fig
 
