@@ -295,7 +295,7 @@ def _shorten(text, width: int) -> str:
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 # ---------------------------------------------------------------- charts (data)
@@ -437,7 +437,7 @@ def _select_claims(
     left_out: list[str] = []
     selected = claims[claims["kind"] == kind]
     selected = selected[selected["article"].astype(str).isin(set(articles["id"].astype(str)))].copy()
-    placed = [claim_placement(row) for _, row in selected.iterrows()]
+    placed = [claim_placement(row) for row in selected.to_dict("records")]
     unplaced = pd.Series([p is None for p in placed], index=selected.index, dtype=bool)
     if unplaced.any():
         left_out.append(f"Not shown: {_plural(int(unplaced.sum()), 'claim')} with no date it refers to "
@@ -451,7 +451,7 @@ def _select_claims(
         if (~inside).any():
             left_out.append(f"Not shown: {_plural(int((~inside).sum()), 'claim')} outside the period.")
         selected = selected[inside]
-    no_number = pd.Series([_plotted_value(row) is None for _, row in selected.iterrows()],
+    no_number = pd.Series([_plotted_value(row) is None for row in selected.to_dict("records")],
                           index=selected.index, dtype=bool)
     if no_number.any():
         left_out.append(f"Not shown: {_plural(int(no_number.sum()), 'claim')} with no number to plot.")
@@ -666,34 +666,39 @@ def conflicts_chart(claims: pd.DataFrame, articles: pd.DataFrame, start: str | N
     """
     outlets = _outlets_by_article(articles)
     chosen = claims[claims["article"].astype(str).isin(set(articles["id"].astype(str)))]
-    items = []
-    for _, row in chosen.iterrows():
+    lo = period_bounds(start)[0] if start else None
+    hi = period_bounds(end)[1] if end else None
+    groups: dict[tuple, list[dict]] = {}
+    for row in chosen.to_dict("records"):
         placed = claim_placement(row)
         bounds = _bounds(row)
         if placed is None or bounds is None or (placed[2] - placed[1]).days > 31:
             continue
-        if (start and placed[2] < period_bounds(start)[0]) or (end and placed[1] > period_bounds(end)[1]):
+        if (lo and placed[2] < lo) or (hi and placed[1] > hi):
             continue
         mid = _midpoint(placed[1], placed[2])
-        items.append({"kind": row["kind"], "actor": "" if _missing(row.get("actor")) else str(row["actor"]),
-                      "month": f"{mid.year:04d}-{mid.month:02d}", "outlet": outlets.get(str(row["article"]), UNKNOWN_OUTLET),
-                      "article": str(row["article"]), "figure": value_label(row), "low": bounds[0], "high": bounds[1],
-                      "sentence": str(row.get("sentence", "")), "start": row.get("start", 0)})
+        actor = "" if _missing(row.get("actor")) else str(row["actor"])
+        start_ = row.get("start", 0)
+        groups.setdefault((str(row["kind"]), actor, f"{mid.year:04d}-{mid.month:02d}"), []).append({
+            "outlet": outlets.get(str(row["article"]), UNKNOWN_OUTLET), "article": str(row["article"]),
+            "figure": value_label(row), "low": bounds[0], "high": bounds[1],
+            "sentence": "" if _missing(row.get("sentence")) else str(row["sentence"]),
+            "start": 0 if _missing(start_) else start_})
     out = []
-    if items:
-        frame = pd.DataFrame(items).sort_values(["kind", "actor", "month", "article", "start"], kind="stable")
-        for (kind, actor, month), group in frame.groupby(["kind", "actor", "month"], sort=True):
-            if group["outlet"].nunique() < 2 and not (UNKNOWN_OUTLET in set(group["outlet"]) and group["article"].nunique() > 1):
-                continue
-            a = group.sort_values(["high", "article"], kind="stable").iloc[0]
-            others = group[(group["article"] != a["article"]) & ((group["outlet"] != a["outlet"]) | (a["outlet"] == UNKNOWN_OUTLET))]
-            if others.empty:
-                continue
-            b = others.sort_values(["low", "article"], ascending=[False, True], kind="stable").iloc[0]
-            if a["high"] < b["low"]:
-                out.append({"kind": kind, "actor": actor, "month": month, "claims": len(group),
-                            **{f"{k}_a": a[k] for k in ("outlet", "article", "figure", "low", "high", "sentence")},
-                            **{f"{k}_b": b[k] for k in ("outlet", "article", "figure", "low", "high", "sentence")}})
+    for (kind, actor, month) in sorted(groups):
+        group = groups[(kind, actor, month)]
+        if len(group) < 2:
+            continue
+        a = min(group, key=lambda r: (r["high"], r["article"], r["start"]))
+        others = [r for r in group if r["article"] != a["article"]
+                  and (r["outlet"] != a["outlet"] or a["outlet"] == UNKNOWN_OUTLET)]
+        if not others:
+            continue
+        b = min(others, key=lambda r: (-r["low"], r["article"], r["start"]))
+        if a["high"] < b["low"]:
+            out.append({"kind": kind, "actor": actor, "month": month, "claims": len(group),
+                        **{f"{k}_a": a[k] for k in ("outlet", "article", "figure", "low", "high", "sentence")},
+                        **{f"{k}_b": b[k] for k in ("outlet", "article", "figure", "low", "high", "sentence")}})
     rows = pd.DataFrame(out, columns=CONFLICT_COLUMNS)
     return Chart("conflicting_claims", rows, [], outlet_colours(articles["outlet"]), _article_count(articles),
                  corpus, start, end, caveat="A conflict is two numbers that cannot both be right; either may be wrong.",
@@ -813,11 +818,16 @@ def _legend(fig, rows: pd.DataFrame, colours: dict[str, str], top: float, qualif
     if qualifiers and "date_uncertain" in rows and rows["date_uncertain"].astype(bool).any():
         extra.append((Line2D([], [], color="#333333", alpha=0.35, linewidth=5, marker="D", markersize=7,
                              markerfacecolor="white", markeredgecolor="#333333"), "date known only to a window"))
+    if groups is not None:
+        from matplotlib.patches import Patch
+
+        extra.append((Line2D([], [], color="#222222", linewidth=1.4), "median, all outlets"))
+        extra.append((Patch(color="#bbbbbb", alpha=0.45, linewidth=0), "middle half of the claims"))
     if reference:
         extra.append((Line2D([], [], color="#999999", linewidth=1.6), "official US level (data/reference)"))
     if extra:
         handles += [header(), header()]
-        labels += ["", "Dates and the record"]
+        labels += ["", "Also drawn"]
         bold.append(len(labels) - 1)
         for h, l in extra:
             handles.append(h)
@@ -871,8 +881,9 @@ def _label_rows(rows: pd.DataFrame) -> list[int]:
     """Which claims get a value label, best first: the latest, the highest, the lowest, then the rest if few."""
     if rows.empty:
         return []
-    xs = [_row_x(r)[2] for _, r in rows.iterrows()]
-    ys = [_plotted_value(r) for _, r in rows.iterrows()]
+    records = rows.to_dict("records")
+    xs = [_row_x(r)[2] for r in records]
+    ys = [_plotted_value(r) for r in records]
     order = list(range(len(rows)))
     picks = [max(order, key=lambda i: (xs[i], ys[i])), max(order, key=lambda i: (ys[i], xs[i])),
              min(order, key=lambda i: (ys[i], xs[i]))]
@@ -944,7 +955,7 @@ def monthly_summary(rows: pd.DataFrame, group_of: dict[str, str] | None = None) 
         return pd.DataFrame(columns=columns)
     group_of = group_of or {o: o for o in rows["outlet"]}
     recs = []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         _, _, mid = _row_x(row)
         b = _bounds(row)
         recs.append({"panel": row.get("panel", ""), "month": f"{mid.year:04d}-{mid.month:02d}",
@@ -958,17 +969,35 @@ def monthly_summary(rows: pd.DataFrame, group_of: dict[str, str] | None = None) 
     return out[columns]
 
 
-def _draw_summary(ax, summary: pd.DataFrame, palette: dict[str, str]) -> None:
+def monthly_band(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per panel and month, over every outlet: claims, the median and the middle half (25th-75th percentile)."""
+    columns = ["panel", "month", "claims", "median", "q25", "q75"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    recs = [{"panel": r.get("panel", ""), "month": f"{_row_x(r)[2].year:04d}-{_row_x(r)[2].month:02d}",
+             "value": _plotted_value(r)} for r in rows.to_dict("records")]
+    frame = pd.DataFrame(recs)
+    out = (frame.groupby(["panel", "month"], sort=True)["value"]
+           .agg(claims="size", median="median", q25=lambda v: v.quantile(0.25), q75=lambda v: v.quantile(0.75))
+           .reset_index())
+    return out[columns]
+
+
+def _draw_summary(ax, summary: pd.DataFrame, band: pd.DataFrame, palette: dict[str, str]) -> None:
+    """All outlets: the middle half of the numbers claimed each month (band) and their median (line);
+    each outlet group: its monthly median, a dot sized by its claim count."""
+    if len(band):
+        xs = [period_bounds(m)[0] + dt.timedelta(days=14) for m in band["month"]]
+        ax.fill_between(xs, band["q25"], band["q75"], step="mid", color="#bbbbbb", alpha=0.45, linewidth=0, zorder=1)
+        ax.plot(xs, band["median"], drawstyle="steps-mid", color="#222222", linewidth=1.4, zorder=2)
     groups = sorted(set(summary["outlet_group"]), key=lambda g: (g in (OTHER_OUTLETS, UNKNOWN_OUTLET), g))
-    biggest = max(summary["claims"].max(), 1)
-    for k, group in enumerate(groups):
+    biggest = max(summary["claims"].max(), 1) if len(summary) else 1
+    for group in groups:
         part = summary[summary["outlet_group"] == group]
-        shift = dt.timedelta(days=(k - (len(groups) - 1) / 2) * min(24 / max(len(groups), 1), 6))
-        xs = [period_bounds(m)[0] + dt.timedelta(days=14) + shift for m in part["month"]]
-        colour = palette.get(group, UNKNOWN_COLOUR)
-        ax.vlines(xs, part["lowest"], part["highest"], color=colour, linewidth=1.2, alpha=0.6, zorder=2)
-        sizes = [12 + 60 * math.sqrt(c / biggest) for c in part["claims"]]
-        ax.scatter(xs, part["median"], s=sizes, color=colour, edgecolors="white", linewidths=0.5, zorder=3)
+        xs = [period_bounds(m)[0] + dt.timedelta(days=14) for m in part["month"]]
+        sizes = [6 + 40 * math.sqrt(c / biggest) for c in part["claims"]]
+        ax.scatter(xs, part["median"], s=sizes, color=palette.get(group, UNKNOWN_COLOUR), edgecolors="white",
+                   linewidths=0.4, alpha=0.85, zorder=3)
 
 
 def _empty(ax, text: str = "No claims of this kind in the selected articles") -> None:
@@ -986,7 +1015,7 @@ def _draw_reference(ax, ref: pd.DataFrame, lo: dt.date, hi: dt.date) -> bool:
 
 def _span(chart: Chart, rows: pd.DataFrame) -> tuple[list[dt.date], list[dt.date]]:
     firsts, lasts = [], []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         first, last, _ = _row_x(row)
         firsts.append(first)
         lasts.append(last)
@@ -1008,6 +1037,7 @@ def claims_figure(chart: Chart):
     group_of, palette = outlet_groups(rows, chart.colours)
     colours = {o: palette.get(g, UNKNOWN_COLOUR) for o, g in group_of.items()}
     summary = monthly_summary(rows, group_of) if aggregate else None
+    band = monthly_band(rows) if aggregate else None
     height = 3.2 + 3.0 * len(panels)
     with figure_style():
         fig = _new_figure(12, height)
@@ -1029,8 +1059,8 @@ def claims_figure(chart: Chart):
             if panel in chart.reference:
                 reference_drawn |= _draw_reference(ax, chart.reference[panel], lo - pad, hi + pad)
             if aggregate:
-                _draw_summary(ax, summary[summary["panel"] == panel], palette)
-                top = summary[summary["panel"] == panel]["highest"].max()
+                _draw_summary(ax, summary[summary["panel"] == panel], band[band["panel"] == panel], palette)
+                top = summary[summary["panel"] == panel]["median"].max()
             else:
                 _draw_claims(ax, subset, colours)
                 top = max(v for v in subset[["value", "low", "high"]].max(axis=1) if not _missing(v))
@@ -1048,12 +1078,14 @@ def claims_figure(chart: Chart):
                 subset = rows[rows["panel"] == panel].reset_index(drop=True)
                 if len(subset):
                     _place_labels(ax, subset, {i: value_label(subset.iloc[i]) for i in _label_rows(subset)})
-        axes[-1].set_xlabel("Date the claim refers to; a pale bar spans a date known only to a month, a year "
-                            "or the article's publication window (the mark at its middle is hollow: uncertain)",
-                            fontsize=8.5)
+        axes[-1].set_xlabel("Date the claim refers to" + ("; a claim dated only to a month, a year or its article's "
+                            "publication window counts in the month of its middle" if aggregate else
+                            "\n(a pale bar spans a date known only to a month, a year or the publication window; "
+                            "a hollow diamond marks its middle)"), fontsize=8.5)
         if aggregate:
-            subtitle = (f"{_plural(len(rows), chart.unit)}: per month and outlet, the dot is the median number "
-                        "claimed (its size, the claim count), the line the lowest to the highest")
+            subtitle = (f"{_plural(len(rows), chart.unit)} per month: the line is the median number claimed, the band "
+                        "the middle half of the claims;\na dot is one outlet's median that month (its size: the claim "
+                        "count). Every claim, with its sentence, is in the interactive HTML and the CSV.")
         else:
             subtitle = (f"{_plural(len(rows), chart.unit)}, each at the date it refers to; colour shows the outlet, "
                         "the marker how the number is put")
@@ -1073,9 +1105,22 @@ def attacks_figure(chart: Chart):
     return claims_figure(chart)
 
 
+MAX_CONFLICT_ROWS = 30
+
+
+def _shown_conflicts(rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The conflicts a figure draws: all, or the MAX_CONFLICT_ROWS widest apart (higher low over lower high)."""
+    if len(rows) <= MAX_CONFLICT_ROWS:
+        return rows, ""
+    ratio = rows["low_b"].astype(float) / rows["high_a"].astype(float).clip(lower=1)
+    keep = ratio.sort_values(ascending=False, kind="stable").index[:MAX_CONFLICT_ROWS]
+    return (rows.loc[sorted(keep)].reset_index(drop=True),
+            f"Shown: the {MAX_CONFLICT_ROWS} conflicts furthest apart, of {len(rows):,}; all are in conflicting_claims.csv.")
+
+
 def conflicts_figure(chart: Chart):
     """Each conflict as one row: the two claimed numbers (or ranges) side by side, named by outlet."""
-    rows = chart.rows
+    rows, shown_note = _shown_conflicts(chart.rows)
     n = max(len(rows), 1)
     height = min(2.6 + 0.55 * n, 40)
     with figure_style():
@@ -1104,10 +1149,11 @@ def conflicts_figure(chart: Chart):
             ax.set_xscale("log")
             ax.set_xlabel("Number claimed (log scale); each line is one claim's range, from two outlets")
         fig.text(0.02, 1 - 0.2 * inch, "Conflicting figures", ha="left", va="top", fontsize=14, fontweight="bold")
-        fig.text(0.02, 1 - 0.55 * inch, f"{_plural(len(rows), 'conflict')}: same kind, actor and month, numbers that "
+        fig.text(0.02, 1 - 0.55 * inch, f"{_plural(len(chart.rows), 'conflict')}: same kind, actor and month, numbers that "
                  "cannot both be right (table: conflicting_claims.csv)", ha="left", va="top", fontsize=10,
                  color="#444444")
-        fig.text(0.02, 0.1 * inch, chart.source_line(), ha="left", va="bottom", fontsize=8, color="#555555")
+        fig.text(0.02, 0.1 * inch, chart.source_line() + (f"\n{shown_note}" if shown_note else ""), ha="left",
+                 va="bottom", fontsize=8, color="#555555")
     return fig
 
 
@@ -1135,7 +1181,7 @@ def _events_note(rows: pd.DataFrame, shown: int) -> str:
     total = len(_event_groups(rows)) if len(rows) else 0
     if total <= shown:
         return ""
-    return (f"Shown: the {shown} events mentioned by the most articles, of {total}; every mention is in "
+    return (f"Shown: the {shown} events mentioned by the most articles, of {total:,}; every mention is in "
             "events_timeline.csv.")
 
 
@@ -1171,6 +1217,8 @@ def events_figure(chart: Chart, label_width: int = 48):
     rows = chart.rows
     groups = _event_groups(rows, MAX_EVENT_ROWS) if not rows.empty else []
     extra_note = _events_note(rows, len(groups)) if len(rows) else ""
+    group_of, palette = outlet_groups(rows, chart.colours)
+    colours = {o: palette.get(g, UNKNOWN_COLOUR) for o, g in group_of.items()}
     n = max(len(groups), 1)
     height = min(3.2 + 0.3 * n, 40)
     with figure_style():
@@ -1193,7 +1241,7 @@ def events_figure(chart: Chart, label_width: int = 48):
                     ax.plot([first, last], [i, i], color="#bbbbbb", linewidth=6, alpha=0.5, solid_capstyle="butt")
                 step = min(0.2, 0.7 / len(members))  # mentions of one event side by side, not on top of each other
                 for k, position in enumerate(members):
-                    colour = chart.colours.get(rows["outlet"].iloc[position], UNKNOWN_COLOUR)
+                    colour = colours.get(rows["outlet"].iloc[position], UNKNOWN_COLOUR)
                     ax.plot([_midpoint(first, last)], [i + (k - (len(members) - 1) / 2) * step], linestyle="none",
                             marker="o", markersize=6, color=colour, markeredgecolor="white", markeredgewidth=0.6)
                 labels.append(_event_label(event, date, members, rows, label_width, mpl_isolate_ltr))
@@ -1210,7 +1258,8 @@ def events_figure(chart: Chart, label_width: int = 48):
         footer = chart.source_line() + "".join("\n" + t for t in (chart.note_line(), extra_note) if t)
         fig.text(0.02, 0.15 * inch, footer, ha="left", va="bottom", fontsize=8, color="#555555")
         if not rows.empty:
-            _legend(fig, rows, chart.colours, 1 - 1.25 * inch, qualifiers=False, left=0.815)
+            _legend(fig, rows.assign(outlet=rows["outlet"].map(group_of)), palette, 1 - 1.25 * inch,
+                    qualifiers=False, left=0.815)
     return fig
 
 
@@ -1249,7 +1298,7 @@ def _claim_traces(rows: pd.DataFrame, colours: dict[str, str], spans: bool = Tru
         xs, ys, custom, symbols = [], [], [], []
         bar_x, bar_y, span_x, span_y = [], [], [], []
         style = QUALIFIERS.get(qualifier, QUALIFIERS["exact"])
-        for _, row in group.iterrows():
+        for row in group.to_dict("records"):
             first, last, mid = _row_x(row)
             x = mid.isoformat()
             y = _plotted_value(row)
@@ -1295,7 +1344,7 @@ def _window_traces(rows: pd.DataFrame, colours: dict[str, str]) -> list:
     import plotly.graph_objects as go
 
     traces = []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         if _missing(row.get("window_start")) or not row.get("window_start"):
             continue
         first, last, mid = _row_x(row)
@@ -1376,7 +1425,10 @@ def conflicts_interactive(chart: Chart):
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    rows = chart.rows
+    rows, shown_note = _shown_conflicts(chart.rows)
+    if shown_note:
+        chart = Chart(chart.name, chart.rows, chart.left_out + [shown_note], chart.colours, chart.articles,
+                      chart.corpus, chart.start, chart.end, chart.caveat, title=chart.title)
     if rows.empty:
         fig.add_annotation(text="No conflicting figures: no two outlets give numbers that do not overlap "
                                 "for the same kind, actor and month", showarrow=False, xref="paper", yref="paper",
@@ -1415,15 +1467,17 @@ def events_interactive(chart: Chart, label_width: int = 48):
         label = _event_label(html.escape(event, quote=False), date, members, rows, label_width, lambda t: t)
         for position in members:
             label_of[position] = label
-    for outlet in sorted(set(rows["outlet"]), key=lambda o: (o == UNKNOWN_OUTLET, o)):
-        positions = [i for i, o in enumerate(rows["outlet"]) if o == outlet and i in label_of]
+    group_of, palette = outlet_groups(rows, chart.colours)
+    shown = rows["outlet"].map(group_of) if len(rows) else rows["outlet"]
+    for outlet in sorted(set(shown), key=lambda o: (o in (OTHER_OUTLETS, UNKNOWN_OUTLET), o == UNKNOWN_OUTLET, o)):
+        positions = [i for i, o in enumerate(shown) if o == outlet and i in label_of]
         if not positions:
             continue
         fig.add_trace(go.Scatter(
             x=[_midpoint(*period_bounds(rows["date"].iloc[i])).isoformat() for i in positions],
             y=[label_of[i] for i in positions], mode="markers", name=_html_label(outlet),
-            marker={"size": 10, "color": chart.colours.get(outlet, UNKNOWN_COLOUR), "opacity": 0.85},
-            customdata=[[_html_label(outlet), html.escape(rows["article"].iloc[i]), html.escape(rows["date"].iloc[i]),
+            marker={"size": 10, "color": palette.get(outlet, UNKNOWN_COLOUR), "opacity": 0.85},
+            customdata=[[_html_label(rows["outlet"].iloc[i]), html.escape(rows["article"].iloc[i]), html.escape(rows["date"].iloc[i]),
                          _hover_text(rows["sentence"].iloc[i])] for i in positions],
             hovertemplate="%{customdata[0]} · article %{customdata[1]} · %{customdata[2]}<br><br>"
                           "%{customdata[3]}<extra></extra>",
