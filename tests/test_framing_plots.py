@@ -1,6 +1,7 @@
 """Framing figures: each has a title, axis labels, a source note, and draws its data twin."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -50,7 +51,9 @@ def test_frames_heatmap(table):
     ax = fig.axes[0]
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert [t.split("  (")[0] for t in ticks] == list(data["group"])
+    plain = [re.sub("[\u2066-\u2069]", "", t) for t in ticks]
+    assert [t.rsplit("  (", 1)[0] for t in plain] == list(data["group"])
+    assert len(ticks) == len(data)
     assert any(t.endswith(f"({unknown} articles)") for t in ticks)
 
 

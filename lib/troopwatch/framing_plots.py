@@ -122,7 +122,13 @@ def frames_heatmap_data(table: pd.DataFrame, by: str = "outlet", articles: pd.Da
 
 
 def _group_tick(group: str, n: int) -> str:
-    return f"{group}  ({n} article{'s' if n != 1 else ''})"
+    """'outlet  (2 articles)', the outlet isolated so an Arabic name keeps the count on its right."""
+    from .plots import bidi
+
+    name = bidi(group)
+    if any("\u0600" <= ch <= "\u06ff" for ch in name):
+        name = f"\u2068{name}\u2069"
+    return f"{name}  ({n} article{'s' if n != 1 else ''})"
 
 
 def article_detail(table: pd.DataFrame, articles: pd.DataFrame | None = None, by: str = "outlet") -> pd.DataFrame:

@@ -559,7 +559,7 @@ def claims_chart(
     else:
         rows["panel"] = [ACTOR_PANELS.get(a, OTHER_PANEL) if not _missing(a) else OTHER_PANEL for a in rows["actor"]]
         order = list(dict.fromkeys(ACTOR_PANELS.values())) + [OTHER_PANEL]
-        panels = [p for p in order if p in set(rows["panel"])] or ["US forces"]
+        panels = [p for p in order if p in set(rows["panel"])] or ["All actors"]
     rows = rows.sort_values(["panel", "date", "outlet", "article", "start"], kind="stable")
     rows = rows.drop(columns=["start"]).reset_index(drop=True)
     refs = {}
@@ -1072,7 +1072,10 @@ def claims_figure(chart: Chart):
             ax.set_ylim(0, top * 1.25 if top else 1)
             _thousands(ax)
             ax.set_ylabel(axis_label)
-        _date_axis(axes[-1], chart, firsts, lasts)
+        if len(rows) or chart.start or chart.end:
+            _date_axis(axes[-1], chart, firsts, lasts)
+        else:
+            axes[-1].set_xticks([])
         if not aggregate and len(rows):
             for ax, panel in zip(axes, panels):
                 subset = rows[rows["panel"] == panel].reset_index(drop=True)
@@ -1086,12 +1089,15 @@ def claims_figure(chart: Chart):
             subtitle = (f"{_plural(len(rows), chart.unit)} per month: the line is the median number claimed, the band "
                         "the middle half of the claims;\na dot is one outlet's median that month (its size: the claim "
                         "count). Every claim, with its sentence, is in the interactive HTML and the CSV.")
-        else:
+        elif len(rows):
             subtitle = (f"{_plural(len(rows), chart.unit)}, each at the date it refers to; colour shows the outlet, "
                         "the marker how the number is put")
+        else:
+            subtitle = f"No {chart.unit} in the selected articles" + (f" ({chart.note_line()})" if chart.note_line() else "")
         _frame(fig, chart.title, subtitle, chart, 0.15 * inch, top=1 - 0.25 * inch, sub=1 - 0.62 * inch)
-        _legend(fig, rows, colours, 1 - 1.25 * inch, qualifiers=not aggregate, groups=palette if aggregate else None,
-                reference=reference_drawn)
+        if len(rows):
+            _legend(fig, rows, colours, 1 - 1.25 * inch, qualifiers=not aggregate,
+                    groups=palette if aggregate else None, reference=reference_drawn)
     return fig
 
 
