@@ -21,6 +21,7 @@ __all__ = [
     "group_label",
     "article_groups",
     "article_detail",
+    "with_groups",
     "frames_heatmap_data",
     "frames_heatmap_figure",
     "attribution_profile_data",
@@ -89,6 +90,13 @@ def article_groups(table: pd.DataFrame, articles: pd.DataFrame | None = None, by
         raise KeyError(f"group_by: no article column {by!r}; choose one of {choices}")
     values = dict(zip(articles["id"].astype(str), articles[by]))
     return pd.Series([group_label(pd.Series({"outlet": values.get(str(a))})) for a in table["article"]])
+
+
+def with_groups(articles: pd.DataFrame, table: pd.DataFrame, by: str = "outlet", column: str = "compare_group") -> pd.DataFrame:
+    """The article table with each article's group (as the framing figures draw it) in ``column``,
+    for distinctive_terms(articles, group_by=column): articles of unknown outlet form one group."""
+    groups = dict(zip(table["article"].astype(str), article_groups(table, articles, by)))
+    return articles.assign(**{column: [groups.get(str(a), UNKNOWN) for a in articles["id"]]})
 
 
 def _weighted(table: pd.DataFrame, groups: pd.Series, columns: dict[str, str]) -> pd.DataFrame:
@@ -263,7 +271,9 @@ def distinctive_terms_figure(terms: pd.DataFrame, top: int = 10, n_articles: int
         ax.barh(y, part["zeta"], color="#0072B2")
         ax.set_yticks(y, labels=list(part["display"]), family=FONT, fontsize=11)
         ax.invert_yaxis()
-        ax.set_title(group, family=FONT, fontsize=10)
+        from .plots import bidi
+
+        ax.set_title(bidi(group), family=FONT, fontsize=10)
         ax.set_xlabel("z-score of weighted log-odds", family=FONT, fontsize=8)
     if not groups:
         axes[0, 0].text(0.5, 0.5, "fewer than two groups: nothing to compare", ha="center", family=FONT)
