@@ -320,3 +320,16 @@ def test_user_strings_are_html_escaped_in_interactive_figures():
     rows = pd.DataFrame([claim("a1", "troops", 2500, "exact", "US", "2021-03-23", sentence="<b>x</b> & y")])
     page = plots.claims_interactive(plots.troops_chart(rows, articles)).to_json()
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "&lt;b&gt;x" in page
+
+
+def test_a_long_timeline_draws_the_most_mentioned_events_and_says_so():
+    rows = [{"article": f"a{1 + k % 3}", "date": f"20{10 + k % 14}-0{1 + k % 9}", "precision": "month",
+             "event": f"event {k}", "sentence": "-", "start": k, "end": k + 1} for k in range(plots.MAX_EVENT_ROWS + 20)]
+    rows += [{"article": a, "date": "2020-01-03", "precision": "day", "event": "shared", "sentence": "-",
+              "start": 0, "end": 1} for a in ("a1", "a2", "a3")]
+    chart = plots.events_chart(pd.DataFrame(rows), ARTICLES)
+    assert len(chart.rows) == len(rows)  # the CSV twin keeps every mention
+    fig = plots.events_figure(chart)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == plots.MAX_EVENT_ROWS and any(label.startswith("shared") for label in labels)
+    assert any("Shown: the 40 events mentioned by the most articles, of 61" in t.get_text() for t in fig.texts)
