@@ -204,3 +204,132 @@ def test_empty_charts_still_draw_a_titled_figure(tmp_path):
                               interactive=plots.troops_interactive(chart))
     assert saved.rows == 0 and saved.png.startswith(b"\x89PNG")
     assert pd.read_csv(tmp_path / "troops_over_time.csv").empty
+
+
+# ---------------------------------------------------------------- every claim placed, any size
+
+WINDOWED = pd.DataFrame([
+    {**claim("a1", "troops", 2500, "exact", "US", None, start=1), "refers_to_window": "2023-10-07/2024-08-31"},
+    {**claim("a2", "attacks", 150, "at_least", "militia", None, start=2, window_start="2023-10"),
+     "refers_to_window": "2024-01-01/2024-02-15"},
+    {**claim("a3", "troops", 5000, "approx", "US", None, start=3), "refers_to_window": None},
+])
+
+
+def test_a_claim_dated_only_to_a_window_is_drawn_across_it_and_only_the_unplaceable_are_counted():
+    troops = plots.troops_chart(WINDOWED, ARTICLES)
+    assert troops.rows["date"].tolist() == ["2023-10-07/2024-08-31"]
+    row = troops.rows.iloc[0]
+    assert (row["date_first"], row["date_last"], bool(row["date_uncertain"])) == ("2023-10-07", "2024-08-31", True)
+    assert troops.left_out == ["Not shown: 1 claim with no date it refers to and no publication window to place "
+                               "it in."]
+    # "since October" with no date of its own: from the window's start to the end of the publication window
+    attacks = plots.attacks_chart(WINDOWED, ARTICLES)
+    assert attacks.rows[["date_first", "date_last"]].values.tolist() == [["2023-10-01", "2024-02-15"]]
+    assert attacks.left_out == []
+
+
+def test_each_kind_of_claims_yml_gets_a_figure_named_there():
+    from troopwatch.claims import claim_kinds
+
+    charts = plots.kind_charts(CLAIMS, ARTICLES)
+    assert [c.name for c in charts] == [spec["figure"] for spec in claim_kinds().values()]
+    casualties = next(c for c in charts if c.kind == "casualties")
+    assert len(casualties.rows) == 1 and casualties.panels == ["US forces"]
+    # a kind added to the lexicon (rule: count) is drawn with no code change, split by actor
+    spec = {"rule": "count", "label": {"en": "Bases", "ar": "القواعد"}, "figure": "bases_over_time", "nouns": ["قاعدة"]}
+    bases = CLAIMS.assign(kind="bases").iloc[:3]
+    chart = plots.claims_chart(bases, ARTICLES, "bases", spec=spec)
+    assert chart.name == "bases_over_time" and len(chart.rows) == 3
+    assert "Bases" in chart.title and set(chart.panels) == {"US forces", "Other foreign forces"}
+    fig = plots.claims_figure(chart)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == chart.panels
+
+
+def test_value_labels_do_not_collide_and_large_charts_aggregate_per_month():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    n = 400
+    many = pd.DataFrame([claim(f"a{1 + i % 3}", "troops", int(rng.integers(2000, 6000)), "exact", "US",
+                               f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}", start=i) for i in range(n)])
+    chart = plots.troops_chart(many, ARTICLES)
+    assert len(chart.rows) == n  # the CSV twin keeps every claim
+    fig = plots.claims_figure(chart)
+    us = fig.axes[0]
+    assert len(us.texts) == 0  # no value labels on an aggregate view
+    summary = plots.monthly_summary(chart.rows)
+    assert summary["claims"].sum() == n and (summary["lowest"] <= summary["median"]).all()
+    assert (summary["median"] <= summary["highest"]).all()
+    # few claims: labels only where they do not overlap one another
+    few = plots.troops_chart(pd.DataFrame([claim("a1", "troops", 2500 + k, "exact", "US", "2021-03-23", start=k)
+                                            for k in range(5)]), ARTICLES)
+    ax = plots.claims_figure(few).axes[0]
+    assert 1 <= len(ax.texts) < 5
+
+
+def test_the_record_is_a_step_line_that_breaks_where_the_series_has_no_figure(tmp_path):
+    import datetime as dt
+
+    ref = plots.reference_series()
+    assert ref is not None and set(plots.REFERENCE_COLUMNS) <= set(ref.columns)
+    assert (ref["source"].str.len() > 0).sum() == ref["troops"].notna().sum()  # every figure is cited
+    segments = plots._reference_steps(ref, dt.date(2007, 1, 1), dt.date(2024, 12, 31))
+    assert len(segments) == 2  # 2007-2011, then 2019 on: no line through the gap
+    assert segments[-1][1][-1] == 2500
+
+
+def test_conflicting_figures_name_both_sources_and_sentences():
+    rows = pd.DataFrame([
+        claim("a1", "troops", 2500, "exact", "US", "2021-03-23", sentence="أ 2500"),
+        claim("a3", "troops", 5000, "approx", "US", "2021-03", sentence="ب 5000"),
+        claim("a2", "troops", 2400, "approx", "US", "2021-03-02", low=2000, high=3000, sentence="ج"),
+        claim("a3", "troops", 9000, "exact", "iraqi", "2021-04-01"),
+    ])
+    chart = plots.conflicts_chart(rows, ARTICLES)
+    assert len(chart.rows) == 1
+    row = chart.rows.iloc[0]
+    assert (row["month"], row["actor"], row["claims"]) == ("2021-03", "US", 3)
+    assert {row["outlet_a"], row["outlet_b"]} == {"الترا عراق (Ultra Iraq)", "gulfnews24.net"}
+    assert row["sentence_b"] == "ب 5000" and row["high_a"] < row["low_b"]
+    agreeing = rows.iloc[[0, 2]]
+    assert plots.conflicts_chart(agreeing, ARTICLES).rows.empty
+
+
+def test_outlets_come_from_the_sidecar_then_the_url_then_the_credit_line():
+    articles = pd.DataFrame({"id": ["x", "y", "z", "w"], "outlet": ["Sidecar", None, None, None],
+                             "url": ["https://www.a.example/1", "https://www.news.example/p?q=1", None, None]})
+    framing = pd.DataFrame({"article": ["z", "w"], "outlet": ["Credit Line", None]})
+    assert plots.resolve_outlets(articles, framing) == {"x": "Sidecar", "y": "news.example", "z": "Credit Line",
+                                                        "w": plots.UNKNOWN_OUTLET}
+
+
+def test_mixed_labels_keep_their_order_and_auto_labels_drop_clitics():
+    assert plots.bidi("withdrawal (السحب) 12 Apr 2020") == "withdrawal (\u2068السحب\u2069) 12 Apr 2020"
+    assert plots.bidi("للولايات المتحدة 2500 جندي") == "\u2067للولايات المتحدة 2500 جندي\u2069"
+    assert plots.bidi("plain text") == "plain text"
+    assert plots.event_display("announcement (وأعلنت)") == "announcement (أعلنت)"
+    assert plots.event_display("US strike kills Qassem Soleimani") == "US strike kills Qassem Soleimani"
+    short = plots._shorten("Drone attack kills three US soldiers at Tower 22 in Jordan", 40)
+    assert short.endswith("…") and "Drone attack kills three US soldiers at Tower 22 in Jordan".startswith(short[:-1])
+    assert short[:-1].split()[-1] in "Drone attack kills three US soldiers at Tower 22 in Jordan".split()
+
+
+def test_user_strings_are_html_escaped_in_interactive_figures():
+    articles = pd.DataFrame({"id": ["a1"], "outlet": ["<script>alert(1)</script>"]})
+    rows = pd.DataFrame([claim("a1", "troops", 2500, "exact", "US", "2021-03-23", sentence="<b>x</b> & y")])
+    page = plots.claims_interactive(plots.troops_chart(rows, articles)).to_json()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page and "&lt;b&gt;x" in page
+
+
+def test_a_long_timeline_draws_the_most_mentioned_events_and_says_so():
+    rows = [{"article": f"a{1 + k % 3}", "date": f"20{10 + k % 14}-0{1 + k % 9}", "precision": "month",
+             "event": f"event {k}", "sentence": "-", "start": k, "end": k + 1} for k in range(plots.MAX_EVENT_ROWS + 20)]
+    rows += [{"article": a, "date": "2020-01-03", "precision": "day", "event": "shared", "sentence": "-",
+              "start": 0, "end": 1} for a in ("a1", "a2", "a3")]
+    chart = plots.events_chart(pd.DataFrame(rows), ARTICLES)
+    assert len(chart.rows) == len(rows)  # the CSV twin keeps every mention
+    fig = plots.events_figure(chart)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == plots.MAX_EVENT_ROWS and any(label.startswith("shared") for label in labels)
+    assert any("Shown: the 40 events mentioned by the most articles, of 61" in t.get_text() for t in fig.texts)

@@ -38,11 +38,12 @@ __all__ = [
     "skipped_files",
     "chart_table",
     "chart_counts",
+    "build_report",
 ]
 
 ARTICLE_OVERVIEW_COLUMNS = ["id", "outlet", "published", "published_basis", "characters", "encoding", "title"]
 CLAIM_OVERVIEW_COLUMNS = ["article", "kind", "value", "low", "high", "qualifier", "actor", "refers_to",
-                          "refers_to_precision", "window_start", "mention"]
+                          "refers_to_precision", "window_start", "refers_to_window", "mention"]
 EVENT_OVERVIEW_COLUMNS = ["article", "date", "precision", "event"]
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -138,6 +139,12 @@ class Project:
         return [WrittenTable(self.show(p), len(df), len(df.columns) - (name == "articles" and "text" in df.columns))
                 for p, (name, df) in zip(write_tables(tables, self.path(self.processed_dir)), tables.items())]
 
+    def write_table(self, df: pd.DataFrame, name: str) -> "WrittenTable":
+        """Write ``df`` as ``name`` (CSV) into the figures folder, listed relative to the root."""
+        written = write_table(df, self.path(self.figures_dir), name)
+        written.path = self.show(written.path)
+        return written
+
     def save_figure(self, name: str, rows: pd.DataFrame, **kwargs):
         """plots.save_figure into the figures folder, listing the files relative to the root."""
         from .plots import save_figure
@@ -182,7 +189,8 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
     wanted = as_list(outlets)
     if not wanted:
         return tables
-    wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", UNKNOWN_OUTLET} else w for w in wanted}
+    wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", "outlet not stated", UNKNOWN_OUTLET} else w
+                     for w in wanted}
     labels = articles["outlet"].map(outlet_label)
     chosen = articles[labels.isin(wanted_labels)]
     if chosen.empty:
@@ -271,7 +279,7 @@ def skipped_files(articles: pd.DataFrame) -> pd.DataFrame | Note:
 
 
 def chart_table(chart, columns: Sequence[str] = ("panel", "outlet", "article", "date", "value", "low", "high",
-                                                 "qualifier", "window_start", "mention")) -> pd.DataFrame:
+                                                 "qualifier", "window_start", "date_uncertain", "mention")) -> pd.DataFrame:
     """A figure's plotted rows without the long sentences (those are in its CSV twin)."""
     if chart.rows.empty:
         return Note(f"{chart.name}: nothing to plot. {chart.note_line()}".strip())
@@ -289,3 +297,129 @@ def chart_counts(charts) -> pd.DataFrame:
         }
         for chart in charts
     ])
+
+
+# ---------------------------------------------------------------- the newsroom report
+
+REPORT_TITLE = "US forces in Iraq: what the news claims, and what the record says"
+REPORT_METHODOLOGY = """## Methodology
+
+**Corpus.** The articles in `data/raw/` (or the folder given as `corpus_dir`), each a `.txt` file, with an
+optional `articles.csv` sidecar for outlet, URL and publication date. An article's outlet is the sidecar's,
+else the domain of its URL, else the outlet named in its credit line or byline; articles with none form one
+group, "unknown".
+
+**Claims.** Every number an article states about troops, attacks or casualties is found by the lexicons in
+`data/lexicons/claims.yml` (one figure per kind declared there), with how it is put (exact, about, at least, a
+range, a vague "hundreds"), whose forces it counts and the date it refers to. A claim dated only to a month,
+a year, a cumulative window ("since October") or the publication window of its article is drawn across that
+window and marked uncertain; no placeable claim is dropped. Claims are what the articles say, not verified
+counts: two articles may repeat one source.
+
+**The record.** The grey step line behind the US troop numbers is a short series of official US troop levels
+in Iraq (`data/reference/us_troops_iraq.csv`), each row naming the statement or report it comes from.
+
+**Conflicts.** Two claims conflict when they are about the same kind, actor and month, come from different
+outlets, and their bounds do not overlap: both cannot be right.
+
+**Framing.** Frame, source, hedging and actor scores count lexicon matches per 1,000 words; every match is
+listed with its sentence in `data/processed/framing_evidence.csv`.
+
+**Reproducibility.** Every figure has a CSV twin holding exactly the rows it draws; the notebooks are executed
+by `troopwatch run` and this page is built from them by `make report`, offline.
+"""
+REPORT_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.5; }
+h1 { font-size: 1.8em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
+img { max-width: 100%; height: auto; }
+table { border-collapse: collapse; font-size: .85em; margin: 1em 0; display: block; overflow-x: auto; }
+th, td { border: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }
+pre { background: #f6f6f6; padding: .5em; overflow-x: auto; font-size: .85em; white-space: pre-wrap; }
+nav ul { columns: 2; } .files li { margin: .2em 0; }
+.jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt { display: none; }
+"""
+
+
+def _report_notebooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def build_report(out_dir="build/report", notebooks_dir=None, figures_dir="figures", root=None) -> Path:
+    """One offline HTML page from the executed notebooks: their narrative, figures and tables (inputs
+    hidden), a methodology section, and links to the interactive figures and CSV tables copied beside it.
+
+    ``notebooks_dir``: the executed copies of ``troopwatch run`` (build/notebooks) when there, else the
+    committed notebooks (executed too).  Returns the path of index.html.
+    """
+    import html
+    import shutil
+
+    import nbconvert
+    import nbformat
+
+    root = Path(root) if root is not None else project_root()
+    out = Path(out_dir) if Path(out_dir).is_absolute() else root / out_dir
+    if notebooks_dir is None:
+        built = root / "build" / "notebooks"
+        notebooks_dir = built if _report_notebooks(built) else root / "notebooks"
+    notebooks = _report_notebooks(Path(notebooks_dir))
+    if not notebooks:
+        raise FileNotFoundError(f"{notebooks_dir}: no executed notebooks; run `troopwatch run` first")
+    exporter = nbconvert.HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                                      exclude_output_prompt=True)
+    sections, toc = [], []
+    for path in notebooks:
+        nb = nbformat.read(str(path), as_version=4)
+        nb.cells = [c for c in nb.cells
+                    if not ({"parameters", "injected-parameters"} & set(c.get("metadata", {}).get("tags", [])))
+                    and not (c.cell_type == "markdown" and c.source.lstrip().startswith("**Parameters.**"))
+                    and not (c.cell_type == "code" and not c.get("outputs"))]
+        body, _ = exporter.from_notebook_node(nb)
+        anchor = path.stem
+        title = next((c.source.splitlines()[0].lstrip("# ").strip() for c in nb.cells
+                      if c.cell_type == "markdown" and c.source.startswith("# ")), path.stem)
+        toc.append(f'<li><a href="#{anchor}">{html.escape(title)}</a></li>')
+        sections.append(f'<section id="{anchor}">{body}</section>')
+    method, _ = exporter.from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(REPORT_METHODOLOGY)]))
+    figures = root / figures_dir
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    files = []
+    for f in sorted(figures.glob("*")):
+        if f.suffix in {".html", ".js", ".csv", ".png", ".svg"}:
+            shutil.copyfile(f, out / "figures" / f.name)
+            if f.suffix in {".html", ".csv"}:
+                files.append(f)
+    links = "".join(
+        f'<li><a href="figures/{html.escape(f.name)}">{html.escape(f.name)}</a>'
+        f'{" (interactive: hover a mark for its article, outlet and sentence)" if f.suffix == ".html" else ""}</li>'
+        for f in files)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(REPORT_TITLE)}</title><style>{REPORT_CSS}</style></head>
+<body><header><h1>{html.escape(REPORT_TITLE)}</h1>
+<p>Claims about US forces in Iraq in the news articles of the corpus, drawn against the official record, with
+the framing of each outlet. Built by <code>make report</code> from the executed notebooks; works offline.</p>
+<nav><ul>{''.join(toc)}<li><a href="#methodology">Methodology</a></li><li><a href="#files">Interactive figures
+and data</a></li></ul></nav></header>
+{''.join(sections)}
+<section id="methodology">{method}</section>
+<section id="files"><h2>Interactive figures and data</h2><ul class="files">{links}</ul></section>
+</body></html>
+"""
+    return tw_io.write_text(out / "index.html", page)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m troopwatch.report", description=build_report.__doc__)
+    parser.add_argument("out_dir", nargs="?", default="build/report")
+    parser.add_argument("--notebooks", default=None, help="folder of executed notebooks (default build/notebooks)")
+    args = parser.parse_args(argv)
+    print(f"wrote {build_report(args.out_dir, args.notebooks)}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
