@@ -938,6 +938,9 @@ def _draw_claims(ax, rows: pd.DataFrame, colours: dict[str, str]) -> None:
         if row.get("window_start") and not _missing(row.get("window_start")) and not uncertain:
             w_first = period_bounds(row["window_start"])[0]
             ax.fill_between([w_first, x], [y * 0.97] * 2, [y * 1.03] * 2, color=colour, alpha=0.2, linewidth=0, zorder=1)
+            # the band says what it is: the period a cumulative count covers
+            ax.annotate(f"since {human_date(row['window_start'])}", (w_first, y), xytext=(2, -13),
+                        textcoords="offset points", fontsize=8, color="#555555")
         if row["qualifier"] in BAR_QUALIFIERS and not (_missing(row["low"]) or _missing(row["high"])):
             ax.plot([x, x], [row["low"], row["high"]], color=colour, linewidth=2.2,
                     linestyle="--" if row["qualifier"] == "vague" else "-", zorder=3)
