@@ -162,7 +162,8 @@ def _run(rows: list[dict], *, jobs: int, engine: str, scheduler: str | None,
     if engine == "dask":
         from .distributed import run_on_dask
 
-        return run_on_dask(_extract_row, rows, scheduler=scheduler)
+        return run_on_dask(_extract_row, rows, scheduler=scheduler,
+                           progress=(lambda n: progress(already + n, total)) if progress else None)
     if engine != "local":
         raise ValueError(f"engine {engine!r}: choose local or dask")
     done = already

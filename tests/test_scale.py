@@ -1,0 +1,80 @@
+"""One extraction however it runs: worker processes, a Dask cluster or the cache give the same bytes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from troopwatch.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+
+
+def _corpus(tmp_path: Path) -> Path:
+    """The shipped articles, each twice under another id (ten articles, so two workers share them)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in sorted(RAW.glob("*.txt")):
+        for copy in ("a", "b"):
+            shutil.copy(path, folder / f"{copy}_{path.name}")
+    return folder
+
+
+def _tables(capsys, folder: Path, *options: str) -> dict[str, str]:
+    out = {}
+    for command in ("articles", "claims", "dates", "framing"):
+        assert main([command, str(folder), "--format", "csv", "--quiet", *options]) == 0
+        text, err = capsys.readouterr()
+        assert err == ""  # --quiet: nothing on stderr
+        out[command] = text
+    return out
+
+
+def test_jobs_dask_and_warm_cache_give_identical_bytes(tmp_path, capsys):
+    folder = _corpus(tmp_path)
+    one = _tables(capsys, folder, "--jobs", "1", "--no-cache")
+    assert one["claims"].count("\n") > 2 and one["dates"].count("\n") > 2
+    assert _tables(capsys, folder, "--jobs", "2", "--no-cache") == one
+    cache = tmp_path / "cache"
+    assert _tables(capsys, folder, "--jobs", "2", "--cache", str(cache)) == one  # cold: fills the cache
+    assert (cache / "results.sqlite").is_file()
+    assert _tables(capsys, folder, "--jobs", "1", "--cache", str(cache)) == one  # warm: read back
+    dask = pytest.importorskip("dask.distributed")
+    with dask.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        assert _tables(capsys, folder, "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                       "--no-cache") == one
+
+
+def test_summary_line_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    folder = _corpus(tmp_path)
+    cache = tmp_path / "cache"
+    assert main(["claims", str(folder), "--jobs", "1", "--cache", str(cache)]) == 0
+    _, err = capsys.readouterr()
+    assert "10 articles" in err and "MB/s" in err and "0 from cache, 10 computed" in err
+    (folder / "a_000_6d420342642e164b.txt").write_text("نص جديد عن القوات الأمريكية\nقال مصدر إن 300 جندي وصلوا.\n",
+                                                      encoding="utf-8")
+    assert main(["claims", str(folder), "--jobs", "1", "--cache", str(cache)]) == 0
+    _, err = capsys.readouterr()
+    assert "9 from cache, 1 computed" in err
+
+
+def test_partitions_cover_every_row_once():
+    from troopwatch.distributed import partitions
+
+    for n in (0, 1, 7, 100, 1001):
+        for workers in (1, 2, 5):
+            ranges = partitions(n, workers)
+            covered = [i for start, stop in ranges for i in range(start, stop)]
+            assert covered == list(range(n))
+
+
+def test_scheduler_without_dask_engine_is_an_error(tmp_path, capsys):
+    assert main(["claims", str(RAW), "--scheduler", "tcp://127.0.0.1:1", "--no-cache"]) == 2
+    assert "--engine dask" in capsys.readouterr().err
+
+
+def test_bad_jobs_is_an_error(capsys):
+    assert main(["claims", str(RAW), "--jobs", "0", "--no-cache"]) == 2
+    assert "--jobs" in capsys.readouterr().err
