@@ -116,8 +116,13 @@ def match_known_events(article: "Article | str", mentions: Iterable[DateMention]
         in_sentence = [m for m in mentions if sa <= m.start < sb]
         for ev in known:
             for all_, any_, needs_date in ev.cue_sets:
-                hits = [rx.search(sent) for rx in all_]
-                if not all(hits):
+                hits = []
+                for rx in all_:  # stop at the first cue missing
+                    hit = rx.search(sent)
+                    if hit is None:
+                        break
+                    hits.append(hit)
+                if len(hits) < len(all_):
                     continue
                 if not all(any(rx.search(sent) for rx in group) for group in any_):
                     continue
