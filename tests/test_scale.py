@@ -78,3 +78,40 @@ def test_scheduler_without_dask_engine_is_an_error(tmp_path, capsys):
 def test_bad_jobs_is_an_error(capsys):
     assert main(["claims", str(RAW), "--jobs", "0", "--no-cache"]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_event_cues_skipped_only_when_they_cannot_match():
+    """A cue is not searched when its words are absent; every match of a cue holds those words."""
+    from troopwatch.events import _REQUIRED, _events_lexicon, _present
+
+    known, generic = _events_lexicon()
+    patterns = [rx for ev in known for all_, _any, _n in ev.cue_sets for rx in all_] + [rx for _, rx in generic]
+    assert patterns and all(rx.pattern in _REQUIRED for rx in patterns)
+    for rx in patterns:
+        words = _REQUIRED[rx.pattern]
+        assert words
+        # the term itself, with a conjunction, a preposition and the article glued on
+        term = " ".join(words)
+        for text in (term, "و" + term, "بال" + term, "ولل" + term, "قال " + "وال" + term + " أمس"):
+            for m in rx.finditer(text):
+                assert all(w in m.group() for w in words), (rx.pattern, text)
+        assert _present(term)(rx)
+        assert not _present("نص لا يذكر شيئا")(rx) or rx.search("نص لا يذكر شيئا")
+
+
+def test_office_holders_skipped_only_when_no_name_is_there():
+    from troopwatch.published import _NAME_WORDS, _office_lexicon
+
+    _, _, _, people = _office_lexicon()
+    assert people and all(rx.pattern in _NAME_WORDS for _, rx, _ in people)
+    from troopwatch.text import normalize_term
+    from troopwatch.lexicons import load_lexicon
+
+    for person in load_lexicon("office_holders")["people"]:
+        for name in person["names"]:
+            folded = normalize_term(name)
+            rx = next(rx for n, rx, _ in people if n == person["name"])
+            found = list(rx.finditer("قال " + folded + " أمس"))
+            assert found, (person["name"], name)
+            for m in found:
+                assert any(w in m.group() for w in _NAME_WORDS[rx.pattern])
