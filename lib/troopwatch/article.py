@@ -121,7 +121,7 @@ class Article:
         return [a for a, _ in self.sentences]
 
     @cached_property
-    def _original_starts(self) -> list[int]:
+    def _original_sentence_starts(self) -> list[int]:
         return [a for a, _ in self.original_sentences]
 
     @cached_property
@@ -166,7 +166,7 @@ class Article:
 
     def original_sentence_at(self, pos: int) -> tuple[int, int] | None:
         """The original span of the sentence holding ORIGINAL position ``pos``."""
-        k = bisect.bisect_right(self._original_starts, pos) - 1
+        k = bisect.bisect_right(self._original_sentence_starts, pos) - 1
         if k >= 0 and self.original_sentences[k][0] <= pos < self.original_sentences[k][1]:
             return self.original_sentences[k]
         return None
@@ -181,7 +181,7 @@ class Article:
         na, nb = self.sentences[k]
         offsets = self.norm.offsets
         return NormalizedText(self.original[a:b], self.norm.text[na:nb],
-                              tuple(o - a for o in offsets[na:nb]) + (b - a,))
+                              tuple(map((-a).__add__, offsets[na:nb])) + (b - a,))
 
     def sentence_tokens(self, k: int) -> list[tuple[str, int, int]]:
         """Every token (punctuation included) of normalized sentence ``k``, offsets relative to it."""

@@ -1,17 +1,27 @@
 """The ``troopwatch`` command line: tables to stdout, and the figure run.
 
-    troopwatch articles PATH... [--format jsonl|csv]
-    troopwatch claims   PATH... [--format jsonl|csv] [--mentions]
-    troopwatch dates    PATH... [--format jsonl|csv]
-    troopwatch framing  PATH... [--format jsonl|csv]
+    troopwatch articles PATH... [--format jsonl|csv] [OPTIONS]
+    troopwatch claims   PATH... [--format jsonl|csv] [--mentions] [OPTIONS]
+    troopwatch dates    PATH... [--format jsonl|csv] [OPTIONS]
+    troopwatch framing  PATH... [--format jsonl|csv] [OPTIONS]
     troopwatch run [-p NAME VALUE]... [--only NOTEBOOK] [--jobs N] [--wait]
+
+The table commands share one extraction (``pipeline.extract``): every stage runs
+once per article, in ``--jobs N`` worker processes or on a Dask cluster
+(``--engine dask [--scheduler ADDRESS]``), and an unchanged article is read from
+the per-article cache (``--cache DIR``, default build/cache under the project
+root; ``--no-cache`` to bypass it).  The tables are the same, byte for byte,
+whatever the options.  Progress goes to stderr: a bar on a terminal, a one-line
+summary otherwise, nothing with ``--quiet``.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sys
+import time
 import warnings
 from typing import Sequence
 
@@ -35,18 +45,95 @@ def _emit(df, fmt: str, out) -> None:
         out.write(json.dumps(clean, ensure_ascii=False, default=str) + "\n")
 
 
+def default_jobs(articles: int | None = None) -> int:
+    """Worker processes by default: the cores this process may use, no more than the articles."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    cores = max(1, cores)
+    return max(1, min(cores, articles)) if articles is not None else cores
+
+
+class _Progress:
+    """A progress bar (articles, MB, rate) on a terminal; a one-line summary otherwise; nothing when quiet."""
+
+    def __init__(self, stream, quiet: bool):
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.bar = None
+        self.sizes: list[int] = []
+        self.total_mb = 0.0
+        self.start = time.perf_counter()
+
+    def begin(self, corpus) -> None:
+        text = corpus["text"] if "text" in corpus.columns else []
+        self.sizes = [len(t.encode("utf-8")) if isinstance(t, str) else 0 for t in text]
+        self.total_mb = sum(self.sizes) / 1e6
+        self.start = time.perf_counter()
+        if self.quiet or not self.tty or not self.sizes:
+            return
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=len(self.sizes), desc="articles", unit="art", file=self.stream, leave=False,
+                        dynamic_ncols=True)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        self.bar.n = done
+        seconds = max(time.perf_counter() - self.start, 1e-9)
+        mb = self.total_mb * done / max(total, 1)
+        self.bar.set_postfix_str(f"{mb:.1f}/{self.total_mb:.1f} MB, {mb / seconds:.2f} MB/s", refresh=False)
+        self.bar.refresh()
+
+    def end(self, stats: dict) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.quiet:
+            return
+        seconds = time.perf_counter() - self.start
+        rate = self.total_mb / seconds if seconds > 0 else float("inf")
+        print(f"troopwatch: {stats.get('articles', len(self.sizes))} articles, {self.total_mb:.1f} MB in "
+              f"{seconds:.1f} s ({rate:.2f} MB/s); {stats.get('from_cache', 0)} from cache, "
+              f"{stats.get('computed', 0)} computed", file=self.stream)
+
+
+def cache_folder(args: argparse.Namespace):
+    """Where the per-article results live: --cache, else build/cache under the project root (None: --no-cache)."""
+    if args.no_cache:
+        return None
+    if args.cache:
+        return args.cache
+    from .report import project_root
+
+    return project_root() / "build" / "cache"
+
+
 def _table_command(name: str, args: argparse.Namespace) -> int:
     from . import pipeline
+    from .corpus import load_corpus
 
-    articles = pipeline.articles_table(args.paths, metadata=args.metadata)
+    if args.jobs is not None and args.jobs < 1:
+        raise ValueError(f"--jobs {args.jobs}: give at least 1")
+    if args.scheduler and args.engine != "dask":
+        raise ValueError("--scheduler needs --engine dask")
+    corpus = load_corpus(args.paths, metadata=args.metadata, follow_symlinks=args.follow_symlinks)
+    progress = _Progress(sys.stderr, args.quiet)
+    progress.begin(corpus)
+    jobs = args.jobs if args.jobs is not None else default_jobs(len(corpus))
+    tables = pipeline.extract(corpus, cache=cache_folder(args), jobs=jobs, engine=args.engine,
+                              scheduler=args.scheduler, progress=progress)
+    progress.end(tables.stats)
     if name == "articles":
-        table = articles if args.with_text else articles.drop(columns=["text"])
+        table = tables.articles if args.with_text else tables.articles.drop(columns=["text"])
     elif name == "claims":
-        table = pipeline.claims_table(articles, mentions=args.mentions)
+        table = tables.mentions if args.mentions else tables.claims
     elif name == "dates":
-        table = pipeline.dates_table(articles)
+        table = tables.dates
     elif name == "framing":
-        table = pipeline.framing_table(articles)
+        table = tables.framing
     else:  # pragma: no cover - argparse restricts the names
         raise ValueError(name)
     _emit(table, args.format, sys.stdout)
@@ -67,9 +154,20 @@ def build_parser() -> argparse.ArgumentParser:
     }
     for name, help_text in helps.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt) or folders of them")
+        p.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .html, exports) or folders of them")
         p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default: jsonl)")
         p.add_argument("--metadata", metavar="CSV", help="metadata sidecar (default: articles.csv beside the articles)")
+        p.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="worker processes (default: the machine's cores, at most one per article)")
+        p.add_argument("--engine", choices=["local", "dask"], default="local",
+                       help="local processes, or a Dask cluster (default: local)")
+        p.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+        p.add_argument("--cache", metavar="DIR",
+                       help="per-article result cache (default: build/cache under the project root)")
+        p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+        p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
+        p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links inside folders")
         if name == "articles":
             p.add_argument("--with-text", action="store_true", help="include the full text of each article")
         if name == "claims":

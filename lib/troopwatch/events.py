@@ -41,7 +41,17 @@ def _term_regex(term: str, prefix_only: bool) -> str:
     else:
         core = rf"(?:{conj}[{c.prepositions}]?(?:ال|لل)?{body})"
     right = "" if prefix_only else rf"(?:[اهة]|ها|ات)?(?![{_L}])"
-    return rf"(?<![{_L}]){core}{right}"
+    pattern = rf"(?<![{_L}]){core}{right}"
+    # the words every match holds (the first without its article, which may be written لل)
+    words = t.split(" ")
+    if t.startswith("ال"):
+        words[0] = words[0][2:]
+    _REQUIRED[pattern] = tuple(w for w in words if w)
+    return pattern
+
+
+# Cue pattern -> the literal words any match of it contains (see _present).
+_REQUIRED: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,24 @@ def _compatible(event: KnownEvent, m: DateMention) -> bool | None:
     return precision == "month" or abs((d - ev).days) <= 1
 
 
+def _present(text: str):
+    """A test of whether a cue pattern may match anywhere in ``text``: its words are all in it.
+
+    Every match of a cue pattern holds each word of its term, so a pattern whose
+    words are not all in an article cannot match any sentence of it, and is not searched.
+    """
+    seen: dict[str, bool] = {}
+
+    def present(rx: re.Pattern) -> bool:
+        found = seen.get(rx.pattern)
+        if found is None:
+            words = _REQUIRED.get(rx.pattern)
+            found = seen[rx.pattern] = words is None or all(w in text for w in words)
+        return found
+
+    return present
+
+
 def match_known_events(article: "Article | str", mentions: Iterable[DateMention]) -> list[dict]:
     """Known events an article names: one dict per (sentence, event) with the cue span and the agreeing mention."""
     known, _ = _events_lexicon()
@@ -111,13 +139,24 @@ def match_known_events(article: "Article | str", mentions: Iterable[DateMention]
     norm = article.norm
     nt = norm.text
     out = []
+    present = _present(nt)
+    # the cue sets whose every required cue occurs somewhere in the article, in lexicon order
+    possible = [(ev, sets) for ev in known
+                if (sets := [cs for cs in ev.cue_sets if all(present(rx) for rx in cs[0])])]
+    if not possible:
+        return out
     for (sa, sb), (na, nb) in zip(article.original_sentences, article.sentences):
         sent = nt[na:nb]
         in_sentence = [m for m in mentions if sa <= m.start < sb]
-        for ev in known:
-            for all_, any_, needs_date in ev.cue_sets:
-                hits = [rx.search(sent) for rx in all_]
-                if not all(hits):
+        for ev, sets in possible:
+            for all_, any_, needs_date in sets:
+                hits = []
+                for rx in all_:  # stop at the first cue missing
+                    hit = rx.search(sent)
+                    if hit is None:
+                        break
+                    hits.append(hit)
+                if len(hits) < len(all_):
                     continue
                 if not all(any(rx.search(sent) for rx in group) for group in any_):
                     continue
@@ -147,6 +186,8 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
     text, norm, art = article.original, article.norm, article.id
     rows = []
     used: set[tuple[int, int]] = set()
+    present = _present(norm.text)
+    generic = [(label, rx) for label, rx in generic if present(rx)]  # cue words the article holds
     for hit in (match_known_events(article, mentions) if known is None else known):
         ev = hit["event"]
         sa, sb = hit["sentence"]

@@ -110,10 +110,15 @@ def _office_lexicon():
             names = sorted({normalize_term(n) for n in p["names"]}, key=len, reverse=True)
             alt = "|".join(_spaced(n) for n in names)
             rx = re.compile(rf"(?<![{_L}])(?:[وفبل]|لل)?(?:{alt})(?![{_L}])")
+            _NAME_WORDS[rx.pattern] = tuple({n.split(" ")[0] for n in names if n})
             people.append((p["name"], rx, terms))
     except (KeyError, TypeError, ValueError) as exc:
         raise LexiconError(f"{path}: {exc}; see the comment at the top of the file for the layout") from None
     return as_of, roles, former, people
+
+
+# Person pattern -> the first words of its names (one of them is in any match).
+_NAME_WORDS: dict[str, tuple[str, ...]] = {}
 
 
 def _spaced(term: str) -> str:
@@ -150,6 +155,9 @@ def office_holder_constraints(text: "str | Article") -> list[Constraint]:
     nt = as_article(text).norm.text
     found: dict[str, Constraint] = {}
     for name, rx, terms in people:
+        words = _NAME_WORDS.get(rx.pattern)
+        if words is not None and not any(w in nt for w in words):
+            continue  # every match holds the first word of one of the names: none is in the text
         for m in rx.finditer(nt):
             zb, za = _title_zones(nt, m.start(), m.end())
             best_len, best_roles, former = 0, set(), False

@@ -131,6 +131,8 @@ for _ch in _INVISIBLE:
     _TRANSLATE[ord(_ch)] = None
 _NEEDS_SLOW = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 _CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
+# every character normalize may change: those of the table and the presentation forms
+_SPECIAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,14 @@ def normalize(original: str) -> NormalizedText:
     out: list[str] = []
     offsets: list[int] = []
     slow = _NEEDS_SLOW.search(original) is not None
-    for i, ch in enumerate(original):
+    pos = 0
+    # runs of characters left as they are are copied whole; only the others are folded one by one
+    for m in (_SPECIAL if slow else _CHANGED).finditer(original):
+        i = m.start()
+        if i > pos:
+            out.append(original[pos:i])
+            offsets.extend(range(pos, i))
+        ch = original[i]
         if slow and _is_presentation_form(ch):
             folded = fold_char(ch)
         else:
@@ -189,6 +198,10 @@ def normalize(original: str) -> NormalizedText:
         if folded:
             out.append(folded)
             offsets.extend([i] * len(folded))
+        pos = i + 1
+    if pos < len(original):
+        out.append(original[pos:])
+        offsets.extend(range(pos, len(original)))
     offsets.append(len(original))
     return NormalizedText(original, "".join(out), tuple(offsets))
 

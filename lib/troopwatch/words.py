@@ -27,6 +27,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from typing import Any, Iterable, Sequence
 
 from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
@@ -239,6 +240,7 @@ class TermMatcher:
         self._regexes: list[tuple[re.Pattern[str], TermSpec]] = []
         self._proclitics = clitics().proclitics
         self._key = lexicon_key()  # the lexicon folder the matcher was built from
+        self._memo: dict[str, tuple[int, ...]] = {}
         for spec in specs:
             if spec.regex is not None:
                 try:
@@ -298,21 +300,37 @@ class TermMatcher:
             return True
         return False
 
+    def _first_ids(self, token: str) -> tuple[int, ...]:
+        """The terms whose first word ``token`` is (memoized per matcher: a corpus reuses its words)."""
+        candidates: set[int] = set()
+        for _p, rest in self._analyses(token):
+            candidates.update(self._first.get(rest, ()))
+        # kept in the set's order, as the matches were always collected
+        found = tuple(tid for tid in candidates
+                      if self._word_ok(self._words[tid][0], token, True, self.specs[tid].prefixes))
+        memo = self._memo
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[token] = found
+        return found
+
     def find(self, text: str, tokens: Sequence[tuple[int, int, str]] | None = None) -> list[Match]:
         """Every occurrence of every term (overlaps included; see select_non_overlapping)."""
         if tokens is None:
             tokens = tokenize(text)
         matches: list[Match] = []
         n = len(tokens)
-        for i, (start, _end, tok) in enumerate(tokens):
-            candidates: set[int] = set()
-            for _p, rest in self._analyses(tok):
-                candidates.update(self._first.get(rest, ()))
-            for tid in candidates:
+        memo = self._memo
+        texts = _token_texts(tokens)
+        firsts = list(map(memo.get, texts))
+        if None in firsts:  # words this matcher has not seen yet
+            first_ids = self._first_ids
+            firsts = [f if f is not None else first_ids(t) for f, t in zip(firsts, texts)]
+        for i in compress(range(n), firsts):  # only the tokens that may start a term
+            start = tokens[i][0]
+            for tid in firsts[i]:
                 words = self._words[tid]
                 spec = self.specs[tid]
-                if not self._word_ok(words[0], tok, True, spec.prefixes):
-                    continue
                 j = i
                 ok = True
                 for w in words[1:]:
@@ -335,6 +353,23 @@ class TermMatcher:
                     matches.append(Match(m.start(), m.end(), spec))
         matches.sort(key=lambda m: (m.start, -(m.end - m.start), m.label))
         return matches
+
+
+_last_tokens: tuple = (None, [])
+
+
+def _token_texts(tokens: Sequence[tuple[int, int, str]]) -> list[str]:
+    """The token strings of ``tokens`` (the last list is remembered: every matcher reads the same one)."""
+    global _last_tokens
+    seen, texts = _last_tokens  # one read of one tuple: safe when threads share the module
+    if seen is not tokens or len(texts) != len(tokens):
+        texts = [t[2] for t in tokens]
+        _last_tokens = (tokens, texts)
+    return texts
+
+
+# Tokens remembered per matcher (their first-word terms); cleared when full.
+_MEMO_SIZE = 200_000
 
 
 @lru_cache(maxsize=200_000)
