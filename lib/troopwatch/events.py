@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -145,9 +146,11 @@ def match_known_events(article: "Article | str", mentions: Iterable[DateMention]
                 if (sets := [cs for cs in ev.cue_sets if all(present(rx) for rx in cs[0])])]
     if not possible:
         return out
+    by_start = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in by_start]  # each sentence reads only its own mentions
     for (sa, sb), (na, nb) in zip(article.original_sentences, article.sentences):
         sent = nt[na:nb]
-        in_sentence = [m for m in mentions if sa <= m.start < sb]
+        in_sentence = by_start[bisect.bisect_left(starts, sa):bisect.bisect_left(starts, sb)]
         for ev, sets in possible:
             for all_, any_, needs_date in sets:
                 hits = []
@@ -195,6 +198,7 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
                      "sentence": text[sa:sb], "start": hit["cue"][0], "end": hit["cue"][1]})
         if hit["mention"] is not None:
             used.add((hit["mention"].start, hit["mention"].end))
+    cues_in: dict[tuple[int, int], list] = {}
     for m in mentions:
         if (m.start, m.end) in used or m.value is None or m.precision not in ("day", "month") or m.kind == "year_range":
             continue
@@ -202,16 +206,17 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
         if sentence is None:
             continue
         sa, sb = sentence
-        seg_start, seg_end = article.norm_span(sa, sb)
+        if sentence not in cues_in:  # the cue words of a sentence are found once, for all its dates
+            seg_start, seg_end = article.norm_span(sa, sb)
+            cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic
+                                 for c in rx.finditer(norm.text, seg_start, seg_end)]
         best = None
-        for label, rx in generic:
-            for c in rx.finditer(norm.text, seg_start, seg_end):
-                os_, oe = norm.to_original(c.start(), c.end())
-                dist = min(abs(os_ - m.end), abs(m.start - oe))
-                if os_ < m.end and oe > m.start:
-                    continue  # a cue inside the date mention itself
-                if best is None or dist < best[0]:
-                    best = (dist, label, os_, oe)
+        for label, (os_, oe) in cues_in[sentence]:
+            dist = min(abs(os_ - m.end), abs(m.start - oe))
+            if os_ < m.end and oe > m.start:
+                continue  # a cue inside the date mention itself
+            if best is None or dist < best[0]:
+                best = (dist, label, os_, oe)
         if best is None:
             continue
         _, label, os_, oe = best

@@ -406,8 +406,9 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
         lo, hi, _ = best
     hi_date = dt.date.fromordinal(hi) if hi < _INF else max(as_of, dt.date.fromordinal(lo))
     lo_date = dt.date.fromordinal(lo)
+    precision_of = {f"text:{m.start}": p for _d, p, m in lower}
     day_dates = [(d, c.label) for c in constraints if c.lower_bound is not None and c.key.startswith(("text:", "yearless:"))
-                 for d in [c.lower_bound] if (c.key.startswith("yearless:") or _precision_key(c, lower) == "day")]
+                 for d in [c.lower_bound] if (c.key.startswith("yearless:") or precision_of.get(c.key) == "day")]
     day_dates = [(d, lab) for d, lab in day_dates if lo <= d.toordinal() <= hi]
     binding = [c for c in constraints if any(a == lo for a, _ in c.intervals) or any(b == hi < _INF for _, b in c.intervals)]
     why = "; ".join(sorted({c.label for c in binding}))[:400]
@@ -419,13 +420,6 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
                                        f"latest date in the text {label}; window allows {REPORTING_LAG_DAYS} days of reporting lag; bounds: {why}")
     note = "" if hi < _INF else f" (no upper bound in the text: capped at the lexicon date {as_of})"
     return PublicationEstimate(None, (lo_date, hi_date), "inferred", f"window from: {why}{note}")
-
-
-def _precision_key(c: Constraint, lower) -> str | None:
-    for d, p, m in lower:
-        if c.key == f"text:{m.start}":
-            return p
-    return None
 
 
 # ---------------------------------------------------------------- table

@@ -9,6 +9,7 @@ objects, so what they state (a since window, a direction) is read, never guessed
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 import pandas as pd
@@ -49,17 +50,19 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
     """
     published, pub_window = article.get("published"), article.get("published_window")
     # a year-less "--MM-DD" value names no point in time: not a date to hang a claim on
-    dated = [m for m in mentions if (m.value is not None and not str(m.value).startswith("--")) or m.window_start is not None]
+    dated = sorted((m for m in mentions if (m.value is not None and not str(m.value).startswith("--"))
+                    or m.window_start is not None), key=lambda m: m.start)
+    starts = [m.start for m in dated]  # each claim reads only the mentions of its sentence and paragraph
     norm = article.norm
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
         cs, ce = claim.start, claim.end
-        in_sentence = [m for m in dated if ss <= m.start < se and not _in_later_clause(article, ce, m)]
+        in_sentence = [m for m in _between(dated, starts, ss, se) if not _in_later_clause(article, ce, m)]
         chosen, basis = _nearest(in_sentence, cs, ce), "sentence"
         if chosen is None:
             para = next(((a, b) for a, b in article.paragraphs if a <= cs < b), None)
             if para is not None:
-                others = [m for m in dated if para[0] <= m.start < para[1] and not ss <= m.start < se]
+                others = [m for m in _between(dated, starts, para[0], para[1]) if not ss <= m.start < se]
                 chosen, basis = _nearest(others, cs, ce), "paragraph"
         window_start = None
         refers_window = None
@@ -138,6 +141,11 @@ def _in_later_clause(article: Article, claim_end: int, m: DateMention) -> bool:
         return False
     a, b = article.norm_span(claim_end, m.start)
     return _clause_opener_re().search(article.norm.text, a, b) is not None
+
+
+def _between(mentions: list[DateMention], starts: list[int], a: int, b: int) -> list[DateMention]:
+    """The mentions (sorted by start) that start in [a, b)."""
+    return mentions[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]
 
 
 def _precision_of(value: str | None) -> str | None:

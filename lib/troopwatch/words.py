@@ -325,7 +325,8 @@ class TermMatcher:
         firsts = list(map(memo.get, texts))
         if None in firsts:  # words this matcher has not seen yet
             first_ids = self._first_ids
-            firsts = [f if f is not None else first_ids(t) for f, t in zip(firsts, texts)]
+            # a word seen earlier in this same text is in the memo by now: look it up again
+            firsts = [f if f is not None else (memo[t] if t in memo else first_ids(t)) for f, t in zip(firsts, texts)]
         for i in compress(range(n), firsts):  # only the tokens that may start a term
             start = tokens[i][0]
             for tid in firsts[i]:
