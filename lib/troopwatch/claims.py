@@ -211,6 +211,11 @@ def _lex() -> _Lex:
     add("range_to", numbers_lex_early.get("range_to"))
     add("change", numbers_lex_early.get("change_verbs"))
     add("copula", lex.get("copulas"))
+    add("series", lex.get("series_joiners"))
+    add("year_word", lex.get("year_words"))
+    add("release", lex.get("release_verbs"))
+    add("evacuate", lex.get("evacuation_verbs"))
+    add("part_of", lex.get("breakdown_before"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
     dual_nouns: dict[str, str] = {}
@@ -557,7 +562,52 @@ def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]
     got = _classify_kind(s, mn, earlier)
     if got is not None and got[0] == "casualty" and s.blocks_casualties:
         return None
+    if got is not None and _released(s, s.index_at(mn.norm_start), got[1], got[0]):
+        return None
     return got
+
+
+def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
+    """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
+    if s.has(k, cat):
+        return True
+    w = s.word(k)
+    if not w or not w[0].isalpha():
+        return False
+    for st in _stems(w):
+        for words, c in s.lex.phrases.get(st, ()):
+            n = len(words)
+            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+                return True
+    return False
+
+
+_RELEASE_REACH = 4  # words searched either side of a count for a verb of release or return
+
+
+def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
+    """"أفرجت الفصائل عن 3 جنود"، "عاد 12 جنديا إلى الخدمة"، "إجلاء 50 جنديا": people freed,
+    returned or evacuated are no troop level; freed or returned people are no new casualties
+    either (evacuated ones may be: the casualty words decide)."""
+    if kind not in ("presence", "casualty"):
+        return False
+    cats = ("release", "evacuate") if kind == "presence" else ("release",)
+    seen = 0
+    k = i0 - 1
+    while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
+        if any(_has_cat(s, k, c) for c in cats):
+            return True
+        if s.word(k) not in s.lex.qual_words and s.word(k) not in ("عن", "سراح"):
+            seen += 1
+        k -= 1
+    # after the counted noun: "3 جنود أفرج عنهم"، "جنديا عادوا إلى الخدمة"
+    start = (noun if noun is not None and noun >= i0 else i0) + 1
+    for k in range(start, min(len(s), start + _RELEASE_REACH)):
+        if s.is_punct(k):
+            break
+        if any(_has_cat(s, k, c) for c in cats):
+            return True
+    return False
 
 
 def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
@@ -594,17 +644,21 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return got
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
+    if "year_word" in c and _in_series(s, i0, glued, mn, earlier):
+        return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
-    if before >= 0 and mn.words and mn.value is not None and mn.value <= 2 and not glued:
+    definite = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(before).startswith(("ال", "وال")) \
+        and bool(s.cats(before) & {"troop", "casualty", "person"})
+    if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
         noun = before
         if noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
             noun -= 1  # "جندي أمريكي واحد"
         got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
         if got not in (False, None):
             return got
-    if _is_year(mn, s.lex) and not _change_start(s, i1):
+    if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
@@ -620,7 +674,63 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
+    if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
+        return prev.kind, None  # "قتل 3 جنود عام 2019 ثم 7."
     return None
+
+
+def _joiner_before(s: _Sentence, i0: int, glued: str) -> int:
+    """Index of the word joining the number to what precedes it (و، ثم، the comma), or -1."""
+    if glued == "و":
+        return i0 - 1
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1
+    w = s.word(k) if k >= 0 else ""
+    if w in ("،", ",", "و") or s.has(k, "series") and (w in _SERIES_BARE or w[1:] in _SERIES_BARE):
+        return k
+    return -1
+
+
+_SERIES_BARE = {"ثم", "و"}
+
+
+def _in_series(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """"جنديان عام 2016، ثم 5 عام 2017، و6 عام 2018": a bare number joined by ثم، و or a
+    comma to the claim before it (with only a year phrase between) shares its noun."""
+    if not earlier or _previous_claim(earlier, mn, s, max_gap=10) is None:
+        return False
+    k = _joiner_before(s, i0, glued)
+    if k < 0:
+        return False
+    if s.word(k) in ("،", ","):
+        pass
+    elif s.word(k - 1) in ("،", ","):
+        k -= 1
+    # between the claim before and the joiner: only its noun, its nationality and a
+    # year phrase ("3 جنود أمريكيين عام 2016")
+    m = s.index_from(earlier[-1]._norm_end)
+    while m < k:
+        if s.cats(m) & {"troop", "casualty", "person", "year_word"} or any(x <= m < y for x, y, _l, _r in s.actors):
+            m += 1
+        elif s.word(m)[:1].isdigit() and s.has(m - 1, "year_word"):
+            m += 1
+        else:
+            return False
+    return True
+
+
+def _count_not_year(s: _Sentence, i0: int, j: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """"نحو 2500 جندي في العراق و2100 في سوريا": a four-digit number joined by و to the
+    claim before it and followed by a place is a count, unless عام or سنة precedes it."""
+    if _previous_claim(earlier, mn, s, max_gap=10) is None:
+        return False
+    k = _joiner_before(s, i0, glued)
+    if k < 0 or s.word(k) not in ("و",) and glued != "و":
+        return False
+    if s.has(k - 1, "year_word") or s.word(k - 1)[:1].isdigit():
+        return False
+    return any(a in (j, j + 1) for a, _b, _l in s.places) and (s.has(j, "place_prep") or any(a == j for a, _b, _l in s.places))
 
 
 def _change_start(s: _Sentence, i1: int) -> bool:
