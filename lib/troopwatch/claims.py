@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 
 from typing import Iterable, Optional
 
@@ -189,6 +189,7 @@ def _lex() -> _Lex:
     add("one_before", casualty.get("one_cues_before"))
     add("one_after", casualty.get("one_cues_after"))
     add("one_of", casualty.get("one_of"))
+    add("ordinal_person", casualty.get("ordinal_persons"))
     count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
     for name in count_kinds:
         add("noun:" + name, kinds[name].get("nouns"))
@@ -216,6 +217,7 @@ def _lex() -> _Lex:
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
     add("part_of", lex.get("breakdown_before"))
+    add("part_of", lex.get("breakdown_after"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
     dual_nouns: dict[str, str] = {}
@@ -707,11 +709,12 @@ def _in_series(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: li
         pass
     elif s.word(k - 1) in ("،", ","):
         k -= 1
-    # between the claim before and the joiner: only its noun, its nationality and a
-    # year phrase ("3 جنود أمريكيين عام 2016")
+    # between the claim before and the joiner: only its noun, its nationality, a place
+    # and a year phrase ("3 جنود أمريكيين في الأنبار عام 2016")
     m = s.index_from(earlier[-1]._norm_end)
     while m < k:
-        if s.cats(m) & {"troop", "casualty", "person", "year_word"} or any(x <= m < y for x, y, _l, _r in s.actors):
+        if s.cats(m) & {"troop", "casualty", "person", "year_word", "place_prep"} \
+                or any(x <= m < y for x, y, _l, _r in s.actors) or any(x <= m < y for x, y, _l in s.places):
             m += 1
         elif s.word(m)[:1].isdigit() and s.has(m - 1, "year_word"):
             m += 1
@@ -1031,7 +1034,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     #    trained ("100 عنصر يقدمون المشورة لقوات الأمن العراقية")
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
-            if any(s.word(k) in _CLAUSE_PUNCT or s.has(k, "beneficiary") for k in range(after_from, a + 1)):
+            if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"} for k in range(after_from, a + 1)):
                 break
             return label
     return "unknown"
@@ -1044,7 +1047,7 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     if w and w[0].isdigit():
         return True
     c = s.cats(k)
-    return bool(c & {"target", "attack", "casualty", "troop"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
+    return bool(c & {"target", "attack", "casualty", "troop", "part_of", "ordinal_person"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
 
 
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
@@ -1246,15 +1249,21 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     s = _Sentence(nt.text, lex) if mentions or lex.number_prefilter.search(nt.text) else None
     if s is None:
         return []
-    mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions),
-                      key=lambda m: m.norm_start)
+    mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
+                      + _national_parts(s, nt), key=lambda m: m.norm_start)
     out: list[Claim] = []
     earlier: list[_Pending] = []
+    parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
     for mn in mentions:
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
         elif mn.unit == "one":
             got = ("casualty", s.index_at(mn.norm_start)) if not s.blocks_casualties else None
+        elif mn.unit == "part":
+            got = None
+            if earlier and earlier[-1].kind in ("presence", "casualty") \
+                    and _previous_claim(earlier, mn, s, max_gap=14) is not None:
+                got = (earlier[-1].kind, s.index_at(mn.norm_start))
         else:
             got = _classify(s, mn, earlier)
         if got is None:
@@ -1275,6 +1284,11 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 qualifier = verb_q
                 low = None if verb_q == "at_most" else mn.value
                 high = None if verb_q == "at_least" else mn.value
+        if mn.unit == "part":
+            taken = {p for ps in parts.values() for p in ps}
+            total = max((t for t in range(len(out)) if t not in taken), default=None)
+            if total is not None:
+                parts.setdefault(total, set()).add(len(out))
         earlier.append(_Pending(kind, actor, mn.norm_end))
         out.append(
             Claim(
@@ -1294,6 +1308,12 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 end=a + mn.end,
             )
         )
+    # a total broken down into several nationalities belongs to the coalition they
+    # form ("5 جنود بينهم أمريكيان وبريطاني"); one nationality leaves the rest unknown
+    for total, members in parts.items():
+        labels = {out[p].actor for p in members}
+        if out[total].actor in labels or out[total].actor == "unknown":
+            out[total] = replace(out[total], actor="coalition" if len(labels) > 1 else "unknown")
     return out
 
 
@@ -1304,7 +1324,7 @@ def _has_dual(text: str, lex: _Lex) -> bool:
 def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Dual nouns that state a count of two ("مقتل جنديين"), unless a number word goes with them."""
     out = []
-    taken = [(m.norm_start, m.norm_end) for m in mentions]
+    taken = [(m.norm_start, m.norm_end) for m in mentions if not m.ordinal]
     for i, (w, ws, we) in enumerate(s.toks):
         if not w[0].isalpha() or "dual" not in s.cats(i):
             continue
@@ -1333,14 +1353,17 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue
         c = s.cats(i)
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
-        noun = "one_noun" in c or one_of or _is_singular_national(s, i)
+        # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
+        ordinal = "ordinal_person" in c and w.startswith("و") and i + 1 < n \
+            and (_national(s, s.word(i + 1)) is not None or "one_noun" in s.cats(i + 1))
+        noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
         if not noun or i in ends or i + 1 in starts or i + 2 in starts:
             continue
         if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
         prev = s.cats(i - 1)
         governed = bool(prev & {"cas_before", "one_before"})
-        if not governed and w.startswith("و") and "one_noun" in c:
+        if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
             for k in range(i - 1, max(-1, i - 13), -1):
                 if s.word(k) in _STRONG_PUNCT:
@@ -1357,9 +1380,43 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
                     break
         if not governed:
             continue
+        if ordinal:
+            ws += 1  # the span leaves the conjunction out
         a, b = nt.to_original(ws, we)
         out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
                                  text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
+    return out
+
+
+def _national(s: _Sentence, w: str) -> Optional[str]:
+    return s.lex.actor_words.get(w) if w and w[0].isalpha() else None
+
+
+def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
+    """"قتل 5 جنود بينهم أمريكيان وبريطاني": after a breakdown word, each nationality in the
+    dual (2) or the masculine singular (1) is a part of the count before, with its own actor."""
+    out = []
+    n = len(s)
+    for i in range(n):
+        if not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
+            continue
+        k = i + 1
+        while k < n:
+            w, ws, we = s.toks[k]
+            if w in ("و", "،", ","):
+                k += 1
+                continue
+            bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
+            if _national(s, bare) is None:
+                break
+            value = 2.0 if bare.endswith("يان") else 1.0 if bare.endswith("ي") else None
+            if value is None:
+                break
+            ns = we - len(bare)
+            a, b = nt.to_original(ns, we)
+            out.append(NumberMention(value=value, low=value, high=value, qualifier="exact", start=a, end=b,
+                                     text=nt.original[a:b], norm_start=ns, norm_end=we, unit="part", words=True))
+            k += 1
     return out
 
 
