@@ -1354,8 +1354,12 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         c = s.cats(i)
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
         # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
-        ordinal = "ordinal_person" in c and w.startswith("و") and i + 1 < n \
-            and (_national(s, s.word(i + 1)) is not None or "one_noun" in s.cats(i + 1))
+        # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
+        ordinal = "ordinal_person" in c and not s.word(i).startswith(("ال", "وال")) and (
+            (w.startswith("و") and i + 1 < n
+             and (_national(s, s.word(i + 1)) is not None or "one_noun" in s.cats(i + 1)))
+            or (s.has(i - 1, "cas_before") and s.word(i - 1).startswith("و")
+                and any(s.cats(k) & {"cas_before", "casualty", "dual"} for k in range(0, i - 1))))
         noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
         if not noun or i in ends or i + 1 in starts or i + 2 in starts:
             continue
@@ -1380,7 +1384,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
                     break
         if not governed:
             continue
-        if ordinal:
+        if ordinal and w.startswith("و"):
             ws += 1  # the span leaves the conjunction out
         a, b = nt.to_original(ws, we)
         out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
