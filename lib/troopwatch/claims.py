@@ -216,6 +216,7 @@ def _lex() -> _Lex:
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
+    add("remains", lex.get("remains_nouns"))
     add("part_of", lex.get("breakdown_before"))
     add("part_of", lex.get("breakdown_after"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
@@ -595,8 +596,10 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
         return False
     cats = ("release", "evacuate") if kind == "presence" else ("release",)
     seen = 0
-    k = i0 - 1
+    k = (noun if noun is not None and noun < i0 else i0) - 1
     while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
+        if s.has(k, "remains"):
+            return False  # "أعيدت جثامين القتلى الخمسة": the bodies of the killed
         if any(_has_cat(s, k, c) for c in cats):
             return True
         if s.word(k) not in s.lex.qual_words and s.word(k) not in ("عن", "سراح"):
@@ -651,11 +654,19 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
-    definite = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(before).startswith(("ال", "وال")) \
-        and bool(s.cats(before) & {"troop", "casualty", "person"})
+    # "الجنود الستون"، "القتلى الأمريكيين الأربعة": a definite number word agrees with the
+    # definite counted noun before it (a nationality may stand between)
+    head = before
+    for a, b, _l, _r in s.actors:
+        if a <= head < b and a > 0:
+            head = a - 1
+    definite = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال")) \
+        and bool(s.cats(head) & {"troop", "casualty", "person"})
     if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
         noun = before
-        if noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
+        if definite:
+            noun = head
+        elif noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
             noun -= 1  # "جندي أمريكي واحد"
         got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
         if got not in (False, None):
