@@ -649,7 +649,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return got
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
-    if "year_word" in c and _in_series(s, i0, glued, mn, earlier):
+    if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
         return None
@@ -692,6 +692,15 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     return None
 
 
+def _year_phrase_at(s: _Sentence, j: int) -> bool:
+    """"عام 2017"، "في 2017"، "خلال 2018": a year phrase starts at j."""
+    if s.has(j, "year_word"):
+        return True
+    nxt = s.word(j + 1)
+    return "function" in s.cats(j) and len(nxt) == 4 and nxt.isdigit() \
+        and s.lex.year_low <= int(nxt) <= s.lex.year_high
+
+
 def _joiner_before(s: _Sentence, i0: int, glued: str) -> int:
     """Index of the word joining the number to what precedes it (و، ثم، the comma), or -1."""
     if glued == "و":
@@ -727,7 +736,7 @@ def _in_series(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: li
         if s.cats(m) & {"troop", "casualty", "person", "year_word", "place_prep"} \
                 or any(x <= m < y for x, y, _l, _r in s.actors) or any(x <= m < y for x, y, _l in s.places):
             m += 1
-        elif s.word(m)[:1].isdigit() and s.has(m - 1, "year_word"):
+        elif s.word(m)[:1].isdigit() and (s.has(m - 1, "year_word") or _year_phrase_at(s, m - 1)):
             m += 1
         else:
             return False
