@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 
 from typing import Iterable, Optional
 
@@ -189,6 +189,7 @@ def _lex() -> _Lex:
     add("one_before", casualty.get("one_cues_before"))
     add("one_after", casualty.get("one_cues_after"))
     add("one_of", casualty.get("one_of"))
+    add("ordinal_person", casualty.get("ordinal_persons"))
     count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
     for name in count_kinds:
         add("noun:" + name, kinds[name].get("nouns"))
@@ -211,6 +212,13 @@ def _lex() -> _Lex:
     add("range_to", numbers_lex_early.get("range_to"))
     add("change", numbers_lex_early.get("change_verbs"))
     add("copula", lex.get("copulas"))
+    add("series", lex.get("series_joiners"))
+    add("year_word", lex.get("year_words"))
+    add("release", lex.get("release_verbs"))
+    add("evacuate", lex.get("evacuation_verbs"))
+    add("remains", lex.get("remains_nouns"))
+    add("part_of", lex.get("breakdown_before"))
+    add("part_of", lex.get("breakdown_after"))
     for qname, terms in (lex.get("qualifier_verbs") or {}).items():
         add("qv_" + qname, terms)
     dual_nouns: dict[str, str] = {}
@@ -557,7 +565,54 @@ def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]
     got = _classify_kind(s, mn, earlier)
     if got is not None and got[0] == "casualty" and s.blocks_casualties:
         return None
+    if got is not None and _released(s, s.index_at(mn.norm_start), got[1], got[0]):
+        return None
     return got
+
+
+def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
+    """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
+    if s.has(k, cat):
+        return True
+    w = s.word(k)
+    if not w or not w[0].isalpha():
+        return False
+    for st in _stems(w):
+        for words, c in s.lex.phrases.get(st, ()):
+            n = len(words)
+            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+                return True
+    return False
+
+
+_RELEASE_REACH = 4  # words searched either side of a count for a verb of release or return
+
+
+def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
+    """"أفرجت الفصائل عن 3 جنود"، "عاد 12 جنديا إلى الخدمة"، "إجلاء 50 جنديا": people freed,
+    returned or evacuated are no troop level; freed or returned people are no new casualties
+    either (evacuated ones may be: the casualty words decide)."""
+    if kind not in ("presence", "casualty"):
+        return False
+    cats = ("release", "evacuate") if kind == "presence" else ("release",)
+    seen = 0
+    k = (noun if noun is not None and noun < i0 else i0) - 1
+    while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
+        if s.has(k, "remains"):
+            return False  # "أعيدت جثامين القتلى الخمسة": the bodies of the killed
+        if any(_has_cat(s, k, c) for c in cats):
+            return True
+        if s.word(k) not in s.lex.qual_words and s.word(k) not in ("عن", "سراح"):
+            seen += 1
+        k -= 1
+    # after the counted noun: "3 جنود أفرج عنهم"، "جنديا عادوا إلى الخدمة"
+    start = (noun if noun is not None and noun >= i0 else i0) + 1
+    for k in range(start, min(len(s), start + _RELEASE_REACH)):
+        if s.is_punct(k):
+            break
+        if any(_has_cat(s, k, c) for c in cats):
+            return True
+    return False
 
 
 def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]:
@@ -594,17 +649,29 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return got
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
+    if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
+        return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
-    if before >= 0 and mn.words and mn.value is not None and mn.value <= 2 and not glued:
+    # "الجنود الستون"، "القتلى الأمريكيين الأربعة": a definite number word agrees with the
+    # definite counted noun before it (a nationality may stand between)
+    head = before
+    for a, b, _l, _r in s.actors:
+        if a <= head < b and a > 0:
+            head = a - 1
+    definite = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال")) \
+        and bool(s.cats(head) & {"troop", "casualty", "person"})
+    if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
         noun = before
-        if noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
+        if definite:
+            noun = head
+        elif noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
             noun -= 1  # "جندي أمريكي واحد"
         got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
         if got not in (False, None):
             return got
-    if _is_year(mn, s.lex) and not _change_start(s, i1):
+    if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
@@ -620,7 +687,73 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
+    if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
+        return prev.kind, None  # "قتل 3 جنود عام 2019 ثم 7."
     return None
+
+
+def _year_phrase_at(s: _Sentence, j: int) -> bool:
+    """"عام 2017"، "في 2017"، "خلال 2018": a year phrase starts at j."""
+    if s.has(j, "year_word"):
+        return True
+    nxt = s.word(j + 1)
+    return "function" in s.cats(j) and len(nxt) == 4 and nxt.isdigit() \
+        and s.lex.year_low <= int(nxt) <= s.lex.year_high
+
+
+def _joiner_before(s: _Sentence, i0: int, glued: str) -> int:
+    """Index of the word joining the number to what precedes it (و، ثم، the comma), or -1."""
+    if glued == "و":
+        return i0 - 1
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1
+    w = s.word(k) if k >= 0 else ""
+    if w in ("،", ",", "و") or s.has(k, "series") and (w in _SERIES_BARE or w[1:] in _SERIES_BARE):
+        return k
+    return -1
+
+
+_SERIES_BARE = {"ثم", "و"}
+
+
+def _in_series(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """"جنديان عام 2016، ثم 5 عام 2017، و6 عام 2018": a bare number joined by ثم، و or a
+    comma to the claim before it (with only a year phrase between) shares its noun."""
+    if not earlier or _previous_claim(earlier, mn, s, max_gap=10) is None:
+        return False
+    k = _joiner_before(s, i0, glued)
+    if k < 0:
+        return False
+    if s.word(k) in ("،", ","):
+        pass
+    elif s.word(k - 1) in ("،", ","):
+        k -= 1
+    # between the claim before and the joiner: only its noun, its nationality, a place
+    # and a year phrase ("3 جنود أمريكيين في الأنبار عام 2016")
+    m = s.index_from(earlier[-1]._norm_end)
+    while m < k:
+        if s.cats(m) & {"troop", "casualty", "person", "year_word", "place_prep"} \
+                or any(x <= m < y for x, y, _l, _r in s.actors) or any(x <= m < y for x, y, _l in s.places):
+            m += 1
+        elif s.word(m)[:1].isdigit() and (s.has(m - 1, "year_word") or _year_phrase_at(s, m - 1)):
+            m += 1
+        else:
+            return False
+    return True
+
+
+def _count_not_year(s: _Sentence, i0: int, j: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """"نحو 2500 جندي في العراق و2100 في سوريا": a four-digit number joined by و to the
+    claim before it and followed by a place is a count, unless عام or سنة precedes it."""
+    if _previous_claim(earlier, mn, s, max_gap=10) is None:
+        return False
+    k = _joiner_before(s, i0, glued)
+    if k < 0 or s.word(k) not in ("و",) and glued != "و":
+        return False
+    if s.has(k - 1, "year_word") or s.word(k - 1)[:1].isdigit():
+        return False
+    return any(a in (j, j + 1) for a, _b, _l in s.places) and (s.has(j, "place_prep") or any(a == j for a, _b, _l in s.places))
 
 
 def _change_start(s: _Sentence, i1: int) -> bool:
@@ -921,7 +1054,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     #    trained ("100 عنصر يقدمون المشورة لقوات الأمن العراقية")
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
-            if any(s.word(k) in _CLAUSE_PUNCT or s.has(k, "beneficiary") for k in range(after_from, a + 1)):
+            if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"} for k in range(after_from, a + 1)):
                 break
             return label
     return "unknown"
@@ -934,7 +1067,7 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     if w and w[0].isdigit():
         return True
     c = s.cats(k)
-    return bool(c & {"target", "attack", "casualty", "troop"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
+    return bool(c & {"target", "attack", "casualty", "troop", "part_of", "ordinal_person"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
 
 
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
@@ -1136,15 +1269,21 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     s = _Sentence(nt.text, lex) if mentions or lex.number_prefilter.search(nt.text) else None
     if s is None:
         return []
-    mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions),
-                      key=lambda m: m.norm_start)
+    mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
+                      + _national_parts(s, nt), key=lambda m: m.norm_start)
     out: list[Claim] = []
     earlier: list[_Pending] = []
+    parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
     for mn in mentions:
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
         elif mn.unit == "one":
             got = ("casualty", s.index_at(mn.norm_start)) if not s.blocks_casualties else None
+        elif mn.unit == "part":
+            got = None
+            if earlier and earlier[-1].kind in ("presence", "casualty") \
+                    and _previous_claim(earlier, mn, s, max_gap=14) is not None:
+                got = (earlier[-1].kind, s.index_at(mn.norm_start))
         else:
             got = _classify(s, mn, earlier)
         if got is None:
@@ -1165,6 +1304,11 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 qualifier = verb_q
                 low = None if verb_q == "at_most" else mn.value
                 high = None if verb_q == "at_least" else mn.value
+        if mn.unit == "part":
+            taken = {p for ps in parts.values() for p in ps}
+            total = max((t for t in range(len(out)) if t not in taken), default=None)
+            if total is not None:
+                parts.setdefault(total, set()).add(len(out))
         earlier.append(_Pending(kind, actor, mn.norm_end))
         out.append(
             Claim(
@@ -1184,6 +1328,12 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 end=a + mn.end,
             )
         )
+    # a total broken down into several nationalities belongs to the coalition they
+    # form ("5 جنود بينهم أمريكيان وبريطاني"); one nationality leaves the rest unknown
+    for total, members in parts.items():
+        labels = {out[p].actor for p in members}
+        if out[total].actor in labels or out[total].actor == "unknown":
+            out[total] = replace(out[total], actor="coalition" if len(labels) > 1 else "unknown")
     return out
 
 
@@ -1194,7 +1344,7 @@ def _has_dual(text: str, lex: _Lex) -> bool:
 def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Dual nouns that state a count of two ("مقتل جنديين"), unless a number word goes with them."""
     out = []
-    taken = [(m.norm_start, m.norm_end) for m in mentions]
+    taken = [(m.norm_start, m.norm_end) for m in mentions if not m.ordinal]
     for i, (w, ws, we) in enumerate(s.toks):
         if not w[0].isalpha() or "dual" not in s.cats(i):
             continue
@@ -1223,14 +1373,21 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue
         c = s.cats(i)
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
-        noun = "one_noun" in c or one_of or _is_singular_national(s, i)
+        # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
+        # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
+        ordinal = "ordinal_person" in c and not s.word(i).startswith(("ال", "وال")) and (
+            (w.startswith("و") and i + 1 < n
+             and (_national(s, s.word(i + 1)) is not None or "one_noun" in s.cats(i + 1)))
+            or (s.has(i - 1, "cas_before") and s.word(i - 1).startswith("و")
+                and any(s.cats(k) & {"cas_before", "casualty", "dual"} for k in range(0, i - 1))))
+        noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
         if not noun or i in ends or i + 1 in starts or i + 2 in starts:
             continue
         if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
         prev = s.cats(i - 1)
         governed = bool(prev & {"cas_before", "one_before"})
-        if not governed and w.startswith("و") and "one_noun" in c:
+        if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
             for k in range(i - 1, max(-1, i - 13), -1):
                 if s.word(k) in _STRONG_PUNCT:
@@ -1247,9 +1404,43 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
                     break
         if not governed:
             continue
+        if ordinal and w.startswith("و"):
+            ws += 1  # the span leaves the conjunction out
         a, b = nt.to_original(ws, we)
         out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
                                  text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
+    return out
+
+
+def _national(s: _Sentence, w: str) -> Optional[str]:
+    return s.lex.actor_words.get(w) if w and w[0].isalpha() else None
+
+
+def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
+    """"قتل 5 جنود بينهم أمريكيان وبريطاني": after a breakdown word, each nationality in the
+    dual (2) or the masculine singular (1) is a part of the count before, with its own actor."""
+    out = []
+    n = len(s)
+    for i in range(n):
+        if not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
+            continue
+        k = i + 1
+        while k < n:
+            w, ws, we = s.toks[k]
+            if w in ("و", "،", ","):
+                k += 1
+                continue
+            bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
+            if _national(s, bare) is None:
+                break
+            value = 2.0 if bare.endswith("يان") else 1.0 if bare.endswith("ي") else None
+            if value is None:
+                break
+            ns = we - len(bare)
+            a, b = nt.to_original(ns, we)
+            out.append(NumberMention(value=value, low=value, high=value, qualifier="exact", start=a, end=b,
+                                     text=nt.original[a:b], norm_start=ns, norm_end=we, unit="part", words=True))
+            k += 1
     return out
 
 
