@@ -1,6 +1,6 @@
 """The same chart functions on 5 claims and on a 10,000-article corpus: time them and write the figures to look at.
 
-    PYTHONPATH=lib .venv/bin/python benchmarks/bench_figures_scale.py [--articles 10000] [--out /tmp/figures/scale]
+    PYTHONPATH=lib .venv/bin/python benchmarks/bench_figures_scale.py [--articles 10000] [--out FOLDER]
 
 A script makes a synthetic corpus of ``--articles`` articles (tables as the extraction gives them:
 articles with outlet, URL, language and country; troop, attack and casualty claims dated to a
@@ -14,6 +14,7 @@ timed by bench_claims.py and bench_real.py, not here.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import datetime as dt
 import sys
 import time
@@ -92,7 +93,7 @@ def synthetic_corpus(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=10_000)
-    parser.add_argument("--out", default="/tmp/figures/scale")
+    parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "troopwatch-figures-scale"))
     args = parser.parse_args()
     out = Path(args.out)
     if ROOT in out.resolve().parents or out.resolve() == ROOT:

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_scale.py --sizes 100000   # 100k articles (~500 MB)
     .venv/bin/python benchmarks/bench_scale.py --sizes 1000 --skip-run --jobs 2
 
-Each corpus is written under /tmp/scale/ (never in the repository): articles of
+Each corpus is written under the system's temporary folder (troopwatch-scale/, never in the repository): articles of
 about 5 KB built from Arabic sentence templates written for this benchmark, with
 numbers, dates, names, places and outlets drawn at random per article, so every
 article is different and no cache can answer for another.  For each size it
@@ -13,11 +13,12 @@ cold cache, the same for the extraction step alone (``--no-cache``), the peak RS
 of the child processes, the cores used (CPU time / wall time) and MB per CPU second
 (what the machine would give if nothing else ran on it), a warm re-run after
 1% of the articles are replaced by new ones, and the full ``troopwatch run`` on
-the corpus with its outputs under /tmp/scale/.
+the corpus with its outputs in that folder.
 """
 from __future__ import annotations
 
 import argparse
+import tempfile
 import os
 import random
 import resource
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRATCH = Path("/tmp/scale")
+SCRATCH = Path(tempfile.gettempdir()) / "troopwatch-scale"
 
 OUTLETS = ["السومرية نيوز", "شفق نيوز", "الجزيرة نت", "العربي الجديد", "روسيا اليوم", "المدى", "بغداد اليوم",
            "الشرق الأوسط", "سكاي نيوز عربية", "وكالة الأنباء العراقية", "الحرة", "رووداو"]
@@ -97,7 +98,7 @@ def _article(rng: random.Random, index: int, target: int = 5000) -> tuple[str, d
 
 
 def build_corpus(size: int, seed: int = 0, generation: int = 0) -> Path:
-    """/tmp/scale/corpus_<size>: ``size`` articles of about 5 KB (reused when already built)."""
+    """SCRATCH/corpus_<size>: ``size`` articles of about 5 KB (reused when already built)."""
     folder = SCRATCH / f"corpus_{size}"
     done = folder / ".complete"
     if done.exists():

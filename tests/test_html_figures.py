@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ROOT / "figures"
 PAGES = sorted(FIGURES.glob("*.html"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-# flags from /work/.library/env/machines/python.md: no sandbox as root, no GPU, no background traffic
+# no sandbox as root, no GPU, no background traffic (a closed network refuses it)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
