@@ -28,7 +28,7 @@ from typing import Iterable, Optional
 
 import pandas as pd
 
-from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
+from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
 from .numbers import NumberMention, find_numbers_normalized
 from .article import Article, article_list
 from .text import NormalizedText, fold_char, normalize_term
@@ -395,6 +395,8 @@ class _Sentence:
         self.toks = all_tokens(text)
         self.starts = [t[1] for t in self.toks]
         self._cats: dict[int, frozenset] = {}
+        self._key = lexicon_key()  # read once per sentence, not once per word looked up
+        self._stems: dict[int, tuple] = {}
         self.actors = self._match_actors()
         self.places = self._match_places()
         self.blocks_casualties = any(self.has(i, "cas_blocker") for i in range(len(self.toks)))
@@ -405,13 +407,20 @@ class _Sentence:
     def word(self, i: int) -> str:
         return self.toks[i][0] if 0 <= i < len(self.toks) else ""
 
+    def stems(self, i: int) -> tuple:
+        """Token i and its readings without proclitics (computed once per token)."""
+        got = self._stems.get(i)
+        if got is None:
+            got = self._stems[i] = stems(self.word(i), self._key)
+        return got
+
     def cats(self, i: int) -> frozenset:
         c = self._cats.get(i)
         if c is None:
             w = self.word(i)
             found: set = set()
             if w and w[0].isalpha():
-                for s in _stems(w):
+                for s in self.stems(i):
                     got = self.lex.cats.get(s)
                     if got:
                         found |= got
@@ -431,13 +440,13 @@ class _Sentence:
         w = self.word(i)
         if not w or not w[0].isalpha():
             return None
-        for s in _stems(w):
+        for s in self.stems(i):
             for words, label in table.get(s, ()):
                 n = len(words)
                 if i + n <= len(self.toks) and all(self.toks[i + k][0] == words[k] for k in range(1, n)):
                     return i + n, label
         if single is not None:
-            for s in _stems(w):
+            for s in self.stems(i):
                 label = single.get(s)
                 if label is not None:
                     return i + 1, label
