@@ -304,6 +304,14 @@ def test_outlets_come_from_the_sidecar_then_the_url_then_the_credit_line():
                                                         "w": plots.UNKNOWN_OUTLET}
 
 
+def test_a_byline_names_an_author_not_an_outlet():
+    articles = pd.DataFrame({"id": ["a", "b"], "outlet": [None, None], "url": [None, None]})
+    framing = pd.DataFrame({"article": ["a", "b"], "outlet": ["أحمد علي", "الترا عراق"],
+                            "outlet_basis": ["byline", "dateline"]})
+    resolved = plots.resolve_outlets(articles, framing)
+    assert resolved == {"a": f"أحمد علي {plots.BYLINE_MARK}", "b": "الترا عراق"}
+
+
 def test_mixed_labels_keep_their_order_and_auto_labels_drop_clitics():
     assert plots.bidi("withdrawal (السحب) 12 Apr 2020") == "withdrawal (\u2068السحب\u2069) 12 Apr 2020"
     assert plots.bidi("للولايات المتحدة 2500 جندي") == "\u2067للولايات المتحدة 2500 جندي\u2069"

@@ -181,7 +181,7 @@ def frames_heatmap_figure(table: pd.DataFrame, by: str = "outlet", articles: pd.
     ax = fig.add_subplot()
     ticks = [_group_tick(g, n) for g, n in zip(data["group"], data["articles"])]
     im = _heatmap(ax, data[frames].to_numpy(dtype=float), ticks, [names[f] for f in frames], "Blues")
-    fig.colorbar(im, ax=ax, label="matches per 1,000 words")
+    fig.colorbar(im, ax=ax, label="matches per\n1,000 words")
     ax.set_title(f"How each {_by_word(by)} frames the US presence in Iraq", family=FONT)
     ax.set_xlabel("frame", family=FONT)
     ax.set_ylabel(f"{_by_word(by)} (articles)", family=FONT)
@@ -239,7 +239,7 @@ def actor_salience_figure(table: pd.DataFrame, by: str = "outlet", articles: pd.
     ax = fig.add_subplot()
     rows = [_group_tick(g, n) for g, n in zip(data["group"], data["articles"])]
     im = _heatmap(ax, data[actors].to_numpy(dtype=float), rows, [names[a] for a in actors], "Oranges")
-    fig.colorbar(im, ax=ax, label="mentions per 1,000 words")
+    fig.colorbar(im, ax=ax, label="mentions per\n1,000 words")
     ax.set_title(f"Who the articles talk about, by {_by_word(by)}", family=FONT)
     ax.set_xlabel("actor (names grouped in data/lexicons/actors.yml)", family=FONT)
     ax.set_ylabel(f"{_by_word(by)} (articles)", family=FONT)

@@ -92,6 +92,7 @@ STYLE = {
 # Okabe-Ito: distinguishable with colour-blindness; grey is kept for "outlet not stated".
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 UNKNOWN_OUTLET = "unknown"
+BYLINE_MARK = "(author)"  # appended to an outlet read from a byline ("... يكتب", "بقلم ...")
 UNKNOWN_COLOUR = "#8c8c8c"
 
 # How each qualifier is drawn: marker, hollow or filled, and its legend wording.
@@ -341,10 +342,16 @@ def url_domain(url) -> str | None:
 
 def resolve_outlets(articles: pd.DataFrame, framing: pd.DataFrame | None = None) -> dict[str, str]:
     """Each article's outlet: the sidecar, else its URL's domain, else the credit line or byline
-    (``framing.outlet``, read by attribution.article_outlet), else 'unknown'."""
+    (``framing.outlet``, read by attribution.article_outlet; a byline's writer is marked
+    "(author)", as a person is not a publication), else 'unknown'."""
     from_text = {}
     if framing is not None and len(framing) and {"article", "outlet"} <= set(framing.columns):
-        from_text = {str(a): o for a, o in zip(framing["article"], framing["outlet"]) if not _missing(o) and str(o).strip()}
+        bases = framing["outlet_basis"] if "outlet_basis" in framing.columns else [None] * len(framing)
+        for a, o, basis in zip(framing["article"], framing["outlet"], bases):
+            if _missing(o) or not str(o).strip():
+                continue
+            # a byline names a writer, not a publication: say so wherever the group is shown
+            from_text[str(a)] = f"{str(o).strip()} {BYLINE_MARK}" if basis == "byline" else str(o).strip()
     urls = articles["url"] if "url" in articles.columns else [None] * len(articles)
     out = {}
     for article, outlet, url in zip(articles["id"], articles["outlet"], urls):
