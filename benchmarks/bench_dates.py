@@ -72,7 +72,8 @@ def run_troopwatch(text, published):
 def run_dateparser(text, published):
     from dateparser.search import search_dates
 
-    base = dt.datetime.fromisoformat(published + "T12:00:00")
+    # a sentence with no publication date: dateparser still needs a base, never the clock
+    base = dt.datetime.fromisoformat((published or "2000-01-01") + "T12:00:00")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = search_dates(text, languages=["ar"], settings={"RELATIVE_BASE": base}) or []
