@@ -168,6 +168,12 @@ class _Lex:
     re_season_year: re.Pattern
     re_season_rel: re.Pattern
     re_hijri_part: re.Pattern
+    re_year_of_month_right: re.Pattern
+    re_same_year_right: re.Pattern
+    today_not_after: frozenset
+    same_word_set: frozenset
+    re_weekday_after_today: re.Pattern
+    re_today_not_before: re.Pattern
     re_quantity_before: re.Pattern
     quantity_preps: frozenset
     re_range_count_right: re.Pattern
@@ -315,6 +321,14 @@ def _lex() -> _Lex:
         re_quantity_before=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('quantity_words')}){_RIGHT}"),
         re_range_count_right=re.compile(rf"\s*(?:الي|إلى|و|-)\s*[0-9][0-9,.]*\s*(?:{words('count_nouns')})"),
         re_hijri_part=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:شهر\s+)?(?P<m>{_alt(hijri_of)}){_RIGHT}"),
+        # after a month: "من العام الماضي" (its year relative to publication), "من العام ذاته" (the year named before)
+        re_year_of_month_right=re.compile(
+            rf"\s+(?:من\s+)?(?:{words('this_words')}\s+)?(?P<u>{_alt(cues['relative_units']['year'])})\s+(?P<mod>{mods}){_RIGHT}"),
+        re_same_year_right=re.compile(rf"\s+(?:{words('same_year')}){_RIGHT}"),
+        today_not_after=frozenset(normalize_term(w) for w in cues.get("today_not_after", [])),
+        same_word_set=frozenset(normalize_term(w) for w in cues.get("same_words", [])),
+        re_today_not_before=re.compile(rf"\s+(?:{words('today_not_before')}){_RIGHT}"),
+        re_weekday_after_today=re.compile(rf"[\s،,(/\-]*{conj}(?:{_alt(weekday_of)}){_RIGHT}"),
     )
 
 
@@ -516,6 +530,14 @@ def _month_candidates(nt: str) -> list[_Cand]:
             if mod and "year" not in fields:
                 fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
                 end = mod.end()
+            elif (yo := lex.re_year_of_month_right.match(nt, end)):
+                # "12 حزيران من العام الماضي": the year is publication's, moved by the modifier
+                fields["unit"], fields["offset"] = "year", lex.modifier_of[_key(yo.group("mod"))]
+                end = yo.end()
+            elif (same := lex.re_same_year_right.match(nt, end)):
+                # "الأول من مايو من العام ذاته": the year the text named last (unit year, no offset; see _anchor_years)
+                fields["unit"] = "year"
+                end = same.end()
         if "day" in fields and "year" in fields and not _valid_day(fields["year"], month, fields["day"]):
             del fields["day"]
         first_day = _first_of_pair(nt, start, month, fields) if "day" in fields else None
@@ -890,8 +912,8 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         out.append(_Cand(start, m.end(), "relative", fields))
     for m in lex.re_dayoffset.finditer(nt):
         word = _key(m.group("d"))
-        if word == "اليوم" and not m.group("t"):
-            continue  # bare اليوم is as often "nowadays" as "today"
+        if word == "اليوم" and not m.group("t") and not _today_times_its_clause(nt, m.start(), m.start("d"), m.end()):
+            continue  # bare اليوم is as often "nowadays" or "up to now" as "today"
         if word == "غدا" and not m.group("t") and not re.match(r"\s*(?:[،,.]|$)", nt[m.end():m.end() + 3]):
             continue  # غدا is also the verb "became"
         offset = 0 if word == "اليوم" else lex.dayoffset_of[word]
@@ -915,6 +937,35 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         fields = {"unit": unit, "offset": -n, "ago": True}
         out.append(_Cand(m.start("a"), m.end(), "relative", fields))
     return out
+
+
+_WORD_BEFORE = re.compile(rf"([{_L}]+)\s+$")
+_WORD_AFTER = re.compile(rf"\s*([{_L}]+)")
+
+
+def _today_times_its_clause(nt: str, start: int, word_start: int, end: int) -> bool:
+    """Bare اليوم as the day of what its clause reports ("قال الوزير اليوم إن"), not "nowadays" or "up to now".
+
+    It has no clitic (واليوم), follows a word of its own clause that is not one of
+    ``today_not_after`` (حتى اليوم، مثل هذا اليوم), and no word qualifies it
+    after (اليوم التالي، اليوم نفسه).
+    """
+    lex = _lex()
+    if word_start != start:
+        return False
+    before = _WORD_BEFORE.search(_clause_before(nt, start)[-40:])
+    if before is None:
+        return False
+    word = _key(before.group(1))
+    if word in lex.today_not_after or (word[:1] in clitics().conjunctions and word[1:] in lex.today_not_after):
+        return False
+    after = _WORD_AFTER.match(nt, end, min(len(nt), end + 30))
+    if after is not None and (after.group(1).startswith("ال") or _key(after.group(1)) in lex.same_word_set):
+        return False
+    if lex.re_today_not_before.match(nt, end):
+        return False
+    # "اليوم، الثلاثاء", "اليوم (السبت)": the weekday is the mention
+    return lex.re_weekday_after_today.match(nt, end) is None
 
 
 def _select(cands: list[_Cand]) -> list[_Cand]:
@@ -944,7 +995,7 @@ def _stated(c: _Cand) -> dict:
         out.update(value=_iso(y), precision="year", window_start=_iso(y), window_end=_iso(f["year_end"]), status="stated")
         return out
     if y is None:
-        if mo is not None and d is not None and f.get("unit") is None:
+        if mo is not None and d is not None and f.get("unit") in (None, "year"):
             out["value"] = f"--{mo:02d}-{d:02d}"   # ISO 8601 without a year, until resolution finds one
         return out
     if mo is not None and d is not None:
@@ -996,7 +1047,71 @@ def find_dates(text: "str | Article") -> list[DateMention]:
             since=bool(f.get("since")), ago=bool(f.get("ago")),
             direction=f.get("direction") or _direction(nt, c.start, c.end),
         ))
-    return _weekday_of_next_date(mentions)
+    return _anchor_years(_weekday_of_next_date(mentions), text)
+
+
+# ---------------------------------------------------------------- the year named before
+
+_CONTEXT = "the year named before"
+# where a sentence ends: a full stop (not a decimal point), ! ? ; or a line break
+_SENTENCE_BREAK = re.compile(r"[!?؟;؛\n]|\.(?![0-9])")
+
+
+def _from_context(m: DateMention) -> bool:
+    """Resolved from the year its text named before it (publication does not move it)."""
+    return m.status == "resolved" and m.resolved_from is not None and m.resolved_from.startswith(_CONTEXT)
+
+
+def _anchor_years(mentions: list[DateMention], text: str) -> list[DateMention]:
+    """A year-less month or day and month takes the year last named before it in its sentence.
+
+    "بين 19 مارس 2003 وحتى الأول من مايو" reads 1 May 2003; "في مايو من العام
+    ذاته" takes the year last named before it in its paragraph.  A month with a modifier
+    ("مايو الماضي") or a relative year ("من العام الماضي") is publication's
+    business, not this; a year that opens a window ("منذ 2003") or a range of
+    years names no one year; a weekday written with the date must agree.
+    """
+    out: list[DateMention] = []
+    breaks: list[int] | None = None
+    last: DateMention | None = None
+    for m in mentions:
+        if last is not None and m.status == "unresolved" and m.year is None and m.month is not None \
+                and m.offset is None and m.unit in (None, "year"):
+            if m.unit != "year":
+                if breaks is None:
+                    breaks = [b.start() for b in _SENTENCE_BREAK.finditer(text)]
+                i = bisect.bisect_left(breaks, last.end)
+                near = i >= len(breaks) or breaks[i] >= m.start
+            else:
+                # "من العام ذاته" says a year was named: the last one in its paragraph
+                near = text.find("\n", last.end, m.start) < 0
+            if near:
+                m = _with_year(m, last)
+        if m.status == "stated" and m.year is not None:
+            last = None if (m.kind == "year_range" or m.since) else m
+        out.append(m)
+    return out
+
+
+def _with_year(m: DateMention, anchor: DateMention) -> DateMention:
+    """``m`` resolved with the year of ``anchor`` (unchanged when the day or the weekday does not fit)."""
+    y = anchor.year
+    if m.day is not None:
+        if not _valid_day(y, m.month, m.day):
+            return m
+        if m.weekday is not None and dt.date(y, m.month, m.day).weekday() != m.weekday:
+            return m
+        value, precision, ws, we = _iso(y, m.month, m.day), "day", None, None
+    else:
+        value, precision, ws, we = _iso(y, m.month), "month", None, None
+        if m.part in ("early", "mid", "late"):
+            a, b = _part_window(dt.date(y, m.month, 1), dt.date(y, m.month, _days_in_month(y, m.month)), m.part)
+            ws, we = a.isoformat(), b.isoformat()
+    if m.since:
+        ws = ws or value
+    where = "" if m.unit == "year" else " in its sentence"
+    return replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
+                   resolved_from=f"{_CONTEXT}{where} ({anchor.mention.strip()})")
 
 
 def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
@@ -1020,12 +1135,28 @@ def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
 def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) -> DateMention:
     """Resolve one mention against a publication date (day, month or year precision)."""
     past = m.direction != "future"
-    if m.status == "stated":
+    if m.status == "stated" or _from_context(m):
+        # stated by the text, or resolved already from its context (the year named before it)
         if m.since and m.window_end is None and pub_precision == "day":
             return replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
         return m
     value = precision = ws = we = None
-    if m.month is not None and m.year is None:
+    if m.month is not None and m.year is None and m.unit == "year":
+        # "12 حزيران من العام الماضي": publication's year moved by the modifier; a year is enough.
+        # Without a modifier ("من العام ذاته") the year is the one named before, or unknown.
+        if m.offset is None:
+            return m
+        year = pub.year + m.offset
+        if m.day is not None:
+            if not _valid_day(year, m.month, m.day):
+                return m
+            value, precision = _iso(year, m.month, m.day), "day"
+        else:
+            value, precision = _iso(year, m.month), "month"
+            if m.part in ("early", "mid", "late"):
+                a, b = _part_window(dt.date(year, m.month, 1), dt.date(year, m.month, _days_in_month(year, m.month)), m.part)
+                ws, we = a.isoformat(), b.isoformat()
+    elif m.month is not None and m.year is None:
         # year-less month or day-and-month: the latest such date on or before publication,
         # or the earliest after it when the clause speaks of the future
         if pub_precision == "year":
