@@ -201,3 +201,41 @@ def test_huge_single_line_and_digits_only():
     big = ("كلام عادي بلا تواريخ " * 250_000)[:5_000_000] + " في 3 يناير 2020"
     found = find_dates(big)
     assert [m.value for m in found] == ["2020-01-03"]
+
+
+def test_the_year_named_before_resolves_with_its_basis_and_publication_does_not_move_it():
+    text = "دخلت القوات البلاد في آذار 2003، ثم سقطت العاصمة في 9 نيسان."
+    found = {m.mention: m for m in find_dates(text)}
+    anchored = found["9 نيسان"]
+    assert anchored.status == "resolved" and anchored.value == "2003-04-09"
+    assert anchored.year is None and "آذار 2003" in anchored.resolved_from   # the text stated no year: the basis says whose
+    (later,) = [m for m in resolve_dates(find_dates(text), "2023-03-20") if m.mention == "9 نيسان"]
+    assert later.value == "2003-04-09"
+    # a weekday written with the date must agree with the year (9 April 2003 was a Wednesday)
+    (friday,) = [m for m in find_dates("دخلت القوات البلاد في آذار 2003، ثم سقطت العاصمة الجمعة 9 نيسان.")
+                 if "نيسان" in m.mention]
+    assert friday.status == "unresolved" and friday.value == "--04-09"
+
+
+def test_same_year_needs_a_year_in_its_paragraph():
+    (m,) = [x for x in find_dates("أعلن الجيش ذلك عام 2018.\nوسلمت القاعدة في مايو من نفس العام.") if "مايو" in x.mention]
+    assert m.status == "unresolved" and m.value is None
+    (m,) = [x for x in find_dates("أعلن الجيش ذلك عام 2018، وسلمت القاعدة في مايو من نفس العام.") if "مايو" in x.mention]
+    assert m.value == "2018-05" and m.precision == "month"
+
+
+def test_bare_today_resolves_only_against_a_publication_day():
+    text = "غادرت آخر دفعة من الجنود البلاد اليوم على متن طائرات."
+    (m,) = find_dates(text)
+    assert m.mention == "اليوم" and m.status == "unresolved" and m.value is None
+    assert resolve_dates([m], "2006-07")[0].value is None
+    assert resolve_dates([m], "2006-07-08")[0].value == "2006-07-08"
+
+
+def test_a_publication_year_resolves_what_a_year_decides():
+    text = "انسحبت القوات العام الماضي، وفي شباط، ومنذ مطلع آب الحالي، وفي تموز من العام الجاري."
+    got = {m.mention: m.value for m in resolve_dates(find_dates(text), "2008")}
+    assert got["العام الماضي"] == "2007"
+    assert got["شباط"] is None            # February 2008 or 2007: the year alone does not say
+    assert got["ومنذ مطلع آب الحالي"] == "2008-08"
+    assert got["تموز من العام الجاري"] == "2008-07"

@@ -128,3 +128,14 @@ def test_dateline_glued_to_the_headline_and_in_english():
 def test_a_weekday_decides_the_year_of_a_year_less_date():
     est = infer_publication("سيطر التنظيم على المدينة في أيلول 2015.\nوقال الوزير اليوم الجمعة 22 كانون الأول إن العمليات انتهت.")
     assert est.published == "2017-12-22"  # the first 22 December after September 2015 that is a Friday
+
+
+def test_a_text_later_than_the_lexicon_gets_a_window_not_a_day():
+    """Dated only from below, past the office-holder lexicon's date: a year-long window, never one day."""
+    est = infer_publication("قالت الوزارة إن القوات ستبقى، بعد أن انتهت المهمة عام 2031.\nوقال المتحدث إن الأمر حسم في سبتمبر الماضي.")
+    lo, hi = est.window
+    assert est.published is None and lo == dt.date(2031, 1, 1) and (hi - lo).days >= 300
+    # so "last September" is not resolved against a single assumed day
+    from troopwatch.dates import find_dates, resolve_for_article
+    (sept,) = [m for m in resolve_for_article(find_dates("وحسم الأمر في سبتمبر الماضي."), None, est.window_text)]
+    assert sept.value is None

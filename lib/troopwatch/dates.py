@@ -207,6 +207,11 @@ def _lex() -> _Lex:
     for d, names in cues.get("day_ordinals_bare", {}).items():
         for n in names:
             ordinal_of.setdefault(normalize_term(n), int(d))
+    feminine_of = {normalize_term(n): int(d) for d, names in cues.get("day_ordinals_feminine", {}).items() for n in names}
+    # a day ordinal: any masculine form, a feminine one only before «من» ("الثانية من ديسمبر")
+    ordinals = _alt(ordinal_of) + (rf"|(?:{_alt(feminine_of)})(?=\s+من\s)" if feminine_of else "")
+    for n, d in feminine_of.items():
+        ordinal_of.setdefault(n, d)
     season_start = {name: int(v["starts"]) for name, v in cues.get("seasons", {}).items()}
     season_of = {normalize_term(w): name for name, v in cues.get("seasons", {}).items() for w in v["names"]}
     latin_month_of = {n.lower(): int(m) for m, names in months.get("latin", {}).items() for n in names}
@@ -263,7 +268,7 @@ def _lex() -> _Lex:
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
+            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
         re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
         re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
@@ -307,10 +312,10 @@ def _lex() -> _Lex:
             rf"\A\s*(?:{_alt(cues.get('page_date_prefix', []))})\s+(?P<y>[0-9]{{4}})-(?P<m>[0-9]{{2}})(?:-(?P<d>[0-9]{{2}}))?(?![0-9-])"),
         # the first day of a pair: "يومي 17 و18"، "الأول والثاني من ديسمبر"
         re_day_pair_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))\s*(?:,|،)?\s*$"),
+            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))\s*(?:,|،)?\s*$"),
         # a day of a month named by reference: "الخامس من الشهر الجاري", "و18 من الشهر نفسه"
         re_day_of_month=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
+            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
             rf"\s+من\s+(?:هذا\s+)?الشهر(?:\s+(?:(?P<mod>{mods})|(?P<same>{words('same_words')})))?{_RIGHT}"),
         re_season_year=re.compile(
             rf"{_LEFT}{_CLITICS}(?P<s>{_alt(season_of)})\s+(?:(?:من\s+)?(?:عام|العام|سنة)\s+)?(?P<y>[0-9]{{4}})(?![0-9])"),
@@ -1158,8 +1163,9 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
                 ws, we = a.isoformat(), b.isoformat()
     elif m.month is not None and m.year is None:
         # year-less month or day-and-month: the latest such date on or before publication,
-        # or the earliest after it when the clause speaks of the future
-        if pub_precision == "year":
+        # or the earliest after it when the clause speaks of the future; a publication year is
+        # enough only for the current month ("أغسطس الجاري")
+        if pub_precision == "year" and m.offset != 0:
             return m
         pub_month = pub.year * 12 + pub.month - 1
         cands = []
@@ -1229,9 +1235,11 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
             d = pub - dt.timedelta(days=back)
         value, precision = d.isoformat(), "day"
     elif m.unit == "season":
-        if pub_precision == "year" or m.part not in _lex().season_start:
+        if m.part not in _lex().season_start:
             return m
         first = _lex().season_start[m.part]
+        if pub_precision == "year" and not (m.offset in (0, None) and first != 12):
+            return m   # a publication year tells this season's year, except winter's (it spans two)
         months_in = [(first + i - 1) % 12 + 1 for i in range(3)]
         n = m.offset or 0
         if n == 0:

@@ -53,6 +53,8 @@ __all__ = [
 PUBLISHED_COLUMNS = ["published", "published_window", "published_basis", "published_evidence"]
 # A day-level date in the text dates the article to at most this many days after it.
 REPORTING_LAG_DAYS = 14
+# A text dated only from below and later than the office-holder lexicon's date: the window it is given.
+UNBOUNDED_SPAN_DAYS = 365
 _INF = dt.date.max.toordinal()
 _L = ARABIC_LETTER
 
@@ -404,8 +406,10 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
     if resolved:
         best = _best_window(constraints)
         lo, hi, _ = best
-    hi_date = dt.date.fromordinal(hi) if hi < _INF else max(as_of, dt.date.fromordinal(lo))
     lo_date = dt.date.fromordinal(lo)
+    # no upper bound in the text: the lexicon's date, or when the text is later than that a year after
+    # its lower bound (never a single day: that would date the article to its latest mention)
+    hi_date = dt.date.fromordinal(hi) if hi < _INF else max(as_of, lo_date + dt.timedelta(days=UNBOUNDED_SPAN_DAYS))
     precision_of = {f"text:{m.start}": p for _d, p, m in lower}
     day_dates = [(d, c.label) for c in constraints if c.lower_bound is not None and c.key.startswith(("text:", "yearless:"))
                  for d in [c.lower_bound] if (c.key.startswith("yearless:") or precision_of.get(c.key) == "day")]
@@ -418,7 +422,9 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
             end = min(latest + dt.timedelta(days=REPORTING_LAG_DAYS), hi_date)
             return PublicationEstimate(latest.isoformat(), (latest, end), "inferred",
                                        f"latest date in the text {label}; window allows {REPORTING_LAG_DAYS} days of reporting lag; bounds: {why}")
-    note = "" if hi < _INF else f" (no upper bound in the text: capped at the lexicon date {as_of})"
+    note = "" if hi < _INF else (f" (no upper bound in the text: capped at the lexicon date {as_of})" if hi_date == as_of
+                                 else f" (no upper bound in the text, which is later than the lexicon date {as_of}: "
+                                      f"{UNBOUNDED_SPAN_DAYS} days after the lower bound)")
     return PublicationEstimate(None, (lo_date, hi_date), "inferred", f"window from: {why}{note}")
 
 
