@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from troopwatch.corpus import load_corpus
 from troopwatch.dates import (DATE_COLUMNS, KINDS, STATED_COLUMNS, date_mentions_table, find_dates, mention_from_row,
-                              parse_iso, resolve_dates)
+                              parse_iso, resolve_dates, resolve_for_article)
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -239,3 +239,11 @@ def test_a_publication_year_resolves_what_a_year_decides():
     assert got["شباط"] is None            # February 2008 or 2007: the year alone does not say
     assert got["ومنذ مطلع آب الحالي"] == "2008-08"
     assert got["تموز من العام الجاري"] == "2008-07"
+
+
+def test_the_current_month_is_read_from_a_window_that_holds_it_once():
+    text = "لم يقتل أي عسكري في الهجوم يوم 8 كانون الثاني الحالي، ووصلت التعزيزات في 3 آب الجاري."
+    got = {m.mention: m for m in resolve_for_article(find_dates(text), None, "2019-07-23/2020-11-09")}
+    assert got["يوم 8 كانون الثاني الحالي"].value == "2020-01-08"
+    assert "2019-07-23/2020-11-09" in got["يوم 8 كانون الثاني الحالي"].resolved_from
+    assert got["3 آب الجاري"].value == "--08-03"   # August 2019 and August 2020 are both in the window

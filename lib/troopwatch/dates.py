@@ -1375,8 +1375,24 @@ def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateM
                 and (ra.window_start, ra.window_end) == (rb.window_start, rb.window_end):
             out.append(replace(ra, resolved_from=f"published window {window}"))
         else:
-            out.append(m)
+            out.append(_current_month_in_window(m, lo[0], hi[0], window))
     return out
+
+
+def _current_month_in_window(m: DateMention, lo: dt.date, hi: dt.date, window: str) -> DateMention:
+    """"8 كانون الثاني الحالي": publication falls in that month; when the window holds it once, that is its year."""
+    if m.status != "unresolved" or m.month is None or m.year is not None or m.offset != 0 or m.unit is not None:
+        return m
+    years = [y for y in range(lo.year, hi.year + 1)
+             if dt.date(y, m.month, 1) <= hi and dt.date(y, m.month, _days_in_month(y, m.month)) >= lo]
+    if len(years) != 1:
+        return m
+    inside = max(lo, dt.date(years[0], m.month, 1))
+    r = _resolve_safely(m, inside, "day", "")
+    if r.status != "resolved":
+        return m
+    return replace(r, window_end=None if m.since else r.window_end,
+                   resolved_from=f"published window {window} (the only {_iso(years[0], m.month)} in it)")
 
 
 def date_mentions_table(articles) -> pd.DataFrame:
