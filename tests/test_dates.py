@@ -247,3 +247,22 @@ def test_the_current_month_is_read_from_a_window_that_holds_it_once():
     assert got["يوم 8 كانون الثاني الحالي"].value == "2020-01-08"
     assert "2019-07-23/2020-11-09" in got["يوم 8 كانون الثاني الحالي"].resolved_from
     assert got["3 آب الجاري"].value == "--08-03"   # August 2019 and August 2020 are both in the window
+
+
+def test_trie_alternation_matches_what_the_word_alternation_matches():
+    """The date patterns merge their terms' prefixes; they must find exactly what one branch per term finds."""
+    import random
+    import re
+
+    from troopwatch.dates import _alt
+    from troopwatch.lexicons import load_lexicon
+    from troopwatch.words import alternation
+
+    names = [n for system in load_lexicon("months")["systems"].values() for ns in system["months"].values() for n in ns]
+    names += [n for ns in load_lexicon("date_cues")["day_ordinals"].values() for n in ns]
+    rng = random.Random(7)
+    pieces = names + ["و", "ب", " ", "  ", "ال", "من ", "2020", "،"]
+    texts = ["".join(rng.choice(pieces) for _ in range(12)) for _ in range(300)]
+    trie, flat = (re.compile(rf"(?<![\w])(?:[وف]?[بلك]?)({a})(?!\w)") for a in (_alt(names), alternation(names)))
+    for text in texts:
+        assert [m.span(1) for m in trie.finditer(text)] == [m.span(1) for m in flat.finditer(text)], text

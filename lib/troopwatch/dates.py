@@ -106,7 +106,32 @@ class DateMention:
 # ---------------------------------------------------------------- lexicons
 
 
-_alt = alternation
+def _alt(terms: Iterable[str]) -> str:
+    """The alternation of folded terms as a trie: "كانون(?:\\s+(?:الاول|الثاني))?" rather than one branch per term.
+
+    It matches what :func:`troopwatch.words.alternation` matches and prefers the
+    same term: terms that both match at a position are prefixes of one another,
+    and both forms try the longer first.  Merged prefixes spare the regex engine
+    trying every term at every word of the text.
+    """
+    folded = {normalize_term(t) for t in terms if str(t).strip()}
+    if not folded:
+        return alternation(folded)
+    root: dict = {}
+    for term in folded:
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 def _key(text: str) -> str:
@@ -174,6 +199,15 @@ class _Lex:
     same_word_set: frozenset
     re_weekday_after_today: re.Pattern
     re_today_not_before: re.Pattern
+    # words one of which every match of a pattern holds: a text without any skips that pattern's scan
+    gate_modifiers: tuple
+    gate_this: tuple
+    gate_parts: tuple
+    gate_dayoffset: tuple
+    gate_ago: tuple
+    gate_seasons: tuple
+    gate_hijri: tuple
+    gate_weekdays: tuple
     re_quantity_before: re.Pattern
     quantity_preps: frozenset
     re_range_count_right: re.Pattern
@@ -332,9 +366,26 @@ def _lex() -> _Lex:
         re_same_year_right=re.compile(rf"\s+(?:{words('same_year')}){_RIGHT}"),
         today_not_after=frozenset(normalize_term(w) for w in cues.get("today_not_after", [])),
         same_word_set=frozenset(normalize_term(w) for w in cues.get("same_words", [])),
+        gate_modifiers=_first_words(modifier_of),
+        gate_this=_first_words(cues["this_words"]),
+        gate_parts=_first_words(part_of),
+        gate_dayoffset=_first_words(list(dayoffset_of) + ["اليوم"]),
+        gate_ago=("قبل", "منذ"),
+        gate_seasons=_first_words(season_of),
+        gate_hijri=_first_words(hijri_of),
+        gate_weekdays=_first_words(weekday_of),
         re_today_not_before=re.compile(rf"\s+(?:{words('today_not_before')}){_RIGHT}"),
         re_weekday_after_today=re.compile(rf"[\s،,(/\-]*{conj}(?:{_alt(weekday_of)}){_RIGHT}"),
     )
+
+
+def _first_words(terms: Iterable[str]) -> tuple:
+    """The first word of each folded term (a text holding none of them holds none of the terms)."""
+    return tuple(sorted({normalize_term(t).split(" ")[0] for t in terms if str(t).strip()}))
+
+
+def _holds_any(nt: str, words: tuple) -> bool:
+    return any(w in nt for w in words)
 
 
 # ---------------------------------------------------------------- calendar helpers
@@ -614,6 +665,8 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
     """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه"."""
     lex = _lex()
     out = []
+    if "الشهر" not in nt:
+        return out
     for m in lex.re_day_of_month.finditer(nt):
         day, start = _day_at(lex, m)
         if not 1 <= day <= 31:
@@ -670,6 +723,8 @@ def _season_candidates(nt: str) -> list[_Cand]:
     """Seasons with a year ("ربيع 2008") or a modifier ("الخريف المقبل", "هذا الخريف")."""
     lex = _lex()
     out = []
+    if not _holds_any(nt, lex.gate_seasons):
+        return out
     for m in lex.re_season_year.finditer(nt):
         y = int(m.group("y"))
         if not _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX:
@@ -692,7 +747,9 @@ def _season_candidates(nt: str) -> list[_Cand]:
 def _hijri_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out = []
-    for m in lex.re_hijri.finditer(nt):
+    names = _holds_any(nt, lex.gate_hijri)
+    digits = _HIJRI_DIGITS.search(nt) is not None   # every Hijri year below is 1300-1600
+    for m in (lex.re_hijri.finditer(nt) if names and digits else ()):
         month = lex.hijri_of[_key(m.group("m"))]
         start, end = m.start("m"), m.end("m")
         d = lex.re_day_left.search(nt, max(0, start - 45), start)
@@ -712,7 +769,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
         fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
         start = _extend_left(nt, start, fields)
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
-    for rx in (_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY):
+    for rx in ((_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY) if digits else ()):
         # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
         for m in rx.finditer(nt):
             hy, mo, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
@@ -723,7 +780,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
             start = _extend_left(nt, m.start(), fields)
             out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
-    for m in _HIJRI_YEAR.finditer(nt):
+    for m in (_HIJRI_YEAR.finditer(nt) if digits else ()):
         # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
         suf = lex.re_hijri_suffix_right.match(nt, m.end())
         if suf and 1300 <= int(m.group("y")) <= 1600:
@@ -732,12 +789,13 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             if w and w.end() == start:
                 start = w.start("w")
             out.append(_Cand(start, suf.end(), "year", {"hijri": f"{m.group('y')} AH"}))
-    for m in lex.re_hijri_part.finditer(nt):
+    for m in (lex.re_hijri_part.finditer(nt) if names else ()):
         # "بداية رمضان": part of a Hijri month, no year: found, left without a value
         out.append(_Cand(m.start("p"), m.end("m"), "relative", {"part": lex.part_of[_key(m.group("p"))], "hijri": "month"}))
     return out
 
 
+_HIJRI_DIGITS = re.compile(r"1[3-6][0-9]{2}")
 _NUMERIC_HIJRI_YMD = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
 _NUMERIC_HIJRI_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
 _HIJRI_YEAR = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
@@ -837,7 +895,7 @@ def _year_candidates(nt: str) -> list[_Cand]:
 def _weekday_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out = []
-    for m in lex.re_weekday.finditer(nt):
+    for m in (lex.re_weekday.finditer(nt) if _holds_any(nt, lex.gate_weekdays) else ()):
         name = _key(m.group("w"))
         start, end = m.start("w"), m.end("w")
         fields: dict = {"weekday": lex.weekday_of[name]}
@@ -880,7 +938,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             return m.start("e")
         return start
 
-    for m in lex.re_relative_unit.finditer(nt):
+    for m in (lex.re_relative_unit.finditer(nt) if _holds_any(nt, lex.gate_modifiers) else ()):
         unit_word = _key(m.group("u"))
         if not unit_word.startswith("ال"):
             unit_word = "ال" + unit_word
@@ -896,7 +954,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = _extend_left(nt, start, fields, allow_weekday=False)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_this_unit.finditer(nt):
+    for m in (lex.re_this_unit.finditer(nt) if _holds_any(nt, lex.gate_this) else ()):
         unit = lex.unit_of[_key(m.group("u"))]
         if unit == "day":
             continue
@@ -904,7 +962,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = _extend_left(nt, m.start("this"), fields, allow_weekday=False)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_part_unit.finditer(nt):
+    for m in (lex.re_part_unit.finditer(nt) if _holds_any(nt, lex.gate_parts) else ()):
         if lex.re_mod_right.match(nt, m.end()) or re.match(r"\s*[0-9]", nt[m.end():m.end() + 3]):
             continue  # "مطلع العام الماضي" and "مطلع العام 2020" are read by the other patterns
         unit = lex.unit_of[_key(m.group("u"))]
@@ -915,7 +973,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             fields["since"] = True
             start = s.start("s")
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_dayoffset.finditer(nt):
+    for m in (lex.re_dayoffset.finditer(nt) if _holds_any(nt, lex.gate_dayoffset) else ()):
         word = _key(m.group("d"))
         if word == "اليوم" and not m.group("t") and not _today_times_its_clause(nt, m.start(), m.start("d"), m.end()):
             continue  # bare اليوم is as often "nowadays" or "up to now" as "today"
@@ -925,7 +983,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = m.start("t") if m.group("t") else m.start("d")
         fields = {"unit": "day", "offset": offset}
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_ago.finditer(nt):
+    for m in (lex.re_ago.finditer(nt) if _holds_any(nt, lex.gate_ago) else ()):
         unit, n = lex.duration_of[_key(m.group("u"))]
         if m.group("n"):
             raw = m.group("n")
@@ -1060,6 +1118,7 @@ def find_dates(text: "str | Article") -> list[DateMention]:
 _CONTEXT = "the year named before"
 # where a sentence ends: a full stop (not a decimal point), ! ? ; or a line break
 _SENTENCE_BREAK = re.compile(r"[!?؟;؛\n]|\.(?![0-9])")
+_PARAGRAPH_BREAK = re.compile(r"\n")
 
 
 def _from_context(m: DateMention) -> bool:
@@ -1077,20 +1136,19 @@ def _anchor_years(mentions: list[DateMention], text: str) -> list[DateMention]:
     years names no one year; a weekday written with the date must agree.
     """
     out: list[DateMention] = []
-    breaks: list[int] | None = None
+    breaks: dict[str, list[int]] = {}   # where sentences and paragraphs end, found once when first needed
     last: DateMention | None = None
     for m in mentions:
         if last is not None and m.status == "unresolved" and m.year is None and m.month is not None \
                 and m.offset is None and m.unit in (None, "year"):
-            if m.unit != "year":
-                if breaks is None:
-                    breaks = [b.start() for b in _SENTENCE_BREAK.finditer(text)]
-                i = bisect.bisect_left(breaks, last.end)
-                near = i >= len(breaks) or breaks[i] >= m.start
-            else:
-                # "من العام ذاته" says a year was named: the last one in its paragraph
-                near = text.find("\n", last.end, m.start) < 0
-            if near:
+            # in its sentence; "من العام ذاته" says a year was named: the last one in its paragraph
+            scope = "paragraph" if m.unit == "year" else "sentence"
+            if scope not in breaks:
+                rx = _PARAGRAPH_BREAK if scope == "paragraph" else _SENTENCE_BREAK
+                breaks[scope] = [b.start() for b in rx.finditer(text)]
+            ends = breaks[scope]
+            i = bisect.bisect_left(ends, last.end)
+            if i >= len(ends) or ends[i] >= m.start:
                 m = _with_year(m, last)
         if m.status == "stated" and m.year is not None:
             last = None if (m.kind == "year_range" or m.since) else m
