@@ -266,3 +266,11 @@ def test_trie_alternation_matches_what_the_word_alternation_matches():
     trie, flat = (re.compile(rf"(?<![\w])(?:[وف]?[بلك]?)({a})(?!\w)") for a in (_alt(names), alternation(names)))
     for text in texts:
         assert [m.span(1) for m in trie.finditer(text)] == [m.span(1) for m in flat.finditer(text)], text
+
+
+def test_english_year_less_dates_follow_the_same_conventions():
+    from troopwatch.dates_en import find_dates_en
+
+    got = {m.mention: m for m in find_dates_en("Troops entered Iraq in March 2003 and Baghdad fell on April 9. A strike followed on Jan. 8.")}
+    assert got["April 9"].value == "2003-04-09" and "March 2003" in got["April 9"].resolved_from
+    assert got["Jan. 8"].value == "--01-08" and got["Jan. 8"].status == "unresolved"   # a new sentence: no year known
