@@ -139,3 +139,10 @@ def test_a_text_later_than_the_lexicon_gets_a_window_not_a_day():
     from troopwatch.dates import find_dates, resolve_for_article
     (sept,) = [m for m in resolve_for_article(find_dates("وحسم الأمر في سبتمبر الماضي."), None, est.window_text)]
     assert sept.value is None
+
+
+def test_a_date_whose_year_its_sentence_names_is_not_read_after_later_dates():
+    """'9 نيسان' after '20 مارس 2003' in its sentence is April 2003, not the first 9 April after the latest date."""
+    est = infer_publication("بدأ الغزو في 20 مارس 2003، وفي 9 نيسان سقطت بغداد بعد معارك قصيرة.\n"
+                            "وأعلن الجيش الأمريكي في بيان رسمي صدر في 5 يونيو 2004 انسحاب لواء كامل من المدينة.")
+    assert est.published == "2004-06-05"

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .article import Article, article_list, as_article
-from .dates import DateMention, find_dates, page_date_match, parse_iso
+from .dates import DateMention, _from_context, find_dates, page_date_match, parse_iso
 from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize_term
@@ -284,10 +284,13 @@ def _few_words(nt: str, a: int, b: int, c: int, d: int, limit: int) -> bool:
 
 
 def _text_constraints(mentions: list[DateMention]) -> list[tuple[dt.date, str, DateMention]]:
-    """Lower bounds from stated absolute dates outside future clauses: (first day, precision, mention)."""
+    """Lower bounds from stated absolute dates outside future clauses: (first day, precision, mention).
+
+    A date whose year the text named just before it ("في 9 نيسان" after "آذار 2003") counts as stated.
+    """
     out = []
     for m in mentions:
-        if m.status != "stated" or m.direction == "future" or m.value is None:
+        if not (m.status == "stated" or _from_context(m)) or m.direction == "future" or m.value is None:
             continue
         if m.kind == "year_range" and m.year_end is not None:
             out.append((dt.date(m.year_end, 1, 1), "year", m))
@@ -386,7 +389,7 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
         floor = anchor
         for m in mentions:
             if m.year is None and m.month is not None and m.day is not None and m.direction != "future" and m.offset is None \
-                    and m.start not in done:
+                    and m.start not in done and not _from_context(m):
                 # a weekday written with it ("الجمعة 22 كانون الأول") keeps only the years it falls on
                 for y in range(floor.year, floor.year + (29 if m.weekday is not None else 2)):
                     try:
