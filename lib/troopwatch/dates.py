@@ -199,6 +199,10 @@ class _Lex:
     same_word_set: frozenset
     re_weekday_after_today: re.Pattern
     re_today_not_before: re.Pattern
+    imperfect_prefixes: tuple
+    weekday_verb_window: int
+    not_imperfect_verbs: frozenset
+    clause_embedders: frozenset
     # words one of which every match of a pattern holds: a text without any skips that pattern's scan
     gate_modifiers: tuple
     gate_this: tuple
@@ -374,6 +378,10 @@ def _lex() -> _Lex:
         gate_seasons=_first_words(season_of),
         gate_hijri=_first_words(hijri_of),
         gate_weekdays=_first_words(weekday_of),
+        imperfect_prefixes=tuple(normalize_term(w) for w in cues.get("imperfect_prefixes", [])),
+        weekday_verb_window=int(cues.get("weekday_verb_window", 0)),
+        not_imperfect_verbs=frozenset(normalize_term(w) for w in cues.get("not_imperfect_verbs", [])),
+        clause_embedders=frozenset(normalize_term(w) for w in cues.get("clause_embedders", [])),
         re_today_not_before=re.compile(rf"\s+(?:{words('today_not_before')}){_RIGHT}"),
         re_weekday_after_today=re.compile(rf"[\s،,(/\-]*{conj}(?:{_alt(weekday_of)}){_RIGHT}"),
     )
@@ -922,9 +930,25 @@ def _weekday_candidates(nt: str) -> list[_Cand]:
         if has_tod and _key(tod.group("t")) == "اليوم":
             fields["today"] = True
         start = _extend_left(nt, start, fields, allow_weekday=False)
-        fields.setdefault("direction", _direction(nt, start, end))
+        fields.setdefault("direction", _direction(nt, start, end) or _imperfect_clause(nt, start, fields, has_tod))
         out.append(_Cand(start, end, "weekday", fields))
     return out
+
+
+def _imperfect_clause(nt: str, start: int, fields: dict, has_tod: bool) -> str | None:
+    """"future" for a bare weekday in a short clause opened by an imperfect verb ("ويتوجه الوزير الجمعة")."""
+    if has_tod or "offset" in fields:
+        return None   # "اليوم الجمعة", "أمس السبت", "الجمعة الماضي" say which day they mean
+    lex = _lex()
+    words = _clause_before(nt, start).split()
+    if not words or len(words) > lex.weekday_verb_window or any(w in lex.clause_embedders for w in words):
+        return None
+    verb = words[0]
+    if verb[:1] in clitics().conjunctions and len(verb) > 3:
+        verb = verb[1:]
+    if len(verb) < 4 or verb in lex.not_imperfect_verbs or not verb.startswith(lex.imperfect_prefixes):
+        return None
+    return "future"
 
 
 def _relative_candidates(nt: str) -> list[_Cand]:
