@@ -274,3 +274,11 @@ def test_english_year_less_dates_follow_the_same_conventions():
     got = {m.mention: m for m in find_dates_en("Troops entered Iraq in March 2003 and Baghdad fell on April 9. A strike followed on Jan. 8.")}
     assert got["April 9"].value == "2003-04-09" and "March 2003" in got["April 9"].resolved_from
     assert got["Jan. 8"].value == "--01-08" and got["Jan. 8"].status == "unresolved"   # a new sentence: no year known
+
+
+def test_resolution_names_where_the_publication_date_came_from():
+    (m,) = resolve_for_article(find_dates("سلمت الرسالة يوم الأربعاء الماضي."), "2024-01-25", None, "dateline")
+    assert m.value == "2024-01-24" and m.resolved_from == "published 2024-01-25 (dateline)"
+    table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": ["وصل الوفد أمس."], "published": ["2024-01-25"],
+                                              "published_basis": ["inferred"]}))
+    assert table["resolved_from"].tolist() == ["published 2024-01-25 (inferred)"]

@@ -1400,12 +1400,13 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
                    status="resolved", resolved_from=source)
 
 
-def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMention]:
+def resolve_dates(mentions: Iterable[DateMention], published, basis: str | None = None) -> list[DateMention]:
     """Give year-less and relative mentions a value from ``published`` (ISO string or date).
 
     ``published`` may be None (then they stay unresolved) or partial ('YYYY-MM',
-    'YYYY'; then only what that precision decides is resolved).  The machine
-    clock is never consulted.
+    'YYYY'; then only what that precision decides is resolved).  ``basis`` says
+    where that date came from (metadata, dateline, inferred ...) and is kept in
+    ``resolved_from``.  The machine clock is never consulted.
     """
     mentions = list(mentions)
     parsed = parse_iso(published)
@@ -1413,6 +1414,8 @@ def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMentio
         return _resolve_same_month(mentions)
     pub, precision = parsed
     source = f"published {_iso(pub.year, pub.month if precision != 'year' else None, pub.day if precision == 'day' else None)}"
+    if basis:
+        source += f" ({basis})"
     return _resolve_same_month([_resolve_safely(m, pub, precision, source) for m in mentions])
 
 
@@ -1441,7 +1444,7 @@ def _resolve_same_month(mentions: list[DateMention]) -> list[DateMention]:
     return out
 
 
-def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateMention]:
+def _resolve_with_window(mentions: list[DateMention], window: str, basis: str | None = None) -> list[DateMention]:
     """Resolve against both ends of a publication window; keep what both ends agree on."""
     try:
         lo, hi = (parse_iso(p) for p in str(window).split("/"))
@@ -1455,9 +1458,9 @@ def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateM
     for m, ra, rb in zip(mentions, a, b):
         if m.status == "unresolved" and ra.status == "resolved" and (ra.value, ra.precision) == (rb.value, rb.precision) \
                 and (ra.window_start, ra.window_end) == (rb.window_start, rb.window_end):
-            out.append(replace(ra, resolved_from=f"published window {window}"))
+            out.append(replace(ra, resolved_from=f"published window {window}" + (f" ({basis})" if basis else "")))
         else:
-            out.append(_current_month_in_window(m, lo[0], hi[0], window))
+            out.append(_current_month_in_window(m, lo[0], hi[0], window + (f", {basis}" if basis else "")))
     return out
 
 
@@ -1485,17 +1488,22 @@ def date_mentions_table(articles) -> pd.DataFrame:
     """
     rows = []
     for art in article_list(articles, "date_mentions_table"):
-        mentions = resolve_for_article(find_dates(art), art.get("published"), art.get("published_window"))
+        mentions = resolve_for_article(find_dates(art), art.get("published"), art.get("published_window"),
+                                       art.get("published_basis"))
         rows.extend(date_rows(art, mentions))
     return dates_frame(rows)
 
 
-def resolve_for_article(mentions: list[DateMention], published, window) -> list[DateMention]:
-    """Resolve against the publication date when known, else against both ends of its window."""
+def resolve_for_article(mentions: list[DateMention], published, window, basis: str | None = None) -> list[DateMention]:
+    """Resolve against the publication date when known, else against both ends of its window.
+
+    ``basis`` (the article's ``published_basis``: metadata, page_date, dateline,
+    inferred) is written into each ``resolved_from`` when given.
+    """
     if parse_iso(published) is not None:
-        return resolve_dates(mentions, published)
+        return resolve_dates(mentions, published, basis)
     if isinstance(window, str) and "/" in window:
-        return _resolve_with_window(mentions, window)
+        return _resolve_with_window(mentions, window, basis)
     return mentions
 
 
