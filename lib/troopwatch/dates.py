@@ -200,6 +200,7 @@ class _Lex:
     re_weekday_after_today: re.Pattern
     re_today_not_before: re.Pattern
     imperfect_prefixes: tuple
+    forward_words: frozenset
     weekday_verb_window: int
     not_imperfect_verbs: frozenset
     clause_embedders: frozenset
@@ -378,6 +379,7 @@ def _lex() -> _Lex:
         gate_seasons=_first_words(season_of),
         gate_hijri=_first_words(hijri_of),
         gate_weekdays=_first_words(weekday_of),
+        forward_words=frozenset(normalize_term(w) for w in cues.get("forward_words", [])),
         imperfect_prefixes=tuple(normalize_term(w) for w in cues.get("imperfect_prefixes", [])),
         weekday_verb_window=int(cues.get("weekday_verb_window", 0)),
         not_imperfect_verbs=frozenset(normalize_term(w) for w in cues.get("not_imperfect_verbs", [])),
@@ -1173,16 +1175,24 @@ def _anchor_years(mentions: list[DateMention], text: str) -> list[DateMention]:
             ends = breaks[scope]
             i = bisect.bisect_left(ends, last.end)
             if i >= len(ends) or ends[i] >= m.start:
-                m = _with_year(m, last)
+                m = _with_year(m, last, _runs_into_next_year(m, last, text))
         if m.status == "stated" and m.year is not None:
             last = None if (m.kind == "year_range" or m.since) else m
         out.append(m)
     return out
 
 
-def _with_year(m: DateMention, anchor: DateMention) -> DateMention:
-    """``m`` resolved with the year of ``anchor`` (unchanged when the day or the weekday does not fit)."""
-    y = anchor.year
+def _runs_into_next_year(m: DateMention, anchor: DateMention, text: str) -> bool:
+    """"من كانون الأول 2003 حتى آذار": an earlier month reached by running time forward is in the next year."""
+    if m.unit == "year" or anchor.month is None or (m.month, m.day or 0) >= (anchor.month, anchor.day or 0):
+        return False
+    between = normalize(text[max(anchor.end, m.start - 60):m.start]).text   # the words just before it: bounded
+    return any(w in _lex().forward_words for w in between.split())
+
+
+def _with_year(m: DateMention, anchor: DateMention, next_year: bool = False) -> DateMention:
+    """``m`` resolved with the year of ``anchor``, or the next (unchanged when the day or the weekday does not fit)."""
+    y = anchor.year + (1 if next_year else 0)
     if m.day is not None:
         if not _valid_day(y, m.month, m.day):
             return m
@@ -1197,6 +1207,8 @@ def _with_year(m: DateMention, anchor: DateMention) -> DateMention:
     if m.since:
         ws = ws or value
     where = "" if m.unit == "year" else " in its sentence"
+    if next_year:
+        where += ", run forward into the next year"
     return replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
                    resolved_from=f"{_CONTEXT}{where} ({anchor.mention.strip()})")
 
