@@ -157,7 +157,7 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
     """Stance, its cue evidence, vote totals and the deciding sentence indexes."""
     cfg = _stance_cfg(_language(article))
     text, tokens = article.text, article.tokens
-    topic_sents = {article.sentence_index(m.start) for m in cfg.topic.find(text, tokens)}
+    topic_sents = {article.sentence_index(m.start) for m in article.matches(cfg.topic)}
     topic_sents.discard(None)
     # the headline and the first sentences of the body that are long enough to be prose
     lead: set[int] = set()
@@ -175,7 +175,7 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
     voted: set[tuple[int, str]] = set()
     by_stance: dict[str, list[int]] = defaultdict(list)
     evidence: list[_Evidence] = []
-    for m in select_non_overlapping(cfg.cues.find(text, tokens)):
+    for m in select_non_overlapping(article.matches(cfg.cues)):
         k = article.sentence_index(m.start)
         if k is None or k not in topic_sents:
             continue
@@ -235,7 +235,7 @@ def _analyse(row: Any) -> _Analysis:
     frame_counts = {}
     lang = _language(art)
     for key, matcher in _frame_matchers(lang).items():
-        found = select_non_overlapping(matcher.find(art.text, art.tokens))
+        found = select_non_overlapping(art.matches(matcher))
         frame_counts[key] = len(found)
         ev.extend(_Evidence("frame", key, m.spec.term, m.start, m.end) for m in found)
 
@@ -251,7 +251,7 @@ def _analyse(row: Any) -> _Analysis:
             names[s.kind].append(s.name)
         ev.append(_Evidence("source", s.kind, s.term if s.kind != "agency" else s.name, s.start, s.end))
 
-    hedges = select_non_overlapping(_hedge_matcher(lang).find(art.text, art.tokens))
+    hedges = select_non_overlapping(art.matches(_hedge_matcher(lang)))
     ev.extend(_Evidence("hedge", m.label, m.spec.term, m.start, m.end) for m in hedges)
 
     actor_counts = {k: 0 for k in actor_names()}

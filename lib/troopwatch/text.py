@@ -229,10 +229,13 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text``, each inside one paragraph, stripped of spaces."""
+def sentence_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``, each inside one paragraph, stripped of spaces.
+
+    ``paragraphs`` are the text's :func:`paragraph_spans` when the caller has them already.
+    """
     spans = []
-    for pa, pb in paragraph_spans(text):
+    for pa, pb in paragraph_spans(text) if paragraphs is None else paragraphs:
         start = pa
         for m in _SENTENCE_END.finditer(text, pa, pb):
             end = m.end()
