@@ -116,12 +116,16 @@ def _compatible(event: KnownEvent, m: DateMention) -> bool | None:
 
 
 class _Words:
-    """Where the words of the cue patterns stand in one normalized text (each word looked up once)."""
+    """Where the words of the cue patterns stand in one article's normalized text (each word looked up once)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, sentences: list[tuple[int, int]] = ()):
         self.text = text
+        self.sentences = sentences  # normalized spans, disjoint and in order
+        self._starts = [a for a, _ in sentences]
+        self.everywhere = range(len(sentences))
         self._in: dict[str, bool] = {}
         self._at: dict[str, list[int]] = {}
+        self._holding: dict[str, "set[int] | range"] = {}
 
     def contains(self, word: str) -> bool:
         found = self._in.get(word)
@@ -135,27 +139,41 @@ class _Words:
         if at is None:
             at = self._at[word] = []
             if self.contains(word):
-                text, find = self.text, self.text.find
+                find = self.text.find
                 i = find(word)
                 while i >= 0:
                     at.append(i)
                     i = find(word, i + 1)
         return at
 
-    def within(self, word: str, a: int, b: int) -> bool:
-        """Whether ``word`` stands wholly inside text[a:b]."""
-        at = self.starts(word)
-        k = bisect.bisect_left(at, a)
-        return k < len(at) and at[k] + len(word) <= b
+    def sentences_holding(self, rx: re.Pattern) -> "set[int] | range":
+        """The sentences holding every word a match of the cue pattern ``rx`` contains (all of them when unknown).
 
-    def holds(self, rx: re.Pattern, a: int, b: int) -> bool:
-        """Whether text[a:b] holds every word a match of the cue pattern ``rx`` contains (True when unknown)."""
-        words = _REQUIRED.get(rx.pattern)
-        return words is None or all(self.within(w, a, b) for w in words)
+        A sentence outside this set cannot hold a match of ``rx``, so it is not searched.
+        """
+        found = self._holding.get(rx.pattern)
+        if found is None:
+            required = _REQUIRED.get(rx.pattern)
+            if not required:
+                found = self.everywhere
+            else:
+                starts, sentences = self._starts, self.sentences
+                for w in required:
+                    ks = set()
+                    n = len(w)
+                    for i in self.starts(w):
+                        k = bisect.bisect_right(starts, i) - 1
+                        if k >= 0 and i + n <= sentences[k][1]:
+                            ks.add(k)
+                    found = ks if found is None else found & ks
+                    if not found:
+                        break
+            self._holding[rx.pattern] = found
+        return found
 
 
 def _words_of(article: Article) -> _Words:
-    return article.memo(("cue words",), lambda: _Words(article.norm.text))
+    return article.memo(("cue words",), lambda: _Words(article.norm.text, article.sentences))
 
 
 def _present(text: "str | _Words"):
@@ -196,31 +214,8 @@ def _known_cues(article: Article) -> list[tuple[int, list[tuple[KnownEvent, list
     norm = article.norm
     nt = norm.text
     sentences = article.sentences
-    starts = [a for a, _ in sentences]
-    everywhere = range(len(sentences))
-    holding: dict[str, "set[int] | range"] = {}
-
-    def sentences_holding(rx: re.Pattern) -> "set[int] | range":
-        """The sentences holding every word of the pattern (all of them when its words are unknown)."""
-        found = holding.get(rx.pattern)
-        if found is None:
-            required = _REQUIRED.get(rx.pattern)
-            if not required:
-                found = everywhere
-            else:
-                for w in required:
-                    ks = set()
-                    n = len(w)
-                    for i in words.starts(w):
-                        k = bisect.bisect_right(starts, i) - 1
-                        if k >= 0 and i + n <= sentences[k][1]:
-                            ks.add(k)
-                    found = ks if found is None else found & ks
-                    if not found:
-                        break
-            holding[rx.pattern] = found
-        return found
-
+    everywhere = words.everywhere
+    sentences_holding = words.sentences_holding
     texts: dict[int, str] = {}
     per_sentence: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for e, (ev, sets) in enumerate(possible):
@@ -310,18 +305,20 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
         if hit["mention"] is not None:
             used.add((hit["mention"].start, hit["mention"].end))
     cues_in: dict[tuple[int, int], list] = {}
+    sentence_starts = [a for a, _ in article.original_sentences]
     for m in mentions:
         if (m.start, m.end) in used or m.value is None or m.precision not in ("day", "month") or m.kind == "year_range":
             continue
-        sentence = article.original_sentence_at(m.start)
-        if sentence is None:
+        k = bisect.bisect_right(sentence_starts, m.start) - 1  # as article.original_sentence_at
+        if k < 0 or not article.original_sentences[k][0] <= m.start < article.original_sentences[k][1]:
             continue
-        sa, sb = sentence
+        sentence = sa, sb = article.original_sentences[k]
         if sentence not in cues_in:  # the cue words of a sentence are found once, for all its dates
-            seg_start, seg_end = article.norm_span(sa, sb)
-            # a pattern is searched only where its words stand
+            # the sentence in normalized coordinates (article.norm_span of it); a pattern is searched only
+            # in the sentences holding its words
+            seg_start, seg_end = article.sentences[k]
             cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic
-                                 if words.holds(rx, seg_start, seg_end)
+                                 if k in words.sentences_holding(rx)
                                  for c in rx.finditer(norm.text, seg_start, seg_end)]
         best = None
         for label, (os_, oe) in cues_in[sentence]:
