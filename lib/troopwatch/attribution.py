@@ -107,7 +107,7 @@ def _folded_lower(name: str) -> str:
 
 def _token_index(article: Article) -> dict[int, int]:
     """Token index by start offset (once per article)."""
-    return article.memo(("token_index",), lambda: {t[0]: i for i, t in enumerate(article.tokens)})
+    return article.memo(("token_index",), lambda: dict(zip([t[0] for t in article.tokens], range(len(article.tokens)))))
 
 
 def outlet_from_text(article: Article) -> tuple[str | None, str, tuple[int, int, str] | None]:

@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
+from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -93,16 +95,26 @@ def _events_lexicon():
     return known, generic
 
 
-def _compatible(event: KnownEvent, m: DateMention) -> bool | None:
-    """True when the mention can name the event's date, False when it contradicts it, None when it says nothing."""
-    ev = parse_iso(event.date)[0]
+def _compatible(event: KnownEvent, m: DateMention, event_date: "dt.date | None" = None,
+                parsed_values: dict | None = None) -> bool | None:
+    """True when the mention can name the event's date, False when it contradicts it, None when it says nothing.
+
+    ``event_date`` is the event's parsed date and ``parsed_values`` a cache of
+    parsed mention values, for a caller that compares many pairs.
+    """
+    ev = parse_iso(event.date)[0] if event_date is None else event_date
     if m.month is not None and m.year is None:  # year-less: month (and day) must agree
         if m.month != ev.month:
             return False
         return m.day is None or m.day == ev.day
     if m.value is None or m.kind == "year_range":
         return None
-    parsed = parse_iso(m.value)
+    if parsed_values is None:
+        parsed = parse_iso(m.value)
+    else:
+        parsed = parsed_values.get(m.value, False)
+        if parsed is False:
+            parsed = parsed_values[m.value] = parse_iso(m.value)
     if parsed is None:
         return None
     d, precision = parsed
@@ -174,6 +186,11 @@ class _Words:
 
 def _words_of(article: Article) -> _Words:
     return article.memo(("cue words",), lambda: _Words(article.norm.text, article.sentences))
+
+
+@lru_cache(maxsize=1024)
+def _event_date(event: KnownEvent) -> dt.date:
+    return parse_iso(event.date)[0]
 
 
 def _present(text: "str | _Words"):
@@ -266,11 +283,13 @@ def match_known_events(article: "Article | str", mentions: Iterable[DateMention]
         return out
     by_start = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in by_start]  # each sentence reads only its own mentions
+    parsed_values: dict = {}
     for k, events in cues:
         sa, sb = article.original_sentences[k]
         in_sentence = by_start[bisect.bisect_left(starts, sa):bisect.bisect_left(starts, sb)]
         for ev, sets in events:
-            verdicts = [(m, _compatible(ev, m)) for m in in_sentence]
+            ev_date = _event_date(ev)
+            verdicts = [(m, _compatible(ev, m, ev_date, parsed_values)) for m in in_sentence]
             agreeing = [m for m, v in verdicts if v]
             precise = [m for m, v in verdicts if v is False and (m.precision in ("day", "month") or (m.month is not None))]
             for needs_date, cue in sets:
@@ -305,6 +324,7 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
         if hit["mention"] is not None:
             used.add((hit["mention"].start, hit["mention"].end))
     cues_in: dict[tuple[int, int], list] = {}
+    generic_in: dict[int, list] | None = None  # sentence -> the generic patterns whose words it holds, in order
     sentence_starts = [a for a, _ in article.original_sentences]
     for m in mentions:
         if (m.start, m.end) in used or m.value is None or m.precision not in ("day", "month") or m.kind == "year_range":
@@ -317,8 +337,12 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
             # the sentence in normalized coordinates (article.norm_span of it); a pattern is searched only
             # in the sentences holding its words
             seg_start, seg_end = article.sentences[k]
-            cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic
-                                 if k in words.sentences_holding(rx)
+            if generic_in is None:
+                generic_in = defaultdict(list)
+                for label, rx in generic:
+                    for j in words.sentences_holding(rx):
+                        generic_in[j].append((label, rx))
+            cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic_in.get(k, ())
                                  for c in rx.finditer(norm.text, seg_start, seg_end)]
         best = None
         for label, (os_, oe) in cues_in[sentence]:

@@ -175,7 +175,8 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
     voted: set[tuple[int, str]] = set()
     by_stance: dict[str, list[int]] = defaultdict(list)
     evidence: list[_Evidence] = []
-    for m in select_non_overlapping(article.matches(cfg.cues)):
+    # a cue counts only in a sentence about the topic: without one there is nothing to look for
+    for m in select_non_overlapping(article.matches(cfg.cues)) if topic_sents else ():
         k = article.sentence_index(m.start)
         if k is None or k not in topic_sents:
             continue
@@ -287,8 +288,17 @@ def _analyse(row: Any) -> _Analysis:
         out[f"actor_{key}_count"] = c
 
     evidence = []
+    sentences: dict[int, str] = {}  # the text of each sentence holding evidence, sliced once
     for e in sorted(ev, key=lambda e: (e.start, e.measure, e.label)):
         a, b = art.to_original(e.start, e.end)
+        k = art.sentence_index(e.start)
+        if k is None:
+            sentence = art.sentence_text(e.start)
+        else:
+            sentence = sentences.get(k)
+            if sentence is None:
+                sa, sb = art.original_sentences[k]
+                sentence = sentences[k] = art.original[sa:sb]
         evidence.append({
             "article": article_id,
             "measure": e.measure,
@@ -297,7 +307,7 @@ def _analyse(row: Any) -> _Analysis:
             "matched": art.original[a:b],
             "start": a,
             "end": b,
-            "sentence": art.sentence_text(e.start),
+            "sentence": sentence,
         })
     return _Analysis(out, evidence)
 
