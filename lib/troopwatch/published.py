@@ -28,9 +28,11 @@ Nothing here reads the machine clock.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -129,7 +131,38 @@ def _spaced(term: str) -> str:
 
 
 def _has_word(zone: str, word: str) -> bool:
-    return re.search(rf"(?<![{_L}])(?:[وفبل])?{_spaced(word)}(?![{_L}])", zone) is not None
+    return _word_rx(word).search(zone) is not None
+
+
+@lru_cache(maxsize=4096)
+def _word_rx(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![{_L}])(?:[وفبل])?{_spaced(word)}(?![{_L}])")
+
+
+_ZONE_SEP = re.compile(r"\s*[،,\-]\s*")
+
+
+def _name_matches(rx: re.Pattern, nt: str, first_words: tuple[str, ...]):
+    """``rx.finditer(nt)`` for a person pattern, tried only where one of its names' first words stands.
+
+    A match is an optional و ف ب ل or لل and a name, so it starts at most two
+    characters before a first word; trying those places in order, and only
+    after the previous match, gives the matches finditer gives.
+    """
+    places: set[int] = set()
+    for w in first_words:
+        i = nt.find(w)
+        while i >= 0:
+            places.update((i - 2, i - 1, i))
+            i = nt.find(w, i + 1)
+    end = 0
+    for p in sorted(places):
+        if p < end or p < 0:
+            continue
+        m = rx.match(nt, p)
+        if m is not None:
+            yield m
+            end = m.end()
 
 
 def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
@@ -143,7 +176,7 @@ def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
     cut = max(stripped.rfind(c) for c in cut_chars)
     zone_before = " ".join(stripped[cut + 1:].split()[-7:])
     zone_after = ""
-    m = re.match(r"\s*[،,\-]\s*", nt[end:end + 4])
+    m = _ZONE_SEP.match(nt[end:end + 4])
     if m:
         after = nt[end + m.end():end + m.end() + 90]
         stop = min([i for i in (after.find(c) for c in cut_chars) if i >= 0] or [len(after)])
@@ -160,7 +193,7 @@ def office_holder_constraints(text: "str | Article") -> list[Constraint]:
         words = _NAME_WORDS.get(rx.pattern)
         if words is not None and not any(w in nt for w in words):
             continue  # every match holds the first word of one of the names: none is in the text
-        for m in rx.finditer(nt):
+        for m in (rx.finditer(nt) if words is None else _name_matches(rx, nt, words)):
             zb, za = _title_zones(nt, m.start(), m.end())
             best_len, best_roles, former = 0, set(), False
             for zone in (zb, za):
@@ -306,18 +339,44 @@ def _best_window(constraints: list[Constraint]) -> tuple[int, int, float] | None
     if not constraints:
         return None
     points = sorted({p for c in constraints for lo, hi in c.intervals for p in (lo, hi + 1 if hi < _INF else _INF)})
+    if all(float(c.weight).is_integer() for c in constraints):
+        scores = _swept_scores(constraints, points)  # whole weights: the same sums in any order
+    else:
+        scores = [sum(c.weight for c in constraints if any(lo <= p <= hi for lo, hi in c.intervals)) for p in points]
     best = None
     runs = []
     for i, p in enumerate(points):
         if p >= _INF:
             break
         seg_hi = (points[i + 1] - 1) if i + 1 < len(points) and points[i + 1] < _INF else _INF
-        score = sum(c.weight for c in constraints if any(lo <= p <= hi for lo, hi in c.intervals))
+        score = scores[i]
         runs.append((p, seg_hi, score))
         if best is None or score > best:
             best = score
     top = [r for r in runs if r[2] == best]
     return top[0][0], max(r[1] for r in top), best
+
+
+def _swept_scores(constraints: list[Constraint], points: list[int]) -> list[float]:
+    """At each point, the weight of the constraints one of whose intervals holds it (one sweep, not points x constraints)."""
+    index = {p: i for i, p in enumerate(points)}
+    delta = [0.0] * (len(points) + 1)
+    for c in constraints:
+        merged: list[list[int]] = []
+        for lo, hi in sorted((lo, hi) for lo, hi in c.intervals if lo <= hi):
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:  # a constraint counts once where its intervals overlap
+            delta[index[lo]] += c.weight
+            if hi < _INF:
+                delta[index[hi + 1]] -= c.weight
+    scores, total = [], 0
+    for d in delta[:-1]:
+        total += d
+        scores.append(total)
+    return scores
 
 
 def _year_less_anchor(mentions: list[DateMention], lower: list[tuple[dt.date, str, DateMention]]):
