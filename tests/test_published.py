@@ -146,3 +146,10 @@ def test_a_date_whose_year_its_sentence_names_is_not_read_after_later_dates():
     est = infer_publication("بدأ الغزو في 20 مارس 2003، وفي 9 نيسان سقطت بغداد بعد معارك قصيرة.\n"
                             "وأعلن الجيش الأمريكي في بيان رسمي صدر في 5 يونيو 2004 انسحاب لواء كامل من المدينة.")
     assert est.published == "2004-06-05"
+
+
+def test_the_current_month_narrows_a_window_to_that_month():
+    est = infer_publication("قال وزير الدفاع الأمريكي مارك إسبر إن الهجوم يوم 8 كانون الثاني الحالي لم يقتل أحدا.")
+    assert est.window == (dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    # alone it names no year: no window
+    assert infer_publication("قتل 46 جنديا منذ بداية آب الحالي.").window is None

@@ -334,6 +334,27 @@ def _text_constraints(mentions: list[DateMention]) -> list[tuple[dt.date, str, D
     return out
 
 
+# The years a "current month" constraint spans (publication in that month of one of them).
+_FIRST_YEAR = 1950
+
+
+def _current_month_constraints(mentions: list[DateMention], as_of: dt.date) -> list[Constraint]:
+    """"8 كانون الثاني الحالي", "أغسطس الجاري": publication falls in that month, of some year (one constraint per month)."""
+    out: dict[int, Constraint] = {}
+    for m in mentions:
+        if m.month is None or m.year is not None or m.offset != 0 or m.unit is not None or m.month in out:
+            continue
+        intervals = []
+        for y in range(_FIRST_YEAR, as_of.year + 1):
+            first = dt.date(y, m.month, 1)
+            if first > as_of:
+                break   # like an unbounded window, capped at the lexicon's date
+            last = min(dt.date(y + (m.month == 12), m.month % 12 + 1, 1) - dt.timedelta(days=1), as_of)
+            intervals.append((first.toordinal(), last.toordinal()))
+        out[m.month] = Constraint(f"'{m.mention.strip()}' (the current month)", intervals, f"current_month:{m.month}")
+    return list(out.values())
+
+
 def _best_window(constraints: list[Constraint]) -> tuple[int, int, float] | None:
     """The stretch of days satisfying the most constraints (weighted): (lo, hi, score)."""
     if not constraints:
@@ -416,6 +437,9 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
     for d, precision, m in lower:
         constraints.append(Constraint(f"'{m.mention}' ({m.value})", [(d.toordinal(), _INF)], f"text:{m.start}", lower_bound=d))
     constraints.extend(office_holder_constraints(article))
+    if constraints:
+        # alone it says only the month of some year; with other evidence it picks the year
+        constraints.extend(_current_month_constraints(mentions, as_of))
     events = match_known_events(article, mentions)
     seen_events = set()
     by_event: list[tuple[dt.date, DateMention]] = []
