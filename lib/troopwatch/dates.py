@@ -11,10 +11,21 @@ Two steps, kept apart on purpose:
   order when the day exceeds 12), Hijri dates (named or numeric with هـ),
   ordinal days (الثامن عشر من مارس), day pairs (يومي 17 و18 من الشهر الجاري),
   days of "the same month", seasons (ربيع 2008, الخريف المقبل), English
-  dates on Arabic pages (Wed, 13 Nov 2013) and a stored page's " date
-  YYYY-MM[-DD]" prefix.
-* :func:`resolve_dates` gives those a value from the article's publication date,
-  never from the machine clock, and says so in ``resolved_from``.
+  dates on Arabic pages (Wed, 13 Nov 2013), a stored page's " date
+  YYYY-MM[-DD]" prefix, a month "of last year" (مايو من العام الماضي) and
+  bare اليوم where it times its clause (قال الوزير اليوم، not واليوم "nowadays").
+  One thing the text itself resolves: a year-less month or day and month takes
+  the year named before it in its sentence ("في آذار 2003 ... في 9 نيسان"),
+  the next one when time runs forward to an earlier month ("من كانون الأول 2003
+  حتى آذار"), and "من العام ذاته" the last year named in its paragraph; status
+  ``resolved``, ``resolved_from`` names that year's mention, and publication
+  does not move it.
+* :func:`resolve_dates` gives the rest a value from the article's publication
+  date (day, month or year precision: a year is enough for العام الماضي, the
+  current month, this season), never from the machine clock, and says so in
+  ``resolved_from`` (with the date's basis when given).  Without a date,
+  :func:`resolve_for_article` keeps what both ends of the publication window
+  agree on, and a current month the window holds once.
 
 Month names of every system are data (``data/lexicons/months.yml``): Egyptian
 and Gulf (يناير), Levantine and Iraqi (كانون الثاني), Maghrebi (جانفي، أوت),
