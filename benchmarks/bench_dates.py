@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))
 
 from troopwatch.corpus import load_corpus  # noqa: E402
-from troopwatch.dates import find_dates, resolve_dates  # noqa: E402
+from troopwatch.dates import find_dates, parse_iso, resolve_dates  # noqa: E402
 
 
 def gold_cases():
@@ -72,7 +72,9 @@ def run_troopwatch(text, published):
 def run_dateparser(text, published):
     from dateparser.search import search_dates
 
-    base = dt.datetime.fromisoformat(published + "T12:00:00")
+    # a sentence with no publication date (or only its year or month): dateparser still needs a base, never the clock
+    parsed = parse_iso(published)
+    base = dt.datetime.combine(parsed[0] if parsed else dt.date(2000, 1, 1), dt.time(12))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         found = search_dates(text, languages=["ar"], settings={"RELATIVE_BASE": base}) or []

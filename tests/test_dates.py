@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from troopwatch.corpus import load_corpus
 from troopwatch.dates import (DATE_COLUMNS, KINDS, STATED_COLUMNS, date_mentions_table, find_dates, mention_from_row,
-                              parse_iso, resolve_dates)
+                              parse_iso, resolve_dates, resolve_for_article)
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -201,3 +201,84 @@ def test_huge_single_line_and_digits_only():
     big = ("كلام عادي بلا تواريخ " * 250_000)[:5_000_000] + " في 3 يناير 2020"
     found = find_dates(big)
     assert [m.value for m in found] == ["2020-01-03"]
+
+
+def test_the_year_named_before_resolves_with_its_basis_and_publication_does_not_move_it():
+    text = "دخلت القوات البلاد في آذار 2003، ثم سقطت العاصمة في 9 نيسان."
+    found = {m.mention: m for m in find_dates(text)}
+    anchored = found["9 نيسان"]
+    assert anchored.status == "resolved" and anchored.value == "2003-04-09"
+    assert anchored.year is None and "آذار 2003" in anchored.resolved_from   # the text stated no year: the basis says whose
+    (later,) = [m for m in resolve_dates(find_dates(text), "2023-03-20") if m.mention == "9 نيسان"]
+    assert later.value == "2003-04-09"
+    # a weekday written with the date must agree with the year (9 April 2003 was a Wednesday)
+    (friday,) = [m for m in find_dates("دخلت القوات البلاد في آذار 2003، ثم سقطت العاصمة الجمعة 9 نيسان.")
+                 if "نيسان" in m.mention]
+    assert friday.status == "unresolved" and friday.value == "--04-09"
+
+
+def test_same_year_needs_a_year_in_its_paragraph():
+    (m,) = [x for x in find_dates("أعلن الجيش ذلك عام 2018.\nوسلمت القاعدة في مايو من نفس العام.") if "مايو" in x.mention]
+    assert m.status == "unresolved" and m.value is None
+    (m,) = [x for x in find_dates("أعلن الجيش ذلك عام 2018، وسلمت القاعدة في مايو من نفس العام.") if "مايو" in x.mention]
+    assert m.value == "2018-05" and m.precision == "month"
+
+
+def test_bare_today_resolves_only_against_a_publication_day():
+    text = "غادرت آخر دفعة من الجنود البلاد اليوم على متن طائرات."
+    (m,) = find_dates(text)
+    assert m.mention == "اليوم" and m.status == "unresolved" and m.value is None
+    assert resolve_dates([m], "2006-07")[0].value is None
+    assert resolve_dates([m], "2006-07-08")[0].value == "2006-07-08"
+
+
+def test_a_publication_year_resolves_what_a_year_decides():
+    text = "انسحبت القوات العام الماضي، وفي شباط، ومنذ مطلع آب الحالي، وفي تموز من العام الجاري."
+    got = {m.mention: m.value for m in resolve_dates(find_dates(text), "2008")}
+    assert got["العام الماضي"] == "2007"
+    assert got["شباط"] is None            # February 2008 or 2007: the year alone does not say
+    assert got["ومنذ مطلع آب الحالي"] == "2008-08"
+    assert got["تموز من العام الجاري"] == "2008-07"
+
+
+def test_the_current_month_is_read_from_a_window_that_holds_it_once():
+    text = "لم يقتل أي عسكري في الهجوم يوم 8 كانون الثاني الحالي، ووصلت التعزيزات في 3 آب الجاري."
+    got = {m.mention: m for m in resolve_for_article(find_dates(text), None, "2019-07-23/2020-11-09")}
+    assert got["يوم 8 كانون الثاني الحالي"].value == "2020-01-08"
+    assert "2019-07-23/2020-11-09" in got["يوم 8 كانون الثاني الحالي"].resolved_from
+    assert got["3 آب الجاري"].value == "--08-03"   # August 2019 and August 2020 are both in the window
+
+
+def test_trie_alternation_matches_what_the_word_alternation_matches():
+    """The date patterns merge their terms' prefixes; they must find exactly what one branch per term finds."""
+    import random
+    import re
+
+    from troopwatch.dates import _alt
+    from troopwatch.lexicons import load_lexicon
+    from troopwatch.words import alternation
+
+    names = [n for system in load_lexicon("months")["systems"].values() for ns in system["months"].values() for n in ns]
+    names += [n for ns in load_lexicon("date_cues")["day_ordinals"].values() for n in ns]
+    rng = random.Random(7)
+    pieces = names + ["و", "ب", " ", "  ", "ال", "من ", "2020", "،"]
+    texts = ["".join(rng.choice(pieces) for _ in range(12)) for _ in range(300)]
+    trie, flat = (re.compile(rf"(?<![\w])(?:[وف]?[بلك]?)({a})(?!\w)") for a in (_alt(names), alternation(names)))
+    for text in texts:
+        assert [m.span(1) for m in trie.finditer(text)] == [m.span(1) for m in flat.finditer(text)], text
+
+
+def test_english_year_less_dates_follow_the_same_conventions():
+    from troopwatch.dates_en import find_dates_en
+
+    got = {m.mention: m for m in find_dates_en("Troops entered Iraq in March 2003 and Baghdad fell on April 9. A strike followed on Jan. 8.")}
+    assert got["April 9"].value == "2003-04-09" and "March 2003" in got["April 9"].resolved_from
+    assert got["Jan. 8"].value == "--01-08" and got["Jan. 8"].status == "unresolved"   # a new sentence: no year known
+
+
+def test_resolution_names_where_the_publication_date_came_from():
+    (m,) = resolve_for_article(find_dates("سلمت الرسالة يوم الأربعاء الماضي."), "2024-01-25", None, "dateline")
+    assert m.value == "2024-01-24" and m.resolved_from == "published 2024-01-25 (dateline)"
+    table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": ["وصل الوفد أمس."], "published": ["2024-01-25"],
+                                              "published_basis": ["inferred"]}))
+    assert table["resolved_from"].tolist() == ["published 2024-01-25 (inferred)"]

@@ -128,3 +128,28 @@ def test_dateline_glued_to_the_headline_and_in_english():
 def test_a_weekday_decides_the_year_of_a_year_less_date():
     est = infer_publication("سيطر التنظيم على المدينة في أيلول 2015.\nوقال الوزير اليوم الجمعة 22 كانون الأول إن العمليات انتهت.")
     assert est.published == "2017-12-22"  # the first 22 December after September 2015 that is a Friday
+
+
+def test_a_text_later_than_the_lexicon_gets_a_window_not_a_day():
+    """Dated only from below, past the office-holder lexicon's date: a year-long window, never one day."""
+    est = infer_publication("قالت الوزارة إن القوات ستبقى، بعد أن انتهت المهمة عام 2031.\nوقال المتحدث إن الأمر حسم في سبتمبر الماضي.")
+    lo, hi = est.window
+    assert est.published is None and lo == dt.date(2031, 1, 1) and (hi - lo).days >= 300
+    # so "last September" is not resolved against a single assumed day
+    from troopwatch.dates import find_dates, resolve_for_article
+    (sept,) = [m for m in resolve_for_article(find_dates("وحسم الأمر في سبتمبر الماضي."), None, est.window_text)]
+    assert sept.value is None
+
+
+def test_a_date_whose_year_its_sentence_names_is_not_read_after_later_dates():
+    """'9 نيسان' after '20 مارس 2003' in its sentence is April 2003, not the first 9 April after the latest date."""
+    est = infer_publication("بدأ الغزو في 20 مارس 2003، وفي 9 نيسان سقطت بغداد بعد معارك قصيرة.\n"
+                            "وأعلن الجيش الأمريكي في بيان رسمي صدر في 5 يونيو 2004 انسحاب لواء كامل من المدينة.")
+    assert est.published == "2004-06-05"
+
+
+def test_the_current_month_narrows_a_window_to_that_month():
+    est = infer_publication("قال وزير الدفاع الأمريكي مارك إسبر إن الهجوم يوم 8 كانون الثاني الحالي لم يقتل أحدا.")
+    assert est.window == (dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    # alone it names no year: no window
+    assert infer_publication("قتل 46 جنديا منذ بداية آب الحالي.").window is None

@@ -9,13 +9,14 @@ mention.  Salience is mentions per 1,000 words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicons import LexiconError, load_lexicon, per_lexicons
 from .text import normalize_term
 from .article import Article
 from .words import Match, TermMatcher, TermSpec, lexicon_source, select_non_overlapping
 
-__all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions"]
+__all__ = ["ActorMention", "actor_names", "actor_matcher", "actor_mentions", "kept_actor_matches"]
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,27 @@ def _specs(persons_only: bool = False, language: str = "ar") -> list[TermSpec]:
     return specs
 
 
+@lru_cache(maxsize=4096)
+def _folded(term: str) -> str:
+    return normalize_term(term)
+
+
 @per_lexicons
 def actor_matcher(language: str = "ar") -> TermMatcher:
     """The gazetteer's matcher for a language (English names from data/lexicons/en/actors.yml)."""
     return TermMatcher(_specs(language=language), source=lexicon_source("en/actors" if language == "en" else "actors"))
 
 
+def kept_actor_matches(article: Article, language: str = "ar") -> list[Match]:
+    """The gazetteer's names found in an article, longest first, without overlaps (once per article; read-only)."""
+    matcher = actor_matcher(language)
+    return article.memo(("actors", matcher), lambda: select_non_overlapping(article.matches(matcher)))
+
+
 def actor_mentions(article: Article) -> list[ActorMention]:
     """Actor mentions of one article, longest names first, adjacent same-actor names merged."""
     language = "en" if article.language == "en" else "ar"
-    found: list[Match] = select_non_overlapping(actor_matcher(language).find(article.text, article.tokens))
+    found: list[Match] = kept_actor_matches(article, language)
     text = article.text
     mentions: list[ActorMention] = []
     for m in found:
@@ -86,7 +98,7 @@ def actor_mentions(article: Article) -> list[ActorMention]:
             prev = mentions[-1]
             gap = text[prev.end:m.start]
             # "القوات الأمريكية والقوات الأمريكية" are two mentions: a conjunction separates them
-            conj = text[m.start] in "وف" and not normalize_term(m.spec.term).startswith(text[m.start])
+            conj = text[m.start] in "وف" and not _folded(m.spec.term).startswith(text[m.start])
             if prev.actor == m.label and (gap == "" or gap.isspace()) and not conj:
                 mentions[-1] = ActorMention(prev.start, m.end, prev.actor, prev.entity, prev.term + " + " + m.spec.term)
                 continue

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .text import ARABIC_LETTER, NormalizedText, normalize, paragraph_spans, sentence_spans
 from .words import all_tokens, tokenize
@@ -23,15 +23,20 @@ __all__ = ["Article", "as_article", "articles_from_table", "detect_language", "s
 
 _ARABIC = re.compile(f"[{ARABIC_LETTER}]")
 _LATIN = re.compile("[A-Za-z]")
+_ARABIC_RUN = re.compile(f"[{ARABIC_LETTER}]+")
+_LATIN_RUN = re.compile("[A-Za-z]+")
 
 
 def detect_language(text: str) -> str:
     """'ar' or 'en' by script: the script of most letters (a sidecar value wins over this)."""
     sample = text[:20000]
-    arabic = len(_ARABIC.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    if arabic == 0 and latin == 0:
-        return "und"
+    # a text of one script (most sentences) is told without counting its letters
+    if _LATIN.search(sample) is None:
+        return "ar" if _ARABIC.search(sample) is not None else "und"
+    if _ARABIC.search(sample) is None:
+        return "en"
+    arabic = sum(map(len, _ARABIC_RUN.findall(sample)))
+    latin = sum(map(len, _LATIN_RUN.findall(sample)))
     return "ar" if arabic >= latin else "en"
 
 
@@ -73,7 +78,8 @@ class Article:
         if not isinstance(text, str):
             raise TypeError(f"article text must be a str, not {type(text).__name__}")
         norm = normalize(text)
-        osents = sentence_spans(text)
+        paragraphs = paragraph_spans(text)
+        osents = sentence_spans(text, paragraphs)
         offsets = norm.offsets
         last = len(offsets) - 1
         nsents = []
@@ -88,9 +94,29 @@ class Article:
         basis = "metadata"
         if not isinstance(language, str) or language.strip().lower() in ("", "unknown", "und"):
             language, basis = detect_language(text), "script"
-        return cls(str(id), text, norm, paragraph_spans(text), osents, nsents, _code(language), row, basis)
+        return cls(str(id), text, norm, paragraphs, osents, nsents, _code(language), row, basis)
 
     # -- views -------------------------------------------------------------------------
+
+    def memo(self, key: Any, build: Callable[[], Any]) -> Any:
+        """What ``build()`` derives from this article's text, built once per ``key`` (callers must not change it).
+
+        Stages that read the same thing (a lexicon matcher's matches, the cue
+        words of the known events) share it through this memo; ``key`` holds
+        what the value depends on besides the text (the matcher, the lexicon folder).
+        """
+        store = self.__dict__.get("_memo")
+        if store is None:
+            store = self.__dict__["_memo"] = {}
+        try:
+            return store[key]
+        except KeyError:
+            value = store[key] = build()
+            return value
+
+    def matches(self, matcher: Any) -> list:
+        """``matcher.find`` on the matching form and its tokens, once per article and matcher (read-only)."""
+        return self.memo(("find", matcher), lambda: matcher.find(self.norm.text, self.tokens))
 
     @cached_property
     def sentence_languages(self) -> list[str]:

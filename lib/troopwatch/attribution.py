@@ -21,13 +21,15 @@ All patterns and word lists live in ``data/lexicons/sources.yml``.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from .actors import actor_matcher
-from .lexicons import LexiconError, load_lexicon, per_lexicons
+from .actors import kept_actor_matches
+from .lexicons import LexiconError, lexicon_key, load_lexicon, per_lexicons
 from .text import normalize, normalize_term
 from .article import Article, as_article
 from .words import (
@@ -85,8 +87,27 @@ def _present(value: Any) -> str | None:
     return None if s.lower() in _UNKNOWN else s
 
 
+_LINE = re.compile(r"[^\n]+")
+_CLAUSE_BREAK = re.compile(r"[.!?؟؛;\n:،,\"]")  # a sentence or clause break between two words
+_SENTENCE_BREAK = re.compile(r"[.!?؟؛;\n]")
+_COMMA = re.compile(r"[،,:]")
+_RELATIVE = re.compile(r"\s*[،,]\s*(?:الذي|التي|الذين)\s")
+_PARENS = re.compile(r"\s*\(.*?\)\s*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    return [(m.start(), m.end()) for m in _LINE.finditer(text) if m.group().strip()]
+
+
+@lru_cache(maxsize=4096)
+def _folded_lower(name: str) -> str:
+    return normalize_term(name).lower()
+
+
+def _token_index(article: Article) -> dict[int, int]:
+    """Token index by start offset (once per article)."""
+    return article.memo(("token_index",), lambda: dict(zip([t[0] for t in article.tokens], range(len(article.tokens)))))
 
 
 def outlet_from_text(article: Article) -> tuple[str | None, str, tuple[int, int, str] | None]:
@@ -151,6 +172,11 @@ def _agency_matcher() -> TermMatcher:
 
 
 def _agency_canonical(name: str) -> str | None:
+    return _agency_canonical_in(lexicon_key(), name)
+
+
+@lru_cache(maxsize=4096)
+def _agency_canonical_in(_folder: str, name: str) -> str | None:
     n = normalize(name).text
     for m in _agency_matcher().find(n):
         if m.start == 0 and m.end == len(n.rstrip()):
@@ -171,20 +197,20 @@ def _media_patterns() -> list[re.Pattern[str]]:
 
 def _agency_mentions(article: Article, outlet: str | None) -> list[SourceMention]:
     text = article.text
-    found: list[Match] = list(_agency_matcher().find(text, article.tokens))
+    found: list[Match] = list(article.matches(_agency_matcher()))
     for pat in _media_patterns():
         for m in pat.finditer(text):
             name = m.group("name").strip()
             canonical = _agency_canonical(name) or name
             found.append(Match(m.start(), m.end(), TermSpec("agency", pat.pattern, True, False, pat.pattern, canonical)))
     own = normalize_term(outlet).lower() if outlet else None
-    own_core = re.sub(r"\s*\(.*?\)\s*", " ", own).strip() if own else None
+    own_core = _PARENS.sub(" ", own).strip() if own else None
     out = []
     for m in select_non_overlapping(found):
         words = text[m.start:m.end].lower()
         name = str(m.spec.data)
         # the outlet naming itself ("ترجمه الترا عراق") is not a source
-        if own_core and (own_core in words or normalize_term(name).lower() == own_core):
+        if own_core and (own_core in words or _folded_lower(name) == own_core):
             continue
         out.append(SourceMention(m.start, m.end, "agency", name, m.spec.term))
     return out
@@ -213,6 +239,11 @@ def _anon_cfg():
 
 def _bare(token: str) -> str:
     """A token without its proclitics (longest reading that leaves two letters)."""
+    return _bare_in(lexicon_key(), token)
+
+
+@lru_cache(maxsize=200_000)
+def _bare_in(_folder: str, token: str) -> str:
     table = clitics()
     for p in table.ordered:
         if p and token.startswith(p) and len(token) - len(p) >= table.min_core:
@@ -236,14 +267,15 @@ def _anonymous_mentions(article: Article, persons: list[Match]) -> list[SourceMe
     speech, nouns, clauses, qualifiers, determiners = _anon_cfg()
     text, tokens = article.text, article.tokens
     n = len(tokens)
-    tok_index = {t[0]: i for i, t in enumerate(tokens)}
-    speech_at = {tok_index[m.start] for m in speech.find(text, tokens) if m.start in tok_index}
+    tok_index = _token_index(article)
+    speech_at = {tok_index[m.start] for m in article.matches(speech) if m.start in tok_index}
     person_at = {tok_index[m.start] for m in persons if m.start in tok_index}
+    clause_break = _CLAUSE_BREAK.search
 
     def gap_ok(i: int, j: int) -> bool:
         """No sentence or clause break between tokens i < j."""
         lo, hi = tokens[i][1], tokens[j][0]
-        return not re.search(r"[.!?؟؛;\n:،,\"]", text[lo:hi])
+        return lo >= hi or not clause_break(text, lo, hi)
 
     def speech_before(i: int) -> int | None:
         j = i - 1
@@ -266,7 +298,7 @@ def _anonymous_mentions(article: Article, persons: list[Match]) -> list[SourceMe
         return False
 
     out: list[SourceMention] = []
-    for m in select_non_overlapping(nouns.find(text, tokens)):
+    for m in select_non_overlapping(article.matches(nouns)):
         i = tok_index.get(m.start)
         if i is None:
             continue
@@ -307,7 +339,7 @@ def _anonymous_mentions(article: Article, persons: list[Match]) -> list[SourceMe
         out.append(SourceMention(m.start, tokens[end_tok][1], "anonymous", text[m.start:tokens[end_tok][1]], m.spec.term))
     # anonymity clauses the sentence's unnamed sources do not already explain
     counted_sentences = {article.sentence_index(s.start) for s in out}
-    for m in select_non_overlapping(clauses.find(text, tokens)):
+    for m in select_non_overlapping(article.matches(clauses)):
         k = article.sentence_index(m.start)
         if k is not None and k in counted_sentences:
             continue
@@ -339,22 +371,27 @@ def _named_mentions(article: Article, persons: list[Match]) -> list[SourceMentio
     titles, not_before, window = _named_cfg()
     text, tokens = article.text, article.tokens
     n = len(tokens)
-    tok_index = {t[0]: i for i, t in enumerate(tokens)}
-    speech_at = sorted(tok_index[m.start] for m in speech.find(text, tokens) if m.start in tok_index)
+    tok_index = _token_index(article)
+    speech_at = sorted(tok_index[m.start] for m in article.matches(speech) if m.start in tok_index)
+    speech_set = frozenset(speech_at)
     stops = stopword_set()
+    sentence_break = _SENTENCE_BREAK.search
 
     def same_clause(i: int, j: int) -> bool:
         lo, hi = (i, j) if i < j else (j, i)
-        return not re.search(r"[.!?؟؛;\n]", text[tokens[lo][1]:tokens[hi][0]])
+        a, b = tokens[lo][1], tokens[hi][0]
+        return a >= b or not sentence_break(text, a, b)
 
     def near_speech(i: int, last: int) -> bool:
-        for s in speech_at:
-            if i - window <= s < i and same_clause(s, i):
+        # only the speech verbs within the window before the name or after it can count
+        for s in speech_at[bisect.bisect_left(speech_at, i - window):bisect.bisect_left(speech_at, i)]:
+            if same_clause(s, i):
                 return True  # "قال رئيس الوزراء، مصطفى الكاظمي،": commas may stand between
-            if last < s <= last + window and same_clause(last, s):
+        for s in speech_at[bisect.bisect_right(speech_at, last):bisect.bisect_right(speech_at, last + window)]:
+            if same_clause(last, s):
                 between = text[tokens[last][1]:tokens[s][0]]
                 # after the name the verb must be in the same clause, or in a relative clause ("، الذي أكد")
-                if not re.search(r"[،,:]", between) or re.match(r"\s*[،,]\s*(?:الذي|التي|الذين)\s", between + " "):
+                if not _COMMA.search(between) or _RELATIVE.match(between + " "):
                     return True
         return False
 
@@ -367,7 +404,7 @@ def _named_mentions(article: Article, persons: list[Match]) -> list[SourceMentio
         while last + 1 < n and tokens[last + 1][1] <= m.end:
             last += 1
         before = text[max(0, m.start - 40):m.start]
-        before = re.split(r"[.!?؟؛;\n]", before)[-1]
+        before = _SENTENCE_BREAK.split(before)[-1]
         if any(nb in before for nb in not_before):
             continue  # "مصدر مقرب من رئيس الحشد الشعبي، فالح الفياض": a reference point, not the speaker
         head = tokens[i][2]
@@ -378,9 +415,9 @@ def _named_mentions(article: Article, persons: list[Match]) -> list[SourceMentio
         if near_speech(i, last):
             candidates.append((m.start, m.end, str(m.spec.data.name), m.spec.term))
     # a title followed by a name the gazetteer does not know
-    person_spans = [(m.start, m.end) for m in persons]
+    person_starts = [m.start for m in persons]  # persons do not overlap: sorted by start and by end
     person_at = {tok_index[m.start] for m in persons if m.start in tok_index}
-    for t in select_non_overlapping(titles.find(text, tokens)):
+    for t in select_non_overlapping(article.matches(titles)):
         i = tok_index.get(t.start)
         if i is None:
             continue
@@ -397,16 +434,17 @@ def _named_mentions(article: Article, persons: list[Match]) -> list[SourceMentio
         name_toks = []
         while k < n and len(name_toks) < 3:
             tok = tokens[k][2]
-            if tok.startswith(("ال", "لل")) or tok in stops or tok in _FUNCTION_WORDS or tok.isdigit() or k in speech_at:
+            if tok.startswith(("ال", "لل")) or tok in stops or tok in _FUNCTION_WORDS or tok.isdigit() or k in speech_set:
                 break
-            if not re.search(r"[^\W\d_]", tok) or not text[tokens[k - 1][1]:tokens[k][0]].isspace():
+            if not _LETTER.search(tok) or not text[tokens[k - 1][1]:tokens[k][0]].isspace():
                 break
             name_toks.append(k)
             k += 1
         if len(name_toks) < 2:
             continue
         s, e = tokens[name_toks[0]][0], tokens[name_toks[-1]][1]
-        if any(ps < e and s < pe for ps, pe in person_spans):
+        p = bisect.bisect_left(person_starts, e) - 1  # the last person starting before the name ends
+        if p >= 0 and persons[p].end > s:
             continue
         if near_speech(name_toks[0], name_toks[-1]):
             candidates.append((s, e, text[s:e], t.spec.term))
@@ -421,6 +459,6 @@ def _named_mentions(article: Article, persons: list[Match]) -> list[SourceMentio
 def source_mentions(article: Article, outlet: str | None = None) -> list[SourceMention]:
     """Agencies, named officials and unnamed sources of one article, by position."""
     # people are the person entities among all actor names, so "إدارة بايدن" stays an institution
-    persons = [m for m in select_non_overlapping(actor_matcher().find(article.text, article.tokens)) if m.spec.data.person]
+    persons = [m for m in kept_actor_matches(article) if m.spec.data.person]
     mentions = _agency_mentions(article, outlet) + _named_mentions(article, persons) + _anonymous_mentions(article, persons)
     return sorted(mentions, key=lambda s: (s.start, s.kind))

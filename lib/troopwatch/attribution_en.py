@@ -31,6 +31,7 @@ class _Cfg:
     anonymous: re.Pattern
     name: re.Pattern
     not_names: frozenset
+    title_before: re.Pattern  # a title (and the capitalized word before it) ending a text
 
 
 @per_lexicons
@@ -40,17 +41,19 @@ def _cfg() -> _Cfg:
     for canon, names in (lex.get("agencies") or {}).items():
         agencies.append((re.compile(rf"(?<![A-Za-z])(?:{_alt(names)})(?![A-Za-z])"), str(canon)))
     particles = _alt(lex.get("name_particles") or [])
+    titles = re.compile(rf"(?<![A-Za-z])(?:{_alt(lex.get('titles') or [])})(?![A-Za-z])", re.I)
     cap = r"[A-Z][a-z]+(?:['’-][A-Za-z]+)*"
     part = rf"(?:(?:{particles})[-\s])?" if particles else ""
     name = re.compile(rf"(?:{cap}\s+)+{part}{cap}|{cap}\s+{part}{cap}")
     return _Cfg(
         agencies=agencies,
-        titles=re.compile(rf"(?<![A-Za-z])(?:{_alt(lex.get('titles') or [])})(?![A-Za-z])", re.I),
+        titles=titles,
         ranks=frozenset(str(w).lower() for w in lex.get("ranks") or []),
         speech=re.compile(rf"(?<![A-Za-z])(?:{_alt(lex.get('speech') or [])})(?![A-Za-z])", re.I),
         anonymous=re.compile(rf"(?<![A-Za-z])(?:{_alt(lex.get('anonymous') or [])})(?![A-Za-z])", re.I),
         name=name,
         not_names=frozenset(str(w) for w in lex.get("not_names") or []),
+        title_before=re.compile(rf"((?:[A-Z][A-Za-z.'’]+\s+)?(?:{titles.pattern}))\s*$", re.I),
     )
 
 
@@ -60,6 +63,9 @@ class NamedSource:
     role: str
     start: int  # original offsets of the name
     end: int
+
+
+_APPOSITION = re.compile(r",\s+(?:a|an|the)\s+([^,]+?),")
 
 
 def _sentences(article: Article) -> list[tuple[int, int]]:
@@ -96,8 +102,8 @@ def named_sources_en(article: Article) -> list[NamedSource]:
             role = ""
             before = sent[:m.start()].rstrip()
             # "Pentagon spokesman Daniel Hurst": the title (and the capitalized word before it) right before
-            tm = re.search(rf"((?:[A-Z][A-Za-z.'’]+\s+)?(?:{cfg.titles.pattern}))\s*$", before, re.I)
-            after = re.match(r",\s+(?:a|an|the)\s+([^,]+?),", sent[m.end():])
+            tm = cfg.title_before.search(before)
+            after = _APPOSITION.match(sent, m.end())
             if after and cfg.titles.search(after.group(1)):
                 role = after.group(1).strip()
             elif tm:

@@ -11,10 +11,21 @@ Two steps, kept apart on purpose:
   order when the day exceeds 12), Hijri dates (named or numeric with هـ),
   ordinal days (الثامن عشر من مارس), day pairs (يومي 17 و18 من الشهر الجاري),
   days of "the same month", seasons (ربيع 2008, الخريف المقبل), English
-  dates on Arabic pages (Wed, 13 Nov 2013) and a stored page's " date
-  YYYY-MM[-DD]" prefix.
-* :func:`resolve_dates` gives those a value from the article's publication date,
-  never from the machine clock, and says so in ``resolved_from``.
+  dates on Arabic pages (Wed, 13 Nov 2013), a stored page's " date
+  YYYY-MM[-DD]" prefix, a month "of last year" (مايو من العام الماضي) and
+  bare اليوم where it times its clause (قال الوزير اليوم، not واليوم "nowadays").
+  One thing the text itself resolves: a year-less month or day and month takes
+  the year named before it in its sentence ("في آذار 2003 ... في 9 نيسان"),
+  the next one when time runs forward to an earlier month ("من كانون الأول 2003
+  حتى آذار"), and "من العام ذاته" the last year named in its paragraph; status
+  ``resolved``, ``resolved_from`` names that year's mention, and publication
+  does not move it.
+* :func:`resolve_dates` gives the rest a value from the article's publication
+  date (day, month or year precision: a year is enough for العام الماضي, the
+  current month, this season), never from the machine clock, and says so in
+  ``resolved_from`` (with the date's basis when given).  Without a date,
+  :func:`resolve_for_article` keeps what both ends of the publication window
+  agree on, and a current month the window holds once.
 
 Month names of every system are data (``data/lexicons/months.yml``): Egyptian
 and Gulf (يناير), Levantine and Iraqi (كانون الثاني), Maghrebi (جانفي، أوت),
@@ -106,7 +117,32 @@ class DateMention:
 # ---------------------------------------------------------------- lexicons
 
 
-_alt = alternation
+def _alt(terms: Iterable[str]) -> str:
+    """The alternation of folded terms as a trie: "كانون(?:\\s+(?:الاول|الثاني))?" rather than one branch per term.
+
+    It matches what :func:`troopwatch.words.alternation` matches and prefers the
+    same term: terms that both match at a position are prefixes of one another,
+    and both forms try the longer first.  Merged prefixes spare the regex engine
+    trying every term at every word of the text.
+    """
+    folded = {normalize_term(t) for t in terms if str(t).strip()}
+    if not folded:
+        return alternation(folded)
+    root: dict = {}
+    for term in folded:
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 def _key(text: str) -> str:
@@ -168,6 +204,26 @@ class _Lex:
     re_season_year: re.Pattern
     re_season_rel: re.Pattern
     re_hijri_part: re.Pattern
+    re_year_of_month_right: re.Pattern
+    re_same_year_right: re.Pattern
+    today_not_after: frozenset
+    same_word_set: frozenset
+    re_weekday_after_today: re.Pattern
+    re_today_not_before: re.Pattern
+    imperfect_prefixes: tuple
+    forward_words: frozenset
+    weekday_verb_window: int
+    not_imperfect_verbs: frozenset
+    clause_embedders: frozenset
+    # words one of which every match of a pattern holds: a text without any skips that pattern's scan
+    gate_modifiers: tuple
+    gate_this: tuple
+    gate_parts: tuple
+    gate_dayoffset: tuple
+    gate_ago: tuple
+    gate_seasons: tuple
+    gate_hijri: tuple
+    gate_weekdays: tuple
     re_quantity_before: re.Pattern
     quantity_preps: frozenset
     re_range_count_right: re.Pattern
@@ -201,6 +257,11 @@ def _lex() -> _Lex:
     for d, names in cues.get("day_ordinals_bare", {}).items():
         for n in names:
             ordinal_of.setdefault(normalize_term(n), int(d))
+    feminine_of = {normalize_term(n): int(d) for d, names in cues.get("day_ordinals_feminine", {}).items() for n in names}
+    # a day ordinal: any masculine form, a feminine one only before «من» ("الثانية من ديسمبر")
+    ordinals = _alt(ordinal_of) + (rf"|(?:{_alt(feminine_of)})(?=\s+من\s)" if feminine_of else "")
+    for n, d in feminine_of.items():
+        ordinal_of.setdefault(n, d)
     season_start = {name: int(v["starts"]) for name, v in cues.get("seasons", {}).items()}
     season_of = {normalize_term(w): name for name, v in cues.get("seasons", {}).items() for w in v["names"]}
     latin_month_of = {n.lower(): int(m) for m, names in months.get("latin", {}).items() for n in names}
@@ -257,7 +318,7 @@ def _lex() -> _Lex:
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
+            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
         re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
         re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
@@ -301,10 +362,10 @@ def _lex() -> _Lex:
             rf"\A\s*(?:{_alt(cues.get('page_date_prefix', []))})\s+(?P<y>[0-9]{{4}})-(?P<m>[0-9]{{2}})(?:-(?P<d>[0-9]{{2}}))?(?![0-9-])"),
         # the first day of a pair: "يومي 17 و18"، "الأول والثاني من ديسمبر"
         re_day_pair_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))\s*(?:,|،)?\s*$"),
+            rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))\s*(?:,|،)?\s*$"),
         # a day of a month named by reference: "الخامس من الشهر الجاري", "و18 من الشهر نفسه"
         re_day_of_month=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{_alt(ordinal_of)}))"
+            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
             rf"\s+من\s+(?:هذا\s+)?الشهر(?:\s+(?:(?P<mod>{mods})|(?P<same>{words('same_words')})))?{_RIGHT}"),
         re_season_year=re.compile(
             rf"{_LEFT}{_CLITICS}(?P<s>{_alt(season_of)})\s+(?:(?:من\s+)?(?:عام|العام|سنة)\s+)?(?P<y>[0-9]{{4}})(?![0-9])"),
@@ -315,7 +376,37 @@ def _lex() -> _Lex:
         re_quantity_before=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('quantity_words')}){_RIGHT}"),
         re_range_count_right=re.compile(rf"\s*(?:الي|إلى|و|-)\s*[0-9][0-9,.]*\s*(?:{words('count_nouns')})"),
         re_hijri_part=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:شهر\s+)?(?P<m>{_alt(hijri_of)}){_RIGHT}"),
+        # after a month: "من العام الماضي" (its year relative to publication), "من العام ذاته" (the year named before)
+        re_year_of_month_right=re.compile(
+            rf"\s+(?:من\s+)?(?:{words('this_words')}\s+)?(?P<u>{_alt(cues['relative_units']['year'])})\s+(?P<mod>{mods}){_RIGHT}"),
+        re_same_year_right=re.compile(rf"\s+(?:{words('same_year')}){_RIGHT}"),
+        today_not_after=frozenset(normalize_term(w) for w in cues.get("today_not_after", [])),
+        same_word_set=frozenset(normalize_term(w) for w in cues.get("same_words", [])),
+        gate_modifiers=_first_words(modifier_of),
+        gate_this=_first_words(cues["this_words"]),
+        gate_parts=_first_words(part_of),
+        gate_dayoffset=_first_words(list(dayoffset_of) + ["اليوم"]),
+        gate_ago=("قبل", "منذ"),
+        gate_seasons=_first_words(season_of),
+        gate_hijri=_first_words(hijri_of),
+        gate_weekdays=_first_words(weekday_of),
+        forward_words=frozenset(normalize_term(w) for w in cues.get("forward_words", [])),
+        imperfect_prefixes=tuple(normalize_term(w) for w in cues.get("imperfect_prefixes", [])),
+        weekday_verb_window=int(cues.get("weekday_verb_window", 0)),
+        not_imperfect_verbs=frozenset(normalize_term(w) for w in cues.get("not_imperfect_verbs", [])),
+        clause_embedders=frozenset(normalize_term(w) for w in cues.get("clause_embedders", [])),
+        re_today_not_before=re.compile(rf"\s+(?:{words('today_not_before')}){_RIGHT}"),
+        re_weekday_after_today=re.compile(rf"[\s،,(/\-]*{conj}(?:{_alt(weekday_of)}){_RIGHT}"),
     )
+
+
+def _first_words(terms: Iterable[str]) -> tuple:
+    """The first word of each folded term (a text holding none of them holds none of the terms)."""
+    return tuple(sorted({normalize_term(t).split(" ")[0] for t in terms if str(t).strip()}))
+
+
+def _holds_any(nt: str, words: tuple) -> bool:
+    return any(w in nt for w in words)
 
 
 # ---------------------------------------------------------------- calendar helpers
@@ -516,6 +607,14 @@ def _month_candidates(nt: str) -> list[_Cand]:
             if mod and "year" not in fields:
                 fields["offset"] = lex.modifier_of[_key(mod.group("mod"))]
                 end = mod.end()
+            elif (yo := lex.re_year_of_month_right.match(nt, end)):
+                # "12 حزيران من العام الماضي": the year is publication's, moved by the modifier
+                fields["unit"], fields["offset"] = "year", lex.modifier_of[_key(yo.group("mod"))]
+                end = yo.end()
+            elif (same := lex.re_same_year_right.match(nt, end)):
+                # "الأول من مايو من العام ذاته": the year the text named last (unit year, no offset; see _anchor_years)
+                fields["unit"] = "year"
+                end = same.end()
         if "day" in fields and "year" in fields and not _valid_day(fields["year"], month, fields["day"]):
             del fields["day"]
         first_day = _first_of_pair(nt, start, month, fields) if "day" in fields else None
@@ -587,6 +686,8 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
     """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه"."""
     lex = _lex()
     out = []
+    if "الشهر" not in nt:
+        return out
     for m in lex.re_day_of_month.finditer(nt):
         day, start = _day_at(lex, m)
         if not 1 <= day <= 31:
@@ -643,6 +744,8 @@ def _season_candidates(nt: str) -> list[_Cand]:
     """Seasons with a year ("ربيع 2008") or a modifier ("الخريف المقبل", "هذا الخريف")."""
     lex = _lex()
     out = []
+    if not _holds_any(nt, lex.gate_seasons):
+        return out
     for m in lex.re_season_year.finditer(nt):
         y = int(m.group("y"))
         if not _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX:
@@ -665,7 +768,9 @@ def _season_candidates(nt: str) -> list[_Cand]:
 def _hijri_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out = []
-    for m in lex.re_hijri.finditer(nt):
+    names = _holds_any(nt, lex.gate_hijri)
+    digits = _HIJRI_DIGITS.search(nt) is not None   # every Hijri year below is 1300-1600
+    for m in (lex.re_hijri.finditer(nt) if names and digits else ()):
         month = lex.hijri_of[_key(m.group("m"))]
         start, end = m.start("m"), m.end("m")
         d = lex.re_day_left.search(nt, max(0, start - 45), start)
@@ -685,7 +790,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
         fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
         start = _extend_left(nt, start, fields)
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
-    for rx in (_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY):
+    for rx in ((_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY) if digits else ()):
         # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
         for m in rx.finditer(nt):
             hy, mo, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
@@ -696,7 +801,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
             start = _extend_left(nt, m.start(), fields)
             out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
-    for m in _HIJRI_YEAR.finditer(nt):
+    for m in (_HIJRI_YEAR.finditer(nt) if digits else ()):
         # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
         suf = lex.re_hijri_suffix_right.match(nt, m.end())
         if suf and 1300 <= int(m.group("y")) <= 1600:
@@ -705,12 +810,13 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             if w and w.end() == start:
                 start = w.start("w")
             out.append(_Cand(start, suf.end(), "year", {"hijri": f"{m.group('y')} AH"}))
-    for m in lex.re_hijri_part.finditer(nt):
+    for m in (lex.re_hijri_part.finditer(nt) if names else ()):
         # "بداية رمضان": part of a Hijri month, no year: found, left without a value
         out.append(_Cand(m.start("p"), m.end("m"), "relative", {"part": lex.part_of[_key(m.group("p"))], "hijri": "month"}))
     return out
 
 
+_HIJRI_DIGITS = re.compile(r"1[3-6][0-9]{2}")
 _NUMERIC_HIJRI_YMD = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
 _NUMERIC_HIJRI_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
 _HIJRI_YEAR = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
@@ -810,7 +916,7 @@ def _year_candidates(nt: str) -> list[_Cand]:
 def _weekday_candidates(nt: str) -> list[_Cand]:
     lex = _lex()
     out = []
-    for m in lex.re_weekday.finditer(nt):
+    for m in (lex.re_weekday.finditer(nt) if _holds_any(nt, lex.gate_weekdays) else ()):
         name = _key(m.group("w"))
         start, end = m.start("w"), m.end("w")
         fields: dict = {"weekday": lex.weekday_of[name]}
@@ -837,9 +943,25 @@ def _weekday_candidates(nt: str) -> list[_Cand]:
         if has_tod and _key(tod.group("t")) == "اليوم":
             fields["today"] = True
         start = _extend_left(nt, start, fields, allow_weekday=False)
-        fields.setdefault("direction", _direction(nt, start, end))
+        fields.setdefault("direction", _direction(nt, start, end) or _imperfect_clause(nt, start, fields, has_tod))
         out.append(_Cand(start, end, "weekday", fields))
     return out
+
+
+def _imperfect_clause(nt: str, start: int, fields: dict, has_tod: bool) -> str | None:
+    """"future" for a bare weekday in a short clause opened by an imperfect verb ("ويتوجه الوزير الجمعة")."""
+    if has_tod or "offset" in fields:
+        return None   # "اليوم الجمعة", "أمس السبت", "الجمعة الماضي" say which day they mean
+    lex = _lex()
+    words = _clause_before(nt, start).split()
+    if not words or len(words) > lex.weekday_verb_window or any(w in lex.clause_embedders for w in words):
+        return None
+    verb = words[0]
+    if verb[:1] in clitics().conjunctions and len(verb) > 3:
+        verb = verb[1:]
+    if len(verb) < 4 or verb in lex.not_imperfect_verbs or not verb.startswith(lex.imperfect_prefixes):
+        return None
+    return "future"
 
 
 def _relative_candidates(nt: str) -> list[_Cand]:
@@ -853,7 +975,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             return m.start("e")
         return start
 
-    for m in lex.re_relative_unit.finditer(nt):
+    for m in (lex.re_relative_unit.finditer(nt) if _holds_any(nt, lex.gate_modifiers) else ()):
         unit_word = _key(m.group("u"))
         if not unit_word.startswith("ال"):
             unit_word = "ال" + unit_word
@@ -869,7 +991,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = _extend_left(nt, start, fields, allow_weekday=False)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_this_unit.finditer(nt):
+    for m in (lex.re_this_unit.finditer(nt) if _holds_any(nt, lex.gate_this) else ()):
         unit = lex.unit_of[_key(m.group("u"))]
         if unit == "day":
             continue
@@ -877,7 +999,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = _extend_left(nt, m.start("this"), fields, allow_weekday=False)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_part_unit.finditer(nt):
+    for m in (lex.re_part_unit.finditer(nt) if _holds_any(nt, lex.gate_parts) else ()):
         if lex.re_mod_right.match(nt, m.end()) or re.match(r"\s*[0-9]", nt[m.end():m.end() + 3]):
             continue  # "مطلع العام الماضي" and "مطلع العام 2020" are read by the other patterns
         unit = lex.unit_of[_key(m.group("u"))]
@@ -888,17 +1010,17 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             fields["since"] = True
             start = s.start("s")
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_dayoffset.finditer(nt):
+    for m in (lex.re_dayoffset.finditer(nt) if _holds_any(nt, lex.gate_dayoffset) else ()):
         word = _key(m.group("d"))
-        if word == "اليوم" and not m.group("t"):
-            continue  # bare اليوم is as often "nowadays" as "today"
+        if word == "اليوم" and not m.group("t") and not _today_times_its_clause(nt, m.start(), m.start("d"), m.end()):
+            continue  # bare اليوم is as often "nowadays" or "up to now" as "today"
         if word == "غدا" and not m.group("t") and not re.match(r"\s*(?:[،,.]|$)", nt[m.end():m.end() + 3]):
             continue  # غدا is also the verb "became"
         offset = 0 if word == "اليوم" else lex.dayoffset_of[word]
         start = m.start("t") if m.group("t") else m.start("d")
         fields = {"unit": "day", "offset": offset}
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in lex.re_ago.finditer(nt):
+    for m in (lex.re_ago.finditer(nt) if _holds_any(nt, lex.gate_ago) else ()):
         unit, n = lex.duration_of[_key(m.group("u"))]
         if m.group("n"):
             raw = m.group("n")
@@ -915,6 +1037,35 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         fields = {"unit": unit, "offset": -n, "ago": True}
         out.append(_Cand(m.start("a"), m.end(), "relative", fields))
     return out
+
+
+_WORD_BEFORE = re.compile(rf"([{_L}]+)\s+$")
+_WORD_AFTER = re.compile(rf"\s*([{_L}]+)")
+
+
+def _today_times_its_clause(nt: str, start: int, word_start: int, end: int) -> bool:
+    """Bare اليوم as the day of what its clause reports ("قال الوزير اليوم إن"), not "nowadays" or "up to now".
+
+    It has no clitic (واليوم), follows a word of its own clause that is not one of
+    ``today_not_after`` (حتى اليوم، مثل هذا اليوم), and no word qualifies it
+    after (اليوم التالي، اليوم نفسه).
+    """
+    lex = _lex()
+    if word_start != start:
+        return False
+    before = _WORD_BEFORE.search(_clause_before(nt, start)[-40:])
+    if before is None:
+        return False
+    word = _key(before.group(1))
+    if word in lex.today_not_after or (word[:1] in clitics().conjunctions and word[1:] in lex.today_not_after):
+        return False
+    after = _WORD_AFTER.match(nt, end, min(len(nt), end + 30))
+    if after is not None and (after.group(1).startswith("ال") or _key(after.group(1)) in lex.same_word_set):
+        return False
+    if lex.re_today_not_before.match(nt, end):
+        return False
+    # "اليوم، الثلاثاء", "اليوم (السبت)": the weekday is the mention
+    return lex.re_weekday_after_today.match(nt, end) is None
 
 
 def _select(cands: list[_Cand]) -> list[_Cand]:
@@ -944,7 +1095,7 @@ def _stated(c: _Cand) -> dict:
         out.update(value=_iso(y), precision="year", window_start=_iso(y), window_end=_iso(f["year_end"]), status="stated")
         return out
     if y is None:
-        if mo is not None and d is not None and f.get("unit") is None:
+        if mo is not None and d is not None and f.get("unit") in (None, "year"):
             out["value"] = f"--{mo:02d}-{d:02d}"   # ISO 8601 without a year, until resolution finds one
         return out
     if mo is not None and d is not None:
@@ -996,7 +1147,81 @@ def find_dates(text: "str | Article") -> list[DateMention]:
             since=bool(f.get("since")), ago=bool(f.get("ago")),
             direction=f.get("direction") or _direction(nt, c.start, c.end),
         ))
-    return _weekday_of_next_date(mentions)
+    return _anchor_years(_weekday_of_next_date(mentions), text)
+
+
+# ---------------------------------------------------------------- the year named before
+
+_CONTEXT = "the year named before"
+# where a sentence ends: a full stop (not a decimal point), ! ? ; or a line break
+_SENTENCE_BREAK = re.compile(r"[!?؟;؛\n]|\.(?![0-9])")
+_PARAGRAPH_BREAK = re.compile(r"\n")
+
+
+def _from_context(m: DateMention) -> bool:
+    """Resolved from the year its text named before it (publication does not move it)."""
+    return m.status == "resolved" and m.resolved_from is not None and m.resolved_from.startswith(_CONTEXT)
+
+
+def _anchor_years(mentions: list[DateMention], text: str) -> list[DateMention]:
+    """A year-less month or day and month takes the year last named before it in its sentence.
+
+    "بين 19 مارس 2003 وحتى الأول من مايو" reads 1 May 2003; "في مايو من العام
+    ذاته" takes the year last named before it in its paragraph.  A month with a modifier
+    ("مايو الماضي") or a relative year ("من العام الماضي") is publication's
+    business, not this; a year that opens a window ("منذ 2003") or a range of
+    years names no one year; a weekday written with the date must agree.
+    """
+    out: list[DateMention] = []
+    breaks: dict[str, list[int]] = {}   # where sentences and paragraphs end, found once when first needed
+    last: DateMention | None = None
+    for m in mentions:
+        if last is not None and m.status == "unresolved" and m.year is None and m.month is not None \
+                and m.offset is None and m.unit in (None, "year"):
+            # in its sentence; "من العام ذاته" says a year was named: the last one in its paragraph
+            scope = "paragraph" if m.unit == "year" else "sentence"
+            if scope not in breaks:
+                rx = _PARAGRAPH_BREAK if scope == "paragraph" else _SENTENCE_BREAK
+                breaks[scope] = [b.start() for b in rx.finditer(text)]
+            ends = breaks[scope]
+            i = bisect.bisect_left(ends, last.end)
+            if i >= len(ends) or ends[i] >= m.start:
+                m = _with_year(m, last, _runs_into_next_year(m, last, text))
+        if m.status == "stated" and m.year is not None:
+            last = None if (m.kind == "year_range" or m.since) else m
+        out.append(m)
+    return out
+
+
+def _runs_into_next_year(m: DateMention, anchor: DateMention, text: str) -> bool:
+    """"من كانون الأول 2003 حتى آذار": an earlier month reached by running time forward is in the next year."""
+    if m.unit == "year" or anchor.month is None or (m.month, m.day or 0) >= (anchor.month, anchor.day or 0):
+        return False
+    between = normalize(text[max(anchor.end, m.start - 60):m.start]).text   # the words just before it: bounded
+    return any(w in _lex().forward_words for w in between.split())
+
+
+def _with_year(m: DateMention, anchor: DateMention, next_year: bool = False) -> DateMention:
+    """``m`` resolved with the year of ``anchor``, or the next (unchanged when the day or the weekday does not fit)."""
+    y = anchor.year + (1 if next_year else 0)
+    if m.day is not None:
+        if not _valid_day(y, m.month, m.day):
+            return m
+        if m.weekday is not None and dt.date(y, m.month, m.day).weekday() != m.weekday:
+            return m
+        value, precision, ws, we = _iso(y, m.month, m.day), "day", None, None
+    else:
+        value, precision, ws, we = _iso(y, m.month), "month", None, None
+        if m.part in ("early", "mid", "late"):
+            a, b = _part_window(dt.date(y, m.month, 1), dt.date(y, m.month, _days_in_month(y, m.month)), m.part)
+            ws, we = a.isoformat(), b.isoformat()
+    if m.since:
+        ws = ws or value
+    where = "" if m.unit == "year" else " in its sentence"
+    if next_year:
+        where += ", run forward into the next year"
+    return replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
+                   resolved_from=f"{_CONTEXT}{where} ({anchor.mention.strip()})")
 
 
 def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
@@ -1020,15 +1245,32 @@ def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
 def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) -> DateMention:
     """Resolve one mention against a publication date (day, month or year precision)."""
     past = m.direction != "future"
-    if m.status == "stated":
+    if m.status == "stated" or _from_context(m):
+        # stated by the text, or resolved already from its context (the year named before it)
         if m.since and m.window_end is None and pub_precision == "day":
             return replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
         return m
     value = precision = ws = we = None
-    if m.month is not None and m.year is None:
+    if m.month is not None and m.year is None and m.unit == "year":
+        # "12 حزيران من العام الماضي": publication's year moved by the modifier; a year is enough.
+        # Without a modifier ("من العام ذاته") the year is the one named before, or unknown.
+        if m.offset is None:
+            return m
+        year = pub.year + m.offset
+        if m.day is not None:
+            if not _valid_day(year, m.month, m.day):
+                return m
+            value, precision = _iso(year, m.month, m.day), "day"
+        else:
+            value, precision = _iso(year, m.month), "month"
+            if m.part in ("early", "mid", "late"):
+                a, b = _part_window(dt.date(year, m.month, 1), dt.date(year, m.month, _days_in_month(year, m.month)), m.part)
+                ws, we = a.isoformat(), b.isoformat()
+    elif m.month is not None and m.year is None:
         # year-less month or day-and-month: the latest such date on or before publication,
-        # or the earliest after it when the clause speaks of the future
-        if pub_precision == "year":
+        # or the earliest after it when the clause speaks of the future; a publication year is
+        # enough only for the current month ("أغسطس الجاري")
+        if pub_precision == "year" and m.offset != 0:
             return m
         pub_month = pub.year * 12 + pub.month - 1
         cands = []
@@ -1098,9 +1340,11 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
             d = pub - dt.timedelta(days=back)
         value, precision = d.isoformat(), "day"
     elif m.unit == "season":
-        if pub_precision == "year" or m.part not in _lex().season_start:
+        if m.part not in _lex().season_start:
             return m
         first = _lex().season_start[m.part]
+        if pub_precision == "year" and not (m.offset in (0, None) and first != 12):
+            return m   # a publication year tells this season's year, except winter's (it spans two)
         months_in = [(first + i - 1) % 12 + 1 for i in range(3)]
         n = m.offset or 0
         if n == 0:
@@ -1179,12 +1423,13 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
                    status="resolved", resolved_from=source)
 
 
-def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMention]:
+def resolve_dates(mentions: Iterable[DateMention], published, basis: str | None = None) -> list[DateMention]:
     """Give year-less and relative mentions a value from ``published`` (ISO string or date).
 
     ``published`` may be None (then they stay unresolved) or partial ('YYYY-MM',
-    'YYYY'; then only what that precision decides is resolved).  The machine
-    clock is never consulted.
+    'YYYY'; then only what that precision decides is resolved).  ``basis`` says
+    where that date came from (metadata, dateline, inferred ...) and is kept in
+    ``resolved_from``.  The machine clock is never consulted.
     """
     mentions = list(mentions)
     parsed = parse_iso(published)
@@ -1192,6 +1437,8 @@ def resolve_dates(mentions: Iterable[DateMention], published) -> list[DateMentio
         return _resolve_same_month(mentions)
     pub, precision = parsed
     source = f"published {_iso(pub.year, pub.month if precision != 'year' else None, pub.day if precision == 'day' else None)}"
+    if basis:
+        source += f" ({basis})"
     return _resolve_same_month([_resolve_safely(m, pub, precision, source) for m in mentions])
 
 
@@ -1220,7 +1467,7 @@ def _resolve_same_month(mentions: list[DateMention]) -> list[DateMention]:
     return out
 
 
-def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateMention]:
+def _resolve_with_window(mentions: list[DateMention], window: str, basis: str | None = None) -> list[DateMention]:
     """Resolve against both ends of a publication window; keep what both ends agree on."""
     try:
         lo, hi = (parse_iso(p) for p in str(window).split("/"))
@@ -1234,10 +1481,26 @@ def _resolve_with_window(mentions: list[DateMention], window: str) -> list[DateM
     for m, ra, rb in zip(mentions, a, b):
         if m.status == "unresolved" and ra.status == "resolved" and (ra.value, ra.precision) == (rb.value, rb.precision) \
                 and (ra.window_start, ra.window_end) == (rb.window_start, rb.window_end):
-            out.append(replace(ra, resolved_from=f"published window {window}"))
+            out.append(replace(ra, resolved_from=f"published window {window}" + (f" ({basis})" if basis else "")))
         else:
-            out.append(m)
+            out.append(_current_month_in_window(m, lo[0], hi[0], window + (f", {basis}" if basis else "")))
     return out
+
+
+def _current_month_in_window(m: DateMention, lo: dt.date, hi: dt.date, window: str) -> DateMention:
+    """"8 كانون الثاني الحالي": publication falls in that month; when the window holds it once, that is its year."""
+    if m.status != "unresolved" or m.month is None or m.year is not None or m.offset != 0 or m.unit is not None:
+        return m
+    years = [y for y in range(lo.year, hi.year + 1)
+             if dt.date(y, m.month, 1) <= hi and dt.date(y, m.month, _days_in_month(y, m.month)) >= lo]
+    if len(years) != 1:
+        return m
+    inside = max(lo, dt.date(years[0], m.month, 1))
+    r = _resolve_safely(m, inside, "day", "")
+    if r.status != "resolved":
+        return m
+    return replace(r, window_end=None if m.since else r.window_end,
+                   resolved_from=f"published window {window} (the only {_iso(years[0], m.month)} in it)")
 
 
 def date_mentions_table(articles) -> pd.DataFrame:
@@ -1248,17 +1511,22 @@ def date_mentions_table(articles) -> pd.DataFrame:
     """
     rows = []
     for art in article_list(articles, "date_mentions_table"):
-        mentions = resolve_for_article(find_dates(art), art.get("published"), art.get("published_window"))
+        mentions = resolve_for_article(find_dates(art), art.get("published"), art.get("published_window"),
+                                       art.get("published_basis"))
         rows.extend(date_rows(art, mentions))
     return dates_frame(rows)
 
 
-def resolve_for_article(mentions: list[DateMention], published, window) -> list[DateMention]:
-    """Resolve against the publication date when known, else against both ends of its window."""
+def resolve_for_article(mentions: list[DateMention], published, window, basis: str | None = None) -> list[DateMention]:
+    """Resolve against the publication date when known, else against both ends of its window.
+
+    ``basis`` (the article's ``published_basis``: metadata, page_date, dateline,
+    inferred) is written into each ``resolved_from`` when given.
+    """
     if parse_iso(published) is not None:
-        return resolve_dates(mentions, published)
+        return resolve_dates(mentions, published, basis)
     if isinstance(window, str) and "/" in window:
-        return _resolve_with_window(mentions, window)
+        return _resolve_with_window(mentions, window, basis)
     return mentions
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import DateMention, _days_in_month, _iso, _part_window, _valid_day
+from .dates import DateMention, _anchor_years, _days_in_month, _iso, _part_window, _valid_day
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 
 __all__ = ["find_dates_en"]
@@ -222,7 +222,8 @@ def find_dates_en(text: str) -> list[DateMention]:
         if lex.since.search(text, max(0, a - 8), a):
             f["since"] = True
         out.append(_mention(text, a, b, kind, f))
-    return out
+    # "in March 2003 ... on May 1": the year named before in the sentence
+    return _anchor_years(out, text)
 
 
 def _mention(text: str, a: int, b: int, kind: str, f: dict) -> DateMention:
@@ -247,6 +248,8 @@ def _mention(text: str, a: int, b: int, kind: str, f: dict) -> DateMention:
             ws, we = lo.isoformat(), hi.isoformat()
         if f.get("since"):
             ws = ws or value
+    elif mo is not None and d is not None and f.get("unit") is None:
+        value = f"--{mo:02d}-{d:02d}"   # ISO 8601 without a year, until resolution finds one
     return DateMention(
         start=a, end=b, mention=text[a:b], kind=kind, value=value, precision=precision, window_start=ws,
         window_end=we, status=status, year=y, month=mo, day=d, weekday=f.get("weekday"), year_end=f.get("year_end"),

@@ -10,7 +10,10 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
+from functools import lru_cache
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -18,7 +21,7 @@ import pandas as pd
 
 from .article import Article, article_list, as_article
 from .dates import DateMention, find_dates, mention_from_row, parse_iso, resolve_for_article
-from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
+from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize_term
 from .words import clitics
 
@@ -92,16 +95,26 @@ def _events_lexicon():
     return known, generic
 
 
-def _compatible(event: KnownEvent, m: DateMention) -> bool | None:
-    """True when the mention can name the event's date, False when it contradicts it, None when it says nothing."""
-    ev = parse_iso(event.date)[0]
+def _compatible(event: KnownEvent, m: DateMention, event_date: "dt.date | None" = None,
+                parsed_values: dict | None = None) -> bool | None:
+    """True when the mention can name the event's date, False when it contradicts it, None when it says nothing.
+
+    ``event_date`` is the event's parsed date and ``parsed_values`` a cache of
+    parsed mention values, for a caller that compares many pairs.
+    """
+    ev = parse_iso(event.date)[0] if event_date is None else event_date
     if m.month is not None and m.year is None:  # year-less: month (and day) must agree
         if m.month != ev.month:
             return False
         return m.day is None or m.day == ev.day
     if m.value is None or m.kind == "year_range":
         return None
-    parsed = parse_iso(m.value)
+    if parsed_values is None:
+        parsed = parse_iso(m.value)
+    else:
+        parsed = parsed_values.get(m.value, False)
+        if parsed is False:
+            parsed = parsed_values[m.value] = parse_iso(m.value)
     if parsed is None:
         return None
     d, precision = parsed
@@ -114,45 +127,135 @@ def _compatible(event: KnownEvent, m: DateMention) -> bool | None:
     return precision == "month" or abs((d - ev).days) <= 1
 
 
-def _present(text: str):
+class _Words:
+    """Where the words of the cue patterns stand in one article's normalized text (each word looked up once)."""
+
+    def __init__(self, text: str, sentences: list[tuple[int, int]] = ()):
+        self.text = text
+        self.sentences = sentences  # normalized spans, disjoint and in order
+        self._starts = [a for a, _ in sentences]
+        self.everywhere = range(len(sentences))
+        self._in: dict[str, bool] = {}
+        self._at: dict[str, list[int]] = {}
+        self._holding: dict[str, "set[int] | range"] = {}
+
+    def contains(self, word: str) -> bool:
+        found = self._in.get(word)
+        if found is None:
+            found = self._in[word] = word in self.text
+        return found
+
+    def starts(self, word: str) -> list[int]:
+        """Every position where ``word`` starts (overlapping occurrences included)."""
+        at = self._at.get(word)
+        if at is None:
+            at = self._at[word] = []
+            if self.contains(word):
+                find = self.text.find
+                i = find(word)
+                while i >= 0:
+                    at.append(i)
+                    i = find(word, i + 1)
+        return at
+
+    def sentences_holding(self, rx: re.Pattern) -> "set[int] | range":
+        """The sentences holding every word a match of the cue pattern ``rx`` contains (all of them when unknown).
+
+        A sentence outside this set cannot hold a match of ``rx``, so it is not searched.
+        """
+        found = self._holding.get(rx.pattern)
+        if found is None:
+            required = _REQUIRED.get(rx.pattern)
+            if not required:
+                found = self.everywhere
+            else:
+                starts, sentences = self._starts, self.sentences
+                for w in required:
+                    ks = set()
+                    n = len(w)
+                    for i in self.starts(w):
+                        k = bisect.bisect_right(starts, i) - 1
+                        if k >= 0 and i + n <= sentences[k][1]:
+                            ks.add(k)
+                    found = ks if found is None else found & ks
+                    if not found:
+                        break
+            self._holding[rx.pattern] = found
+        return found
+
+
+def _words_of(article: Article) -> _Words:
+    return article.memo(("cue words",), lambda: _Words(article.norm.text, article.sentences))
+
+
+@lru_cache(maxsize=1024)
+def _event_date(event: KnownEvent) -> dt.date:
+    return parse_iso(event.date)[0]
+
+
+def _present(text: "str | _Words"):
     """A test of whether a cue pattern may match anywhere in ``text``: its words are all in it.
 
     Every match of a cue pattern holds each word of its term, so a pattern whose
     words are not all in an article cannot match any sentence of it, and is not searched.
     """
+    words = text if isinstance(text, _Words) else _Words(text)
     seen: dict[str, bool] = {}
 
     def present(rx: re.Pattern) -> bool:
         found = seen.get(rx.pattern)
         if found is None:
-            words = _REQUIRED.get(rx.pattern)
-            found = seen[rx.pattern] = words is None or all(w in text for w in words)
+            required = _REQUIRED.get(rx.pattern)
+            found = seen[rx.pattern] = required is None or all(words.contains(w) for w in required)
         return found
 
     return present
 
 
-def match_known_events(article: "Article | str", mentions: Iterable[DateMention]) -> list[dict]:
-    """Known events an article names: one dict per (sentence, event) with the cue span and the agreeing mention."""
+def _known_cues(article: Article) -> list[tuple[int, list[tuple[KnownEvent, list[tuple[bool, tuple[int, int] | None]]]]]]:
+    """The sentences whose words name a known event: (sentence index, [(event, [(needs_date, cue span), ...]), ...]).
+
+    Sentences in text order, events in lexicon order, and for each event every
+    cue set its sentence satisfies, in lexicon order, with the original span of
+    the cue that matched first.  It depends on the text alone, so an article
+    reads it once (publication dating and the pipeline both ask).
+    """
     known, _ = _events_lexicon()
-    article = as_article(article)
-    mentions = list(mentions)
-    norm = article.norm
-    nt = norm.text
-    out = []
-    present = _present(nt)
+    words = _words_of(article)
+    present = _present(words)
     # the cue sets whose every required cue occurs somewhere in the article, in lexicon order
     possible = [(ev, sets) for ev in known
                 if (sets := [cs for cs in ev.cue_sets if all(present(rx) for rx in cs[0])])]
     if not possible:
-        return out
-    by_start = sorted(mentions, key=lambda m: m.start)
-    starts = [m.start for m in by_start]  # each sentence reads only its own mentions
-    for (sa, sb), (na, nb) in zip(article.original_sentences, article.sentences):
-        sent = nt[na:nb]
-        in_sentence = by_start[bisect.bisect_left(starts, sa):bisect.bisect_left(starts, sb)]
-        for ev, sets in possible:
-            for all_, any_, needs_date in sets:
+        return []
+    norm = article.norm
+    nt = norm.text
+    sentences = article.sentences
+    everywhere = words.everywhere
+    sentences_holding = words.sentences_holding
+    texts: dict[int, str] = {}
+    per_sentence: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for e, (ev, sets) in enumerate(possible):
+        for all_, any_, needs_date in sets:
+            # a sentence can satisfy the set only if it holds the words of each cue of it
+            candidates = None
+            for rx in all_:
+                found = sentences_holding(rx)
+                candidates = found if candidates is None else [k for k in candidates if k in found]
+            for group in any_:
+                union = set()
+                for rx in group:
+                    found = sentences_holding(rx)
+                    if found is everywhere:
+                        union = everywhere
+                        break
+                    union |= found
+                candidates = union if candidates is None else [k for k in candidates if k in union]
+            for k in (everywhere if candidates is None else candidates):
+                sent = texts.get(k)
+                if sent is None:
+                    na, nb = sentences[k]
+                    sent = texts[k] = nt[na:nb]
                 hits = []
                 for rx in all_:  # stop at the first cue missing
                     hit = rx.search(sent)
@@ -163,17 +266,38 @@ def match_known_events(article: "Article | str", mentions: Iterable[DateMention]
                     continue
                 if not all(any(rx.search(sent) for rx in group) for group in any_):
                     continue
-                verdicts = [(m, _compatible(ev, m)) for m in in_sentence]
-                agreeing = [m for m, v in verdicts if v]
-                precise = [m for m, v in verdicts if v is False and (m.precision in ("day", "month") or (m.month is not None))]
+                na = sentences[k][0]
+                cue = hits[0] if hits else None
+                cs, ce = (cue.start() + na, cue.end() + na) if cue else (na, na)
+                per_sentence[k][e].append((needs_date, norm.to_original(cs, ce)))
+    return [(k, [(possible[e][0], per_sentence[k][e]) for e in sorted(per_sentence[k])]) for k in sorted(per_sentence)]
+
+
+def match_known_events(article: "Article | str", mentions: Iterable[DateMention]) -> list[dict]:
+    """Known events an article names: one dict per (sentence, event) with the cue span and the agreeing mention."""
+    article = as_article(article)
+    mentions = list(mentions)
+    out: list[dict] = []
+    cues = article.memo(("known event cues", lexicon_key()), lambda: _known_cues(article))
+    if not cues:
+        return out
+    by_start = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in by_start]  # each sentence reads only its own mentions
+    parsed_values: dict = {}
+    for k, events in cues:
+        sa, sb = article.original_sentences[k]
+        in_sentence = by_start[bisect.bisect_left(starts, sa):bisect.bisect_left(starts, sb)]
+        for ev, sets in events:
+            ev_date = _event_date(ev)
+            verdicts = [(m, _compatible(ev, m, ev_date, parsed_values)) for m in in_sentence]
+            agreeing = [m for m, v in verdicts if v]
+            precise = [m for m, v in verdicts if v is False and (m.precision in ("day", "month") or (m.month is not None))]
+            for needs_date, cue in sets:
                 if needs_date and not agreeing:
                     continue
                 if precise and not agreeing:
                     continue
-                cue = hits[0] if hits else None
-                cs, ce = (cue.start() + na, cue.end() + na) if cue else (na, na)
-                os_, oe = norm.to_original(cs, ce)
-                out.append({"event": ev, "sentence": (sa, sb), "cue": (os_, oe),
+                out.append({"event": ev, "sentence": (sa, sb), "cue": cue,
                             "mention": agreeing[0] if agreeing else None})
                 break
     return out
@@ -189,7 +313,8 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
     text, norm, art = article.original, article.norm, article.id
     rows = []
     used: set[tuple[int, int]] = set()
-    present = _present(norm.text)
+    words = _words_of(article)
+    present = _present(words)
     generic = [(label, rx) for label, rx in generic if present(rx)]  # cue words the article holds
     for hit in (match_known_events(article, mentions) if known is None else known):
         ev = hit["event"]
@@ -199,16 +324,25 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
         if hit["mention"] is not None:
             used.add((hit["mention"].start, hit["mention"].end))
     cues_in: dict[tuple[int, int], list] = {}
+    generic_in: dict[int, list] | None = None  # sentence -> the generic patterns whose words it holds, in order
+    sentence_starts = [a for a, _ in article.original_sentences]
     for m in mentions:
         if (m.start, m.end) in used or m.value is None or m.precision not in ("day", "month") or m.kind == "year_range":
             continue
-        sentence = article.original_sentence_at(m.start)
-        if sentence is None:
+        k = bisect.bisect_right(sentence_starts, m.start) - 1  # as article.original_sentence_at
+        if k < 0 or not article.original_sentences[k][0] <= m.start < article.original_sentences[k][1]:
             continue
-        sa, sb = sentence
+        sentence = sa, sb = article.original_sentences[k]
         if sentence not in cues_in:  # the cue words of a sentence are found once, for all its dates
-            seg_start, seg_end = article.norm_span(sa, sb)
-            cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic
+            # the sentence in normalized coordinates (article.norm_span of it); a pattern is searched only
+            # in the sentences holding its words
+            seg_start, seg_end = article.sentences[k]
+            if generic_in is None:
+                generic_in = defaultdict(list)
+                for label, rx in generic:
+                    for j in words.sentences_holding(rx):
+                        generic_in[j].append((label, rx))
+            cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic_in.get(k, ())
                                  for c in rx.finditer(norm.text, seg_start, seg_end)]
         best = None
         for label, (os_, oe) in cues_in[sentence]:

@@ -157,7 +157,7 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
     """Stance, its cue evidence, vote totals and the deciding sentence indexes."""
     cfg = _stance_cfg(_language(article))
     text, tokens = article.text, article.tokens
-    topic_sents = {article.sentence_index(m.start) for m in cfg.topic.find(text, tokens)}
+    topic_sents = {article.sentence_index(m.start) for m in article.matches(cfg.topic)}
     topic_sents.discard(None)
     # the headline and the first sentences of the body that are long enough to be prose
     lead: set[int] = set()
@@ -175,7 +175,8 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
     voted: set[tuple[int, str]] = set()
     by_stance: dict[str, list[int]] = defaultdict(list)
     evidence: list[_Evidence] = []
-    for m in select_non_overlapping(cfg.cues.find(text, tokens)):
+    # a cue counts only in a sentence about the topic: without one there is nothing to look for
+    for m in select_non_overlapping(article.matches(cfg.cues)) if topic_sents else ():
         k = article.sentence_index(m.start)
         if k is None or k not in topic_sents:
             continue
@@ -235,7 +236,7 @@ def _analyse(row: Any) -> _Analysis:
     frame_counts = {}
     lang = _language(art)
     for key, matcher in _frame_matchers(lang).items():
-        found = select_non_overlapping(matcher.find(art.text, art.tokens))
+        found = select_non_overlapping(art.matches(matcher))
         frame_counts[key] = len(found)
         ev.extend(_Evidence("frame", key, m.spec.term, m.start, m.end) for m in found)
 
@@ -251,7 +252,7 @@ def _analyse(row: Any) -> _Analysis:
             names[s.kind].append(s.name)
         ev.append(_Evidence("source", s.kind, s.term if s.kind != "agency" else s.name, s.start, s.end))
 
-    hedges = select_non_overlapping(_hedge_matcher(lang).find(art.text, art.tokens))
+    hedges = select_non_overlapping(art.matches(_hedge_matcher(lang)))
     ev.extend(_Evidence("hedge", m.label, m.spec.term, m.start, m.end) for m in hedges)
 
     actor_counts = {k: 0 for k in actor_names()}
@@ -287,8 +288,17 @@ def _analyse(row: Any) -> _Analysis:
         out[f"actor_{key}_count"] = c
 
     evidence = []
+    sentences: dict[int, str] = {}  # the text of each sentence holding evidence, sliced once
     for e in sorted(ev, key=lambda e: (e.start, e.measure, e.label)):
         a, b = art.to_original(e.start, e.end)
+        k = art.sentence_index(e.start)
+        if k is None:
+            sentence = art.sentence_text(e.start)
+        else:
+            sentence = sentences.get(k)
+            if sentence is None:
+                sa, sb = art.original_sentences[k]
+                sentence = sentences[k] = art.original[sa:sb]
         evidence.append({
             "article": article_id,
             "measure": e.measure,
@@ -297,7 +307,7 @@ def _analyse(row: Any) -> _Analysis:
             "matched": art.original[a:b],
             "start": a,
             "end": b,
-            "sentence": art.sentence_text(e.start),
+            "sentence": sentence,
         })
     return _Analysis(out, evidence)
 

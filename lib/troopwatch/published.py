@@ -28,14 +28,16 @@ Nothing here reads the machine clock.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
 from .article import Article, article_list, as_article
-from .dates import DateMention, find_dates, page_date_match, parse_iso
+from .dates import DateMention, _from_context, find_dates, page_date_match, parse_iso
 from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize_term
@@ -53,6 +55,8 @@ __all__ = [
 PUBLISHED_COLUMNS = ["published", "published_window", "published_basis", "published_evidence"]
 # A day-level date in the text dates the article to at most this many days after it.
 REPORTING_LAG_DAYS = 14
+# A text dated only from below and later than the office-holder lexicon's date: the window it is given.
+UNBOUNDED_SPAN_DAYS = 365
 _INF = dt.date.max.toordinal()
 _L = ARABIC_LETTER
 
@@ -127,7 +131,38 @@ def _spaced(term: str) -> str:
 
 
 def _has_word(zone: str, word: str) -> bool:
-    return re.search(rf"(?<![{_L}])(?:[وفبل])?{_spaced(word)}(?![{_L}])", zone) is not None
+    return _word_rx(word).search(zone) is not None
+
+
+@lru_cache(maxsize=4096)
+def _word_rx(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![{_L}])(?:[وفبل])?{_spaced(word)}(?![{_L}])")
+
+
+_ZONE_SEP = re.compile(r"\s*[،,\-]\s*")
+
+
+def _name_matches(rx: re.Pattern, nt: str, first_words: tuple[str, ...]):
+    """``rx.finditer(nt)`` for a person pattern, tried only where one of its names' first words stands.
+
+    A match is an optional و ف ب ل or لل and a name, so it starts at most two
+    characters before a first word; trying those places in order, and only
+    after the previous match, gives the matches finditer gives.
+    """
+    places: set[int] = set()
+    for w in first_words:
+        i = nt.find(w)
+        while i >= 0:
+            places.update((i - 2, i - 1, i))
+            i = nt.find(w, i + 1)
+    end = 0
+    for p in sorted(places):
+        if p < end or p < 0:
+            continue
+        m = rx.match(nt, p)
+        if m is not None:
+            yield m
+            end = m.end()
 
 
 def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
@@ -141,7 +176,7 @@ def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
     cut = max(stripped.rfind(c) for c in cut_chars)
     zone_before = " ".join(stripped[cut + 1:].split()[-7:])
     zone_after = ""
-    m = re.match(r"\s*[،,\-]\s*", nt[end:end + 4])
+    m = _ZONE_SEP.match(nt[end:end + 4])
     if m:
         after = nt[end + m.end():end + m.end() + 90]
         stop = min([i for i in (after.find(c) for c in cut_chars) if i >= 0] or [len(after)])
@@ -158,7 +193,7 @@ def office_holder_constraints(text: "str | Article") -> list[Constraint]:
         words = _NAME_WORDS.get(rx.pattern)
         if words is not None and not any(w in nt for w in words):
             continue  # every match holds the first word of one of the names: none is in the text
-        for m in rx.finditer(nt):
+        for m in (rx.finditer(nt) if words is None else _name_matches(rx, nt, words)):
             zb, za = _title_zones(nt, m.start(), m.end())
             best_len, best_roles, former = 0, set(), False
             for zone in (zb, za):
@@ -282,10 +317,13 @@ def _few_words(nt: str, a: int, b: int, c: int, d: int, limit: int) -> bool:
 
 
 def _text_constraints(mentions: list[DateMention]) -> list[tuple[dt.date, str, DateMention]]:
-    """Lower bounds from stated absolute dates outside future clauses: (first day, precision, mention)."""
+    """Lower bounds from stated absolute dates outside future clauses: (first day, precision, mention).
+
+    A date whose year the text named just before it ("في 9 نيسان" after "آذار 2003") counts as stated.
+    """
     out = []
     for m in mentions:
-        if m.status != "stated" or m.direction == "future" or m.value is None:
+        if not (m.status == "stated" or _from_context(m)) or m.direction == "future" or m.value is None:
             continue
         if m.kind == "year_range" and m.year_end is not None:
             out.append((dt.date(m.year_end, 1, 1), "year", m))
@@ -296,23 +334,70 @@ def _text_constraints(mentions: list[DateMention]) -> list[tuple[dt.date, str, D
     return out
 
 
+# The years a "current month" constraint spans (publication in that month of one of them).
+_FIRST_YEAR = 1950
+
+
+def _current_month_constraints(mentions: list[DateMention], as_of: dt.date) -> list[Constraint]:
+    """"8 كانون الثاني الحالي", "أغسطس الجاري": publication falls in that month, of some year (one constraint per month)."""
+    out: dict[int, Constraint] = {}
+    for m in mentions:
+        if m.month is None or m.year is not None or m.offset != 0 or m.unit is not None or m.month in out:
+            continue
+        intervals = []
+        for y in range(_FIRST_YEAR, as_of.year + 1):
+            first = dt.date(y, m.month, 1)
+            if first > as_of:
+                break   # like an unbounded window, capped at the lexicon's date
+            last = min(dt.date(y + (m.month == 12), m.month % 12 + 1, 1) - dt.timedelta(days=1), as_of)
+            intervals.append((first.toordinal(), last.toordinal()))
+        out[m.month] = Constraint(f"'{m.mention.strip()}' (the current month)", intervals, f"current_month:{m.month}")
+    return list(out.values())
+
+
 def _best_window(constraints: list[Constraint]) -> tuple[int, int, float] | None:
     """The stretch of days satisfying the most constraints (weighted): (lo, hi, score)."""
     if not constraints:
         return None
     points = sorted({p for c in constraints for lo, hi in c.intervals for p in (lo, hi + 1 if hi < _INF else _INF)})
+    if all(float(c.weight).is_integer() for c in constraints):
+        scores = _swept_scores(constraints, points)  # whole weights: the same sums in any order
+    else:
+        scores = [sum(c.weight for c in constraints if any(lo <= p <= hi for lo, hi in c.intervals)) for p in points]
     best = None
     runs = []
     for i, p in enumerate(points):
         if p >= _INF:
             break
         seg_hi = (points[i + 1] - 1) if i + 1 < len(points) and points[i + 1] < _INF else _INF
-        score = sum(c.weight for c in constraints if any(lo <= p <= hi for lo, hi in c.intervals))
+        score = scores[i]
         runs.append((p, seg_hi, score))
         if best is None or score > best:
             best = score
     top = [r for r in runs if r[2] == best]
     return top[0][0], max(r[1] for r in top), best
+
+
+def _swept_scores(constraints: list[Constraint], points: list[int]) -> list[float]:
+    """At each point, the weight of the constraints one of whose intervals holds it (one sweep, not points x constraints)."""
+    index = {p: i for i, p in enumerate(points)}
+    delta = [0.0] * (len(points) + 1)
+    for c in constraints:
+        merged: list[list[int]] = []
+        for lo, hi in sorted((lo, hi) for lo, hi in c.intervals if lo <= hi):
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:  # a constraint counts once where its intervals overlap
+            delta[index[lo]] += c.weight
+            if hi < _INF:
+                delta[index[hi + 1]] -= c.weight
+    scores, total = [], 0
+    for d in delta[:-1]:
+        total += d
+        scores.append(total)
+    return scores
 
 
 def _year_less_anchor(mentions: list[DateMention], lower: list[tuple[dt.date, str, DateMention]]):
@@ -352,6 +437,9 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
     for d, precision, m in lower:
         constraints.append(Constraint(f"'{m.mention}' ({m.value})", [(d.toordinal(), _INF)], f"text:{m.start}", lower_bound=d))
     constraints.extend(office_holder_constraints(article))
+    if constraints:
+        # alone it says only the month of some year; with other evidence it picks the year
+        constraints.extend(_current_month_constraints(mentions, as_of))
     events = match_known_events(article, mentions)
     seen_events = set()
     by_event: list[tuple[dt.date, DateMention]] = []
@@ -384,7 +472,7 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
         floor = anchor
         for m in mentions:
             if m.year is None and m.month is not None and m.day is not None and m.direction != "future" and m.offset is None \
-                    and m.start not in done:
+                    and m.start not in done and not _from_context(m):
                 # a weekday written with it ("الجمعة 22 كانون الأول") keeps only the years it falls on
                 for y in range(floor.year, floor.year + (29 if m.weekday is not None else 2)):
                     try:
@@ -404,8 +492,10 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
     if resolved:
         best = _best_window(constraints)
         lo, hi, _ = best
-    hi_date = dt.date.fromordinal(hi) if hi < _INF else max(as_of, dt.date.fromordinal(lo))
     lo_date = dt.date.fromordinal(lo)
+    # no upper bound in the text: the lexicon's date, or when the text is later than that a year after
+    # its lower bound (never a single day: that would date the article to its latest mention)
+    hi_date = dt.date.fromordinal(hi) if hi < _INF else max(as_of, lo_date + dt.timedelta(days=UNBOUNDED_SPAN_DAYS))
     precision_of = {f"text:{m.start}": p for _d, p, m in lower}
     day_dates = [(d, c.label) for c in constraints if c.lower_bound is not None and c.key.startswith(("text:", "yearless:"))
                  for d in [c.lower_bound] if (c.key.startswith("yearless:") or precision_of.get(c.key) == "day")]
@@ -418,7 +508,9 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
             end = min(latest + dt.timedelta(days=REPORTING_LAG_DAYS), hi_date)
             return PublicationEstimate(latest.isoformat(), (latest, end), "inferred",
                                        f"latest date in the text {label}; window allows {REPORTING_LAG_DAYS} days of reporting lag; bounds: {why}")
-    note = "" if hi < _INF else f" (no upper bound in the text: capped at the lexicon date {as_of})"
+    note = "" if hi < _INF else (f" (no upper bound in the text: capped at the lexicon date {as_of})" if hi_date == as_of
+                                 else f" (no upper bound in the text, which is later than the lexicon date {as_of}: "
+                                      f"{UNBOUNDED_SPAN_DAYS} days after the lower bound)")
     return PublicationEstimate(None, (lo_date, hi_date), "inferred", f"window from: {why}{note}")
 
 

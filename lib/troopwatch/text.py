@@ -130,6 +130,14 @@ for _lo, _hi in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 
 for _ch in _INVISIBLE:
     _TRANSLATE[ord(_ch)] = None
 _NEEDS_SLOW = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+# the characters normalize drops (runs of them)
+_DROPPED = re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_TRANSLATE.items()) if v is None) + "]+")
+assert all(v is None or len(v) == 1 for v in _TRANSLATE.values())  # the rest map one character to one
+_FOLDED = {chr(c): v or "" for c, v in _TRANSLATE.items()}
+
+
+def _fold_match(m: "re.Match[str]") -> str:
+    return _FOLDED[m.group()]
 _CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
 # every character normalize may change: those of the table and the presentation forms
 _SPECIAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "\ufb50-\ufdff\ufe70-\ufeff]")
@@ -178,11 +186,23 @@ def normalize(original: str) -> NormalizedText:
     """Return the matching form of ``original`` with its offset map."""
     if not isinstance(original, str):
         raise TypeError(f"normalize() takes a str, not {type(original).__name__}")
-    if not _CHANGED.search(original) and not _NEEDS_SLOW.search(original):
-        return NormalizedText(original, original, tuple(range(len(original) + 1)))
+    slow = _NEEDS_SLOW.search(original) is not None
+    if not slow:
+        # every change is one character for one, or a character dropped: the text is one
+        # translate() and the offset map skips only the dropped characters
+        # (re.sub visits only the characters that change: faster than str.translate on the whole text)
+        folded = _CHANGED.sub(_fold_match, original)
+        if _DROPPED.search(original) is None:
+            return NormalizedText(original, folded, tuple(range(len(original) + 1)))
+        kept: list[int] = []
+        pos = 0
+        for m in _DROPPED.finditer(original):
+            kept.extend(range(pos, m.start()))
+            pos = m.end()
+        kept.extend(range(pos, len(original) + 1))
+        return NormalizedText(original, folded, tuple(kept))
     out: list[str] = []
     offsets: list[int] = []
-    slow = _NEEDS_SLOW.search(original) is not None
     pos = 0
     # runs of characters left as they are are copied whole; only the others are folded one by one
     for m in (_SPECIAL if slow else _CHANGED).finditer(original):
@@ -213,7 +233,9 @@ def normalize_term(term: str) -> str:
 
 # Sentence ends: . ! ? ؟ ; ؛ and the ellipsis, but not a dot between digits (2.500, 1.5)
 # nor inside a URL or domain (amwaj.media).
-_SENTENCE_END = re.compile(r"(?:[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))+")
+# (written as one character of the class, then the test of it: the regex engine skips to such characters)
+_SENTENCE_END = re.compile(r"[!?\u061f\u061b;\u2026.](?<=[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))"
+                           r"(?:[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))*")
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -229,10 +251,13 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text``, each inside one paragraph, stripped of spaces."""
+def sentence_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text``, each inside one paragraph, stripped of spaces.
+
+    ``paragraphs`` are the text's :func:`paragraph_spans` when the caller has them already.
+    """
     spans = []
-    for pa, pb in paragraph_spans(text):
+    for pa, pb in paragraph_spans(text) if paragraphs is None else paragraphs:
         start = pa
         for m in _SENTENCE_END.finditer(text, pa, pb):
             end = m.end()

@@ -54,16 +54,19 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
                     or m.window_start is not None), key=lambda m: m.start)
     starts = [m.start for m in dated]  # each claim reads only the mentions of its sentence and paragraph
     norm = article.norm
+    paragraphs = article.paragraphs
+    para_starts = [a for a, _ in paragraphs]
+    events_by_sentence = None
+    longest = max((m.end - m.start for m in dated), default=0)
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
         cs, ce = claim.start, claim.end
         in_sentence = [m for m in _between(dated, starts, ss, se) if not _in_later_clause(article, ce, m)]
         chosen, basis = _nearest(in_sentence, cs, ce), "sentence"
         if chosen is None:
-            para = next(((a, b) for a, b in article.paragraphs if a <= cs < b), None)
+            para = _holding(paragraphs, para_starts, cs)
             if para is not None:
-                others = [m for m in _between(dated, starts, para[0], para[1]) if not ss <= m.start < se]
-                chosen, basis = _nearest(others, cs, ce), "paragraph"
+                chosen, basis = _nearest_outside(dated, starts, para, (ss, se), cs, ce, longest), "paragraph"
         window_start = None
         refers_window = None
         if chosen is not None:
@@ -85,8 +88,9 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
             if _since_re().search(norm.text, na, nb):
                 if known_events is None:
                     known_events = match_known_events(article, mentions)
-                for hit in known_events:
-                    if hit["sentence"][0] <= cs < hit["sentence"][1]:
+                if events_by_sentence is None:
+                    events_by_sentence = _by_sentence(known_events)
+                for hit in _hits_holding(events_by_sentence, cs):
                         ha, hb = article.norm_span(max(ss, hit["cue"][0] - 25), hit["cue"][0])
                         if _since_re().search(norm.text[ha:hb]):
                             window_start = hit["event"].date
@@ -143,6 +147,32 @@ def _in_later_clause(article: Article, claim_end: int, m: DateMention) -> bool:
     return _clause_opener_re().search(article.norm.text, a, b) is not None
 
 
+def _holding(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
+    """The first of the sorted, disjoint ``spans`` holding ``pos`` (None when none does)."""
+    k = bisect.bisect_right(starts, pos) - 1
+    return spans[k] if k >= 0 and spans[k][0] <= pos < spans[k][1] else None
+
+
+def _by_sentence(known_events: list[dict]):
+    """The known-event hits by sentence, for :func:`_hits_holding` (their sentences are the article's: disjoint)."""
+    groups: dict[tuple[int, int], list[dict]] = {}
+    for hit in known_events:
+        groups.setdefault(tuple(hit["sentence"]), []).append(hit)
+    sentences = sorted(groups)
+    if any(sentences[i][1] > sentences[i + 1][0] for i in range(len(sentences) - 1)):
+        return known_events  # overlapping sentences (a caller's own list): read them all
+    return [a for a, _ in sentences], sentences, [groups[s] for s in sentences]
+
+
+def _hits_holding(by_sentence, pos: int) -> list[dict]:
+    """The hits whose sentence holds ``pos``, in their order."""
+    if isinstance(by_sentence, list):
+        return [hit for hit in by_sentence if hit["sentence"][0] <= pos < hit["sentence"][1]]
+    starts, sentences, groups = by_sentence
+    k = bisect.bisect_right(starts, pos) - 1
+    return groups[k] if k >= 0 and sentences[k][0] <= pos < sentences[k][1] else []
+
+
 def _between(mentions: list[DateMention], starts: list[int], a: int, b: int) -> list[DateMention]:
     """The mentions (sorted by start) that start in [a, b)."""
     return mentions[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]
@@ -158,6 +188,50 @@ def _published_value(published) -> tuple[str | None, str | None]:
     if parsed is None:
         return None, None
     return str(published).strip(), parsed[1]
+
+
+def _nearest_outside(dated: list[DateMention], starts: list[int], para: tuple[int, int], sentence: tuple[int, int],
+                     start: int, end: int, longest: int) -> DateMention | None:
+    """:func:`_nearest` among the mentions of the paragraph ``para`` outside ``sentence`` (mentions sorted by start).
+
+    Only the mentions that can be nearest are read: after the sentence, the
+    first ones; before it, those ending close enough to the claim (a mention is
+    at most ``longest`` characters long), so a claim in a one-line article of
+    any length reads a few mentions, not all of the paragraph's.
+    """
+    ss, se = sentence
+    i0, i1 = bisect.bisect_left(starts, para[0]), bisect.bisect_left(starts, para[1])
+    j0, j1 = bisect.bisect_left(starts, ss), bisect.bisect_left(starts, se)
+    if not (start < end and ss <= se and longest >= 0):
+        return _nearest([m for m in dated[i0:i1] if not ss <= m.start < se], start, end)
+    best = None  # (key, index)
+    # before the sentence, from the last mention back (on a tie the earlier mention wins, as in _nearest)
+    for i in range(min(i1, j0) - 1, i0 - 1, -1):
+        m = dated[i]
+        if best is not None and start - (m.start + longest) > best[0][0]:
+            break  # this mention and every earlier one end too far before the claim
+        if m.end <= start:
+            key = (start - m.end, 0)
+        elif m.start >= end:
+            key = (m.start - end, 1)
+        else:
+            key = (0, 0)
+        if best is None or key <= best[0]:
+            best = (key, i)
+    # after the sentence the first mentions are the nearest: those sharing the first start
+    k = max(i0, j1)
+    while k < i1 and dated[k].start == dated[max(i0, j1)].start:
+        m = dated[k]
+        if m.end <= start:
+            key = (start - m.end, 0)
+        elif m.start >= end:
+            key = (m.start - end, 1)
+        else:
+            key = (0, 0)
+        if best is None or key < best[0]:
+            best = (key, k)
+        k += 1
+    return dated[best[1]] if best is not None else None
 
 
 def _nearest(mentions: list[DateMention], start: int, end: int) -> DateMention | None:
