@@ -226,9 +226,13 @@ def normalize(original: str) -> NormalizedText:
     return NormalizedText(original, "".join(out), tuple(offsets))
 
 
+_SPACES = re.compile(r"\s+")
+_LINE = re.compile(r"[^\r\n]+")
+
+
 def normalize_term(term: str) -> str:
     """The matching form of a lexicon term (no offsets needed), with spaces collapsed."""
-    return re.sub(r"\s+", " ", normalize(term).text).strip()
+    return _SPACES.sub(" ", normalize(term).text).strip()
 
 
 # Sentence ends: . ! ? ؟ ; ؛ and the ellipsis, but not a dot between digits (2.500, 1.5)
@@ -241,7 +245,7 @@ _SENTENCE_END = re.compile(r"[!?\u061f\u061b;\u2026.](?<=[!?\u061f\u061b;\u2026]
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the non-blank lines of ``text`` (articles put one paragraph per line)."""
     spans = []
-    for m in re.finditer(r"[^\r\n]+", text):
+    for m in _LINE.finditer(text):
         a, b = m.span()
         seg = m.group()
         lead = len(seg) - len(seg.lstrip())
