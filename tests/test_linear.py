@@ -195,3 +195,11 @@ def test_nearest_paragraph_mention_as_the_plain_scan(spans, cs, width, before, a
     plain = _nearest([m for m in dated if para[0] <= m.start < para[1] and not sentence[0] <= m.start < sentence[1]],
                      cs, ce)
     assert _nearest_outside(dated, starts, para, sentence, cs, ce, longest) is plain
+
+
+def test_sentence_text_test_is_isalnum():
+    import sys
+
+    from troopwatch.text import _ALNUM
+
+    assert all(c.isalnum() == bool(_ALNUM.match(c)) for c in map(chr, range(0, sys.maxunicode + 1, 7)))

@@ -138,6 +138,7 @@ class _Words:
         self._in: dict[str, bool] = {}
         self._at: dict[str, list[int]] = {}
         self._holding: dict[str, "set[int] | range"] = {}
+        self._sentences_of: dict[str, set[int]] = {}
 
     def contains(self, word: str) -> bool:
         found = self._in.get(word)
@@ -169,18 +170,24 @@ class _Words:
             if not required:
                 found = self.everywhere
             else:
-                starts, sentences = self._starts, self.sentences
                 for w in required:
-                    ks = set()
-                    n = len(w)
-                    for i in self.starts(w):
-                        k = bisect.bisect_right(starts, i) - 1
-                        if k >= 0 and i + n <= sentences[k][1]:
-                            ks.add(k)
+                    ks = self.sentences_of(w)
                     found = ks if found is None else found & ks
                     if not found:
                         break
             self._holding[rx.pattern] = found
+        return found
+
+    def sentences_of(self, word: str) -> set[int]:
+        """The sentences ``word`` stands wholly inside (patterns share words: each is placed once; read-only)."""
+        found = self._sentences_of.get(word)
+        if found is None:
+            found = self._sentences_of[word] = set()
+            starts, sentences, n = self._starts, self.sentences, len(word)
+            for i in self.starts(word):
+                k = bisect.bisect_right(starts, i) - 1
+                if k >= 0 and i + n <= sentences[k][1]:
+                    found.add(k)
         return found
 
 

@@ -276,6 +276,7 @@ def sentence_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -
 # every stage that reads sentences grows linearly with the text.  Real sentences
 # in news are far shorter (the longest in the gold texts is about 1,100 characters).
 MAX_SENTENCE = 1500
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts
 
 
 def _add_stripped(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
@@ -290,5 +291,5 @@ def _add_stripped(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> No
         a = cut
         while a < b and text[a].isspace():
             a += 1
-    if b > a and any(c.isalnum() for c in text[a:b]):
+    if b > a and _ALNUM.search(text, a, b):
         spans.append((a, b))
