@@ -203,3 +203,34 @@ def test_sentence_text_test_is_isalnum():
     from troopwatch.text import _ALNUM
 
     assert all(c.isalnum() == bool(_ALNUM.match(c)) for c in map(chr, range(0, sys.maxunicode + 1, 7)))
+
+
+def test_cue_patterns_tried_near_their_lead_word_as_finditer(shipped):
+    from troopwatch.events import _LEAD, _REQUIRED, _Words, _events_lexicon, _matches_near
+
+    known, generic = _events_lexicon()
+    patterns = {rx.pattern: rx for ev in known for all_, any_, _n in ev.cue_sets
+                for rx in all_ + tuple(r for g in any_ for r in g)}
+    patterns.update({rx.pattern: rx for _, rx in generic})
+    assert sum(p in _LEAD for p in patterns) > 0.9 * len(patterns)
+    rng = random.Random(11)
+    glue = ["", " ", "و", "ف", "ب", "ل", "لل", "وال", "فلل", "وبال", "فكال", "ات", "ها", "،", "1"]
+    terms = [" ".join(_REQUIRED[p]) for p in patterns if p in _LEAD]
+    texts = [a.text for a in shipped]
+    texts += ["".join(rng.choice(glue) + rng.choice(terms) for _ in range(10)) for _ in range(60)]
+    compared = 0
+    for text in texts:
+        words = _Words(text)
+        for pattern, rx in patterns.items():
+            if pattern not in _LEAD:
+                continue
+            at = words.starts(_LEAD[pattern])
+            for a, b in ((0, len(text)), (len(text) // 3, 2 * len(text) // 3)):
+                found = [m.span() for m in _matches_near(rx, text, a, b, at)]
+                assert found == [m.span() for m in rx.finditer(text, a, b)], pattern
+                compared += len(found)
+            sub = text[5:]
+            first = _matches_near(rx, sub, 0, len(sub), at, 5, first=True)
+            plain = rx.search(sub)
+            assert (first and first.span()) == (plain and plain.span()), pattern
+    assert compared > 100
