@@ -92,10 +92,10 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
                 if events_by_sentence is None:
                     events_by_sentence = _by_sentence(known_events)
                 for hit in _hits_holding(events_by_sentence, cs):
-                        ha, hb = article.norm_span(max(ss, hit["cue"][0] - 25), hit["cue"][0])
-                        if since.search(norm.text[ha:hb]):
-                            window_start = hit["event"].date
-                            break
+                    ha, hb = article.norm_span(max(ss, hit["cue"][0] - 25), hit["cue"][0])
+                    if since.search(norm.text[ha:hb]):
+                        window_start = hit["event"].date
+                        break
         claim.refers_to = refers
         claim.refers_to_precision = precision
         claim.window_start = window_start
