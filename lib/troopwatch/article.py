@@ -25,6 +25,7 @@ _ARABIC = re.compile(f"[{ARABIC_LETTER}]")
 _LATIN = re.compile("[A-Za-z]")
 _ARABIC_RUN = re.compile(f"[{ARABIC_LETTER}]+")
 _LATIN_RUN = re.compile("[A-Za-z]+")
+_CODE_END = re.compile(r"[-_]")
 
 
 def detect_language(text: str) -> str:
@@ -47,7 +48,7 @@ def script_of(text: str) -> str:
 
 def _code(language: str) -> str:
     """'en' for 'en', 'EN', 'en-US', 'en_GB'."""
-    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+    return _CODE_END.split(language.strip().lower(), maxsplit=1)[0]
 
 
 def _clean(value: Any) -> Any:

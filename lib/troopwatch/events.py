@@ -51,11 +51,45 @@ def _term_regex(term: str, prefix_only: bool) -> str:
     if t.startswith("ال"):
         words[0] = words[0][2:]
     _REQUIRED[pattern] = tuple(w for w in words if w)
+    if words[0]:
+        # a match starts at most one conjunction, one preposition and ال or لل before this word
+        _LEAD[pattern] = words[0]
     return pattern
 
 
 # Cue pattern -> the literal words any match of it contains (see _present).
 _REQUIRED: dict[str, tuple[str, ...]] = {}
+# Cue pattern -> the word that stands at most _LEAD_REACH characters after the start of any match.
+_LEAD: dict[str, str] = {}
+_LEAD_REACH = 4
+
+
+def _matches_near(rx: re.Pattern, text: str, a: int, b: int, at: list[int], shift: int = 0, first: bool = False):
+    """``rx.finditer(text, a, b)`` (or its first match, ``rx.search``, when ``first``), tried only near its lead word.
+
+    ``at`` are the sorted positions of the pattern's lead word in the article
+    (``shift`` subtracted to make them positions in ``text``); every match
+    starts at most _LEAD_REACH characters before one of them, so trying those
+    places in order, each after the previous match, gives finditer's matches
+    without running the pattern over the rest of the sentence.
+    """
+    out = []
+    end = a  # where finditer would look next
+    tried = a - 1
+    k = bisect.bisect_left(at, a + shift)
+    while k < len(at) and at[k] - shift < b:
+        o = at[k] - shift
+        k += 1
+        for p in range(max(end, tried + 1, o - _LEAD_REACH), o + 1):
+            tried = p
+            m = rx.match(text, p, b)
+            if m is not None:
+                if first:
+                    return m
+                out.append(m)
+                end = m.end()
+                break
+    return None if first else out
 
 
 @dataclass(frozen=True)
@@ -138,6 +172,7 @@ class _Words:
         self._in: dict[str, bool] = {}
         self._at: dict[str, list[int]] = {}
         self._holding: dict[str, "set[int] | range"] = {}
+        self._sentences_of: dict[str, set[int]] = {}
 
     def contains(self, word: str) -> bool:
         found = self._in.get(word)
@@ -169,18 +204,24 @@ class _Words:
             if not required:
                 found = self.everywhere
             else:
-                starts, sentences = self._starts, self.sentences
                 for w in required:
-                    ks = set()
-                    n = len(w)
-                    for i in self.starts(w):
-                        k = bisect.bisect_right(starts, i) - 1
-                        if k >= 0 and i + n <= sentences[k][1]:
-                            ks.add(k)
+                    ks = self.sentences_of(w)
                     found = ks if found is None else found & ks
                     if not found:
                         break
             self._holding[rx.pattern] = found
+        return found
+
+    def sentences_of(self, word: str) -> set[int]:
+        """The sentences ``word`` stands wholly inside (patterns share words: each is placed once; read-only)."""
+        found = self._sentences_of.get(word)
+        if found is None:
+            found = self._sentences_of[word] = set()
+            starts, sentences, n = self._starts, self.sentences, len(word)
+            for i in self.starts(word):
+                k = bisect.bisect_right(starts, i) - 1
+                if k >= 0 and i + n <= sentences[k][1]:
+                    found.add(k)
         return found
 
 
@@ -234,6 +275,14 @@ def _known_cues(article: Article) -> list[tuple[int, list[tuple[KnownEvent, list
     everywhere = words.everywhere
     sentences_holding = words.sentences_holding
     texts: dict[int, str] = {}
+
+    def search(rx: re.Pattern, sent: str, na: int):
+        """rx.search(sent) for the sentence starting at na (tried near its lead word when the pattern has one)."""
+        lead = _LEAD.get(rx.pattern)
+        if lead is None:
+            return rx.search(sent)
+        return _matches_near(rx, sent, 0, len(sent), words.starts(lead), na, first=True)
+
     per_sentence: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for e, (ev, sets) in enumerate(possible):
         for all_, any_, needs_date in sets:
@@ -252,19 +301,19 @@ def _known_cues(article: Article) -> list[tuple[int, list[tuple[KnownEvent, list
                     union |= found
                 candidates = union if candidates is None else [k for k in candidates if k in union]
             for k in (everywhere if candidates is None else candidates):
+                na, nb = sentences[k]
                 sent = texts.get(k)
                 if sent is None:
-                    na, nb = sentences[k]
                     sent = texts[k] = nt[na:nb]
                 hits = []
                 for rx in all_:  # stop at the first cue missing
-                    hit = rx.search(sent)
+                    hit = search(rx, sent, na)
                     if hit is None:
                         break
                     hits.append(hit)
                 if len(hits) < len(all_):
                     continue
-                if not all(any(rx.search(sent) for rx in group) for group in any_):
+                if not all(any(search(rx, sent, na) for rx in group) for group in any_):
                     continue
                 na = sentences[k][0]
                 cue = hits[0] if hits else None
@@ -343,7 +392,9 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
                     for j in words.sentences_holding(rx):
                         generic_in[j].append((label, rx))
             cues_in[sentence] = [(label, norm.to_original(c.start(), c.end())) for label, rx in generic_in.get(k, ())
-                                 for c in rx.finditer(norm.text, seg_start, seg_end)]
+                                 for c in (rx.finditer(norm.text, seg_start, seg_end) if rx.pattern not in _LEAD else
+                                           _matches_near(rx, norm.text, seg_start, seg_end,
+                                                         words.starts(_LEAD[rx.pattern])))]
         best = None
         for label, (os_, oe) in cues_in[sentence]:
             dist = min(abs(os_ - m.end), abs(m.start - oe))

@@ -262,6 +262,7 @@ def find_page_date(text: "str | Article") -> tuple[str, str] | None:
 
 
 _WORD = re.compile(rf"[{_L}A-Za-z0-9]+")
+_LATIN = re.compile("[A-Za-z]")
 _DATELINE_REACH = 60  # characters before a date searched for a dateline word
 
 
@@ -289,7 +290,7 @@ def find_dateline(text: "str | Article", lines: int = 3, mentions: list[DateMent
                 if not offset <= m.start < end or m.precision != "day" or m.status != "stated" or m.since:
                     continue
                 ma, mb = article.norm_span(m.start, m.end)
-                latin = re.search(r"[A-Za-z]", m.mention) is not None  # a page stamp printed in English
+                latin = _LATIN.search(m.mention) is not None  # a page stamp printed in English
                 # the dateline word stands just before the date ("نشر بتاريخ"): a bounded look-back keeps
                 # the cost linear on a line of any length
                 if _few_words(nt, na, ma, nb, mb, limit=6) or _dateline_words().search(nt, max(na, ma - _DATELINE_REACH), ma) \

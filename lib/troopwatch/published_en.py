@@ -11,6 +11,7 @@ decides, exactly as for Arabic.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -31,6 +32,8 @@ def _page_date() -> re.Pattern:
 # Before a dateline's date: an upper-case place ("BAGHDAD, ", "WASHINGTON, D.C., "); after it: "(Agency) -" or ":".
 _PLACE = re.compile(r"(?:^|\n)\s*(?:By [A-Z][^\n]{0,40}?\s)?[A-Z][A-Z .'\-]{2,}(?:,\s*[A-Z][A-Za-z .]*)?,\s*$")
 _AFTER = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?[-–—:]")
+_NON_SPACE = re.compile(r"\S")
+_NEWLINE = re.compile("\n")
 
 
 def find_dateline_en(article: Article, mentions: list[DateMention], lines: int = 3) -> tuple[str, str] | None:
@@ -50,14 +53,21 @@ def find_dateline_en(article: Article, mentions: list[DateMention], lines: int =
             continue
         limit = end
         pos = end + 1
+    newlines: list[int] | None = None
     for mn in mentions:
         if mn.start >= limit or mn.day is None or mn.month is None:
             continue
-        line_start = text.rfind("\n", 0, mn.start) + 1
-        before = text[line_start:mn.start]
         after = _AFTER.match(text, mn.end)
-        placed = _PLACE.search(text[max(0, line_start - 1):mn.start]) is not None
-        if not after or not (placed or not before.strip()):
+        if not after:
+            continue
+        if newlines is None:  # the line of each date by bisection: a long line is not scanned back per date
+            newlines = [m.start() for m in _NEWLINE.finditer(text, 0, limit)]
+        k = bisect.bisect_left(newlines, mn.start)
+        line_start = newlines[k - 1] + 1 if k else 0
+        # nothing but spaces before the date on its line, or a place that fills the line up to it (the
+        # pattern starts at the line's start, so it is tried there only)
+        alone = _NON_SPACE.search(text, line_start, mn.start) is None
+        if not alone and _PLACE.match(text, max(0, line_start - 1), mn.start) is None:
             continue
         if mn.year is not None:
             return mn.value, f"dateline '{mn.mention}'"

@@ -226,9 +226,13 @@ def normalize(original: str) -> NormalizedText:
     return NormalizedText(original, "".join(out), tuple(offsets))
 
 
+_SPACES = re.compile(r"\s+")
+_LINE = re.compile(r"[^\r\n]+")
+
+
 def normalize_term(term: str) -> str:
     """The matching form of a lexicon term (no offsets needed), with spaces collapsed."""
-    return re.sub(r"\s+", " ", normalize(term).text).strip()
+    return _SPACES.sub(" ", normalize(term).text).strip()
 
 
 # Sentence ends: . ! ? ؟ ; ؛ and the ellipsis, but not a dot between digits (2.500, 1.5)
@@ -241,7 +245,7 @@ _SENTENCE_END = re.compile(r"[!?\u061f\u061b;\u2026.](?<=[!?\u061f\u061b;\u2026]
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the non-blank lines of ``text`` (articles put one paragraph per line)."""
     spans = []
-    for m in re.finditer(r"[^\r\n]+", text):
+    for m in _LINE.finditer(text):
         a, b = m.span()
         seg = m.group()
         lead = len(seg) - len(seg.lstrip())
@@ -272,6 +276,7 @@ def sentence_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -
 # every stage that reads sentences grows linearly with the text.  Real sentences
 # in news are far shorter (the longest in the gold texts is about 1,100 characters).
 MAX_SENTENCE = 1500
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts
 
 
 def _add_stripped(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
@@ -286,5 +291,5 @@ def _add_stripped(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> No
         a = cut
         while a < b and text[a].isspace():
             a += 1
-    if b > a and any(c.isalnum() for c in text[a:b]):
+    if b > a and _ALNUM.search(text, a, b):
         spans.append((a, b))

@@ -58,10 +58,11 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
     para_starts = [a for a, _ in paragraphs]
     events_by_sentence = None
     longest = max((m.end - m.start for m in dated), default=0)
+    since, opener = _since_re(), _clause_opener_re()  # (looked up once, not per claim)
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
         cs, ce = claim.start, claim.end
-        in_sentence = [m for m in _between(dated, starts, ss, se) if not _in_later_clause(article, ce, m)]
+        in_sentence = [m for m in _between(dated, starts, ss, se) if not _in_later_clause(article, ce, m, opener)]
         chosen, basis = _nearest(in_sentence, cs, ce), "sentence"
         if chosen is None:
             para = _holding(paragraphs, para_starts, cs)
@@ -85,16 +86,16 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
         # "منذ بدء حرب غزة": a since-window opened by a known event in the sentence
         if window_start is None:
             na, nb = article.norm_span(ss, se)
-            if _since_re().search(norm.text, na, nb):
+            if since.search(norm.text, na, nb):
                 if known_events is None:
                     known_events = match_known_events(article, mentions)
                 if events_by_sentence is None:
                     events_by_sentence = _by_sentence(known_events)
                 for hit in _hits_holding(events_by_sentence, cs):
-                        ha, hb = article.norm_span(max(ss, hit["cue"][0] - 25), hit["cue"][0])
-                        if _since_re().search(norm.text[ha:hb]):
-                            window_start = hit["event"].date
-                            break
+                    ha, hb = article.norm_span(max(ss, hit["cue"][0] - 25), hit["cue"][0])
+                    if since.search(norm.text[ha:hb]):
+                        window_start = hit["event"].date
+                        break
         claim.refers_to = refers
         claim.refers_to_precision = precision
         claim.window_start = window_start
@@ -140,11 +141,11 @@ class _ClaimView:
 # else: "2500 جندي ... تنظيم داعش الذي سيطر في عام 2014" (date_cues.yml clause_openers).
 
 
-def _in_later_clause(article: Article, claim_end: int, m: DateMention) -> bool:
+def _in_later_clause(article: Article, claim_end: int, m: DateMention, opener: re.Pattern | None = None) -> bool:
     if m.start < claim_end:
         return False
     a, b = article.norm_span(claim_end, m.start)
-    return _clause_opener_re().search(article.norm.text, a, b) is not None
+    return (opener or _clause_opener_re()).search(article.norm.text, a, b) is not None
 
 
 def _holding(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
