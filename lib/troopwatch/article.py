@@ -10,6 +10,7 @@ and handed to the stages; a stage never normalizes or splits an article again.
 from __future__ import annotations
 
 import bisect
+from array import array
 import math
 import re
 from dataclasses import dataclass, field
@@ -207,8 +208,12 @@ class Article:
         a, b = self.original_sentences[k]
         na, nb = self.sentences[k]
         offsets = self.norm.offsets
-        return NormalizedText(self.original[a:b], self.norm.text[na:nb],
-                              tuple(map((-a).__add__, offsets[na:nb])) + (b - a,))
+        if isinstance(offsets, range):  # nothing dropped: the view's map is the identity too
+            view = range(b - a + 1)
+        else:
+            view = array("q", map((-a).__add__, offsets[na:nb]))
+            view.append(b - a)
+        return NormalizedText(self.original[a:b], self.norm.text[na:nb], view)
 
     def sentence_tokens(self, k: int) -> list[tuple[str, int, int]]:
         """Every token (punctuation included) of normalized sentence ``k``, offsets relative to it."""

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 __all__ = [
     "NormalizedText",
@@ -149,12 +151,15 @@ class NormalizedText:
 
     ``offsets[i]`` is the index in ``original`` of the character that produced
     ``text[i]``; ``offsets`` has one extra entry, ``len(original)``, so that
-    half-open spans can be mapped at the end of the text.
+    half-open spans can be mapped at the end of the text.  It is a ``range``
+    when no character was dropped or expanded, else an ``array`` of 8-byte
+    integers: a tuple of Python ints costs about 36 bytes a character, which
+    made the map most of the memory of a long article.
     """
 
     original: str
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the half-open span [start, end) of ``text`` to a span of ``original``.
@@ -193,16 +198,16 @@ def normalize(original: str) -> NormalizedText:
         # (re.sub visits only the characters that change: faster than str.translate on the whole text)
         folded = _CHANGED.sub(_fold_match, original)
         if _DROPPED.search(original) is None:
-            return NormalizedText(original, folded, tuple(range(len(original) + 1)))
-        kept: list[int] = []
+            return NormalizedText(original, folded, range(len(original) + 1))
+        kept = array("q")
         pos = 0
         for m in _DROPPED.finditer(original):
             kept.extend(range(pos, m.start()))
             pos = m.end()
         kept.extend(range(pos, len(original) + 1))
-        return NormalizedText(original, folded, tuple(kept))
+        return NormalizedText(original, folded, kept)
     out: list[str] = []
-    offsets: list[int] = []
+    offsets = array("q")
     pos = 0
     # runs of characters left as they are are copied whole; only the others are folded one by one
     for m in (_SPECIAL if slow else _CHANGED).finditer(original):
@@ -223,7 +228,7 @@ def normalize(original: str) -> NormalizedText:
         out.append(original[pos:])
         offsets.extend(range(pos, len(original)))
     offsets.append(len(original))
-    return NormalizedText(original, "".join(out), tuple(offsets))
+    return NormalizedText(original, "".join(out), offsets)
 
 
 _SPACES = re.compile(r"\s+")
