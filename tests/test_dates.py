@@ -282,3 +282,38 @@ def test_resolution_names_where_the_publication_date_came_from():
     table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": ["وصل الوفد أمس."], "published": ["2024-01-25"],
                                               "published_basis": ["inferred"]}))
     assert table["resolved_from"].tolist() == ["published 2024-01-25 (inferred)"]
+
+
+EVENT_SENTENCES = yaml.safe_load((ROOT / "tests" / "gold" / "dates_sentences.yml").read_text(encoding="utf-8"))["event_sentences"]
+
+
+@pytest.mark.parametrize("case", EVENT_SENTENCES, ids=[c["text"][:30] for c in EVENT_SENTENCES])
+def test_year_less_dates_take_the_year_of_the_known_event_named_with_them(case):
+    from troopwatch.article import Article
+    from troopwatch.pipeline import extract_article
+
+    row = {"id": "s", "text": case["text"]}
+    if case.get("published"):
+        row["published"] = case["published"]
+    rows = extract_article(Article.from_text(case["text"], "s", row))["dates"]
+    for e in case["expect"]:
+        (hit,) = [r for r in rows if r["mention"] == e["mention"]]
+        assert hit["value"] == e["value"] or (e["value"] is None and (hit["value"] or "--").startswith("--")), hit
+        if e.get("resolved_from"):
+            assert str(hit["resolved_from"]).startswith(e["resolved_from"]), hit
+        if e["value"] is None:
+            assert hit["status"] == "unresolved", hit
+
+
+def test_an_anniversary_counts_its_years():
+    from troopwatch.dates import anniversary_count
+    from troopwatch.text import normalize
+
+    def count(s):
+        return anniversary_count(normalize(s).text)
+
+    assert count("في الذكرى الـ 20 للغزو") == 20
+    assert count("الذكرى السنوية الأولى لاغتيال القائد") == 1
+    assert count("وبمناسبة الذكرى العشرين للحرب") == 20
+    assert count("في ذكرى الغزو") == 0
+    assert count("قصفت الطائرات بغداد في 20 مارس") is None
