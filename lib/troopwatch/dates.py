@@ -704,12 +704,30 @@ def _first_of_pair(nt: str, start: int, month: int | None, fields: dict) -> _Can
     return _Cand(a, b, kind, first)
 
 
+@per_lexicons
+def _re_day_of_month_bare() -> re.Pattern | None:
+    """"في 8 الشهر الماضي": a day number right before الشهر and its modifier, after a word that dates it (no «من»)."""
+    words = load_lexicon("date_cues").get("day_of_month_bare_after") or []
+    if not words:
+        return None
+    mods = _alt(_lex().modifier_of)
+    return re.compile(rf"{_LEFT}[{clitics().conjunctions}]?(?:{_alt(words)})\s+(?P<dnum>[0-9]{{1,2}})\s+الشهر\s+(?P<mod>{mods}){_RIGHT}")
+
+
 def _day_of_month_candidates(nt: str) -> list[_Cand]:
-    """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه"."""
+    """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه", "في 8 الشهر الماضي"."""
     lex = _lex()
     out = []
     if "الشهر" not in nt:
         return out
+    bare = _re_day_of_month_bare()
+    for m in bare.finditer(nt) if bare is not None else ():
+        day, start = int(m.group("dnum")), m.start("dnum")
+        if not 1 <= day <= 31:
+            continue
+        fields = {"unit": "month", "day": day, "offset": lex.modifier_of[_key(m.group("mod"))]}
+        start = _extend_left(nt, start, fields)
+        out.append(_Cand(start, m.end(), "relative", fields))
     for m in lex.re_day_of_month.finditer(nt):
         day, start = _day_at(lex, m)
         if not 1 <= day <= 31:
