@@ -295,7 +295,10 @@ def test_year_less_dates_take_the_year_of_the_known_event_named_with_them(case):
     row = {"id": "s", "text": case["text"]}
     if case.get("published"):
         row["published"] = case["published"]
-    rows = extract_article(Article.from_text(case["text"], "s", row))["dates"]
+    result = extract_article(Article.from_text(case["text"], "s", row))
+    rows = result["dates"]
+    if case.get("published_window_starts"):
+        assert str(result["published"]["published_window"]).startswith(case["published_window_starts"]), result["published"]
     for e in case["expect"]:
         (hit,) = [r for r in rows if r["mention"] == e["mention"]]
         assert hit["value"] == e["value"] or (e["value"] is None and (hit["value"] or "--").startswith("--")), hit

@@ -452,6 +452,8 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
     for hit in events:
         ev = hit["event"]
         ev_date = parse_iso(ev.date)[0]
+        if hit["mention"] is not None and hit["mention"].direction == "future":
+            continue  # "ومن المقرر أن تنتهي المهمة في 31 أغسطس": the event is still to come
         if ev.id not in seen_events:
             seen_events.add(ev.id)
             constraints.append(Constraint(f"after {ev.label} ({ev.date})", [(ev_date.toordinal(), _INF)], f"event:{ev.id}", lower_bound=ev_date))
