@@ -26,6 +26,10 @@ Two steps, kept apart on purpose:
   ``resolved_from`` (with the date's basis when given).  Without a date,
   :func:`resolve_for_article` keeps what both ends of the publication window
   agree on, and a current month the window holds once.
+* A later stage, :func:`troopwatch.events.anchor_to_events`, gives a year-less
+  date the year of a known event named with it ("قصفت الصواريخ بغداد في 20
+  مارس" beside the invasion of Iraq is 2003-03-20; "الذكرى الـ20" moves it by
+  twenty years), with :func:`with_year` and :func:`anniversary_count` from here.
 
 Month names of every system are data (``data/lexicons/months.yml``): Egyptian
 and Gulf (يناير), Levantine and Iraqi (كانون الثاني), Maghrebi (جانفي، أوت),
