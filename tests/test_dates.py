@@ -320,3 +320,10 @@ def test_an_anniversary_counts_its_years():
     assert count("وبمناسبة الذكرى العشرين للحرب") == 20
     assert count("في ذكرى الغزو") == 0
     assert count("قصفت الطائرات بغداد في 20 مارس") is None
+
+
+def test_today_alone_on_a_line_after_one_word_is_a_name():
+    # an outlet's name or a heading on its own line is no date; the same words in a clause are
+    assert [m.mention for m in find_dates("انفجار قرب السفارة\n\nأخبار اليوم\n\nقال مصدر أمني إن الصواريخ سقطت.")] == []
+    assert [m.mention for m in find_dates("غادرت القوات اليوم.")] == ["اليوم"]
+    assert [m.mention for m in find_dates("وقال الوزير اليوم إن القوات باقية.")] == ["اليوم"]

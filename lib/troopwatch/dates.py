@@ -1094,14 +1094,19 @@ def _today_times_its_clause(nt: str, start: int, word_start: int, end: int) -> b
 
     It has no clitic (واليوم), follows a word of its own clause that is not one of
     ``today_not_after`` (حتى اليوم، مثل هذا اليوم), and no word qualifies it
-    after (اليوم التالي، اليوم نفسه).
+    after (اليوم التالي، اليوم نفسه); two words alone on a line are a name or a
+    heading ("فلسطين اليوم").
     """
     lex = _lex()
     if word_start != start:
         return False
-    before = _WORD_BEFORE.search(_clause_before(nt, start)[-40:])
+    clause = _clause_before(nt, start)
+    before = _WORD_BEFORE.search(clause[-40:])
     if before is None:
         return False
+    line_end = nt.find("\n", end)
+    if len(clause.split()) == 1 and not nt[end:len(nt) if line_end < 0 else line_end].strip(" .:،,"):
+        return False  # a line of its own with one word before it: a name or a heading ("فلسطين اليوم")
     word = _key(before.group(1))
     if word in lex.today_not_after or (word[:1] in clitics().conjunctions and word[1:] in lex.today_not_after):
         return False
