@@ -282,3 +282,48 @@ def test_resolution_names_where_the_publication_date_came_from():
     table = date_mentions_table(pd.DataFrame({"id": ["a"], "text": ["وصل الوفد أمس."], "published": ["2024-01-25"],
                                               "published_basis": ["inferred"]}))
     assert table["resolved_from"].tolist() == ["published 2024-01-25 (inferred)"]
+
+
+EVENT_SENTENCES = yaml.safe_load((ROOT / "tests" / "gold" / "dates_sentences.yml").read_text(encoding="utf-8"))["event_sentences"]
+
+
+@pytest.mark.parametrize("case", EVENT_SENTENCES, ids=[c["text"][:30] for c in EVENT_SENTENCES])
+def test_year_less_dates_take_the_year_of_the_known_event_named_with_them(case):
+    from troopwatch.article import Article
+    from troopwatch.pipeline import extract_article
+
+    row = {"id": "s", "text": case["text"]}
+    if case.get("published"):
+        row["published"] = case["published"]
+    result = extract_article(Article.from_text(case["text"], "s", row))
+    rows = result["dates"]
+    if case.get("published_window_starts"):
+        assert str(result["published"]["published_window"]).startswith(case["published_window_starts"]), result["published"]
+    for e in case["expect"]:
+        (hit,) = [r for r in rows if r["mention"] == e["mention"]]
+        assert hit["value"] == e["value"] or (e["value"] is None and (hit["value"] or "--").startswith("--")), hit
+        if e.get("resolved_from"):
+            assert str(hit["resolved_from"]).startswith(e["resolved_from"]), hit
+        if e["value"] is None:
+            assert hit["status"] == "unresolved", hit
+
+
+def test_an_anniversary_counts_its_years():
+    from troopwatch.dates import anniversary_count
+    from troopwatch.text import normalize
+
+    def count(s):
+        return anniversary_count(normalize(s).text)
+
+    assert count("في الذكرى الـ 20 للغزو") == 20
+    assert count("الذكرى السنوية الأولى لاغتيال القائد") == 1
+    assert count("وبمناسبة الذكرى العشرين للحرب") == 20
+    assert count("في ذكرى الغزو") == 0
+    assert count("قصفت الطائرات بغداد في 20 مارس") is None
+
+
+def test_today_alone_on_a_line_after_one_word_is_a_name():
+    # an outlet's name or a heading on its own line is no date; the same words in a clause are
+    assert [m.mention for m in find_dates("انفجار قرب السفارة\n\nأخبار اليوم\n\nقال مصدر أمني إن الصواريخ سقطت.")] == []
+    assert [m.mention for m in find_dates("غادرت القوات اليوم.")] == ["اليوم"]
+    assert [m.mention for m in find_dates("وقال الوزير اليوم إن القوات باقية.")] == ["اليوم"]

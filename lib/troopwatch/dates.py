@@ -26,6 +26,10 @@ Two steps, kept apart on purpose:
   ``resolved_from`` (with the date's basis when given).  Without a date,
   :func:`resolve_for_article` keeps what both ends of the publication window
   agree on, and a current month the window holds once.
+* A later stage, :func:`troopwatch.events.anchor_to_events`, gives a year-less
+  date the year of a known event named with it ("قصفت الصواريخ بغداد في 20
+  مارس" beside the invasion of Iraq is 2003-03-20; "الذكرى الـ20" moves it by
+  twenty years), with :func:`with_year` and :func:`anniversary_count` from here.
 
 Month names of every system are data (``data/lexicons/months.yml``): Egyptian
 and Gulf (يناير), Levantine and Iraqi (كانون الثاني), Maghrebi (جانفي، أوت),
@@ -64,6 +68,8 @@ __all__ = [
     "mention_from_row",
     "resolve_for_article",
     "STATED_COLUMNS",
+    "anniversary_count",
+    "with_year",
     "parse_iso",
     "hijri_to_gregorian",
     "page_date_match",
@@ -518,8 +524,28 @@ def _clause_before(nt: str, pos: int) -> str:
     return chunk[cut + 1:] if cut >= 0 else chunk
 
 
+@per_lexicons
+def _past_auxiliaries() -> frozenset:
+    return frozenset(normalize_term(w) for w in load_lexicon("date_cues").get("past_auxiliaries") or [])
+
+
 def _direction(nt: str, start: int, end: int) -> str | None:
-    return "future" if _lex().re_future.search(_clause_before(nt, start)) else None
+    """"future" when the clause before the date speaks of the future ("من المقرر أن"، "سوف").
+
+    A past auxiliary right before the cue ("كان من المقرر"، "كانوا يتوقعون")
+    puts the expectation in the past: it does not make the date a future one.
+    """
+    clause = _clause_before(nt, start)
+    hits = list(_lex().re_future.finditer(clause))
+    if not hits:
+        return None
+    aux = _past_auxiliaries()
+    conj = clitics().conjunctions
+    for hit in hits:
+        before = clause[:hit.start()].split()[-2:]
+        if not any(w in aux or (w[:1] in conj and w[1:] in aux) for w in before):
+            return "future"
+    return None
 
 
 def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) -> int:
@@ -682,12 +708,30 @@ def _first_of_pair(nt: str, start: int, month: int | None, fields: dict) -> _Can
     return _Cand(a, b, kind, first)
 
 
+@per_lexicons
+def _re_day_of_month_bare() -> re.Pattern | None:
+    """"في 8 الشهر الماضي": a day number right before الشهر and its modifier, after a word that dates it (no «من»)."""
+    words = load_lexicon("date_cues").get("day_of_month_bare_after") or []
+    if not words:
+        return None
+    mods = _alt(_lex().modifier_of)
+    return re.compile(rf"{_LEFT}[{clitics().conjunctions}]?(?:{_alt(words)})\s+(?P<dnum>[0-9]{{1,2}})\s+الشهر\s+(?P<mod>{mods}){_RIGHT}")
+
+
 def _day_of_month_candidates(nt: str) -> list[_Cand]:
-    """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه"."""
+    """A day of a month named by reference: "الخامس من الشهر الجاري", "الخامس من الشهر نفسه", "في 8 الشهر الماضي"."""
     lex = _lex()
     out = []
     if "الشهر" not in nt:
         return out
+    bare = _re_day_of_month_bare()
+    for m in bare.finditer(nt) if bare is not None else ():
+        day, start = int(m.group("dnum")), m.start("dnum")
+        if not 1 <= day <= 31:
+            continue
+        fields = {"unit": "month", "day": day, "offset": lex.modifier_of[_key(m.group("mod"))]}
+        start = _extend_left(nt, start, fields)
+        out.append(_Cand(start, m.end(), "relative", fields))
     for m in lex.re_day_of_month.finditer(nt):
         day, start = _day_at(lex, m)
         if not 1 <= day <= 31:
@@ -942,6 +986,8 @@ def _weekday_candidates(nt: str) -> list[_Cand]:
                 continue
         if has_tod and _key(tod.group("t")) == "اليوم":
             fields["today"] = True
+        if has_tod and lex.dayoffset_of.get(_key(tod.group("t")), 0) < 0:
+            fields["direction"] = "past"  # "أمس الجمعة": yesterday, whatever the clause expects
         start = _extend_left(nt, start, fields, allow_weekday=False)
         fields.setdefault("direction", _direction(nt, start, end) or _imperfect_clause(nt, start, fields, has_tod))
         out.append(_Cand(start, end, "weekday", fields))
@@ -1048,14 +1094,19 @@ def _today_times_its_clause(nt: str, start: int, word_start: int, end: int) -> b
 
     It has no clitic (واليوم), follows a word of its own clause that is not one of
     ``today_not_after`` (حتى اليوم، مثل هذا اليوم), and no word qualifies it
-    after (اليوم التالي، اليوم نفسه).
+    after (اليوم التالي، اليوم نفسه); two words alone on a line are a name or a
+    heading ("فلسطين اليوم").
     """
     lex = _lex()
     if word_start != start:
         return False
-    before = _WORD_BEFORE.search(_clause_before(nt, start)[-40:])
+    clause = _clause_before(nt, start)
+    before = _WORD_BEFORE.search(clause[-40:])
     if before is None:
         return False
+    line_end = nt.find("\n", end)
+    if len(clause.split()) == 1 and not nt[end:len(nt) if line_end < 0 else line_end].strip(" .:،,"):
+        return False  # a line of its own with one word before it: a name or a heading ("فلسطين اليوم")
     word = _key(before.group(1))
     if word in lex.today_not_after or (word[:1] in clitics().conjunctions and word[1:] in lex.today_not_after):
         return False
@@ -1203,7 +1254,21 @@ def _runs_into_next_year(m: DateMention, anchor: DateMention, text: str) -> bool
 
 def _with_year(m: DateMention, anchor: DateMention, next_year: bool = False) -> DateMention:
     """``m`` resolved with the year of ``anchor``, or the next (unchanged when the day or the weekday does not fit)."""
-    y = anchor.year + (1 if next_year else 0)
+    where = "" if m.unit == "year" else " in its sentence"
+    if next_year:
+        where += ", run forward into the next year"
+    return with_year(m, anchor.year + (1 if next_year else 0), f"{_CONTEXT}{where} ({anchor.mention.strip()})")
+
+
+def with_year(m: DateMention, year: int, resolved_from: str) -> DateMention:
+    """A year-less month or day and month given ``year`` (unchanged when the day or a weekday written with it does not fit).
+
+    The value keeps what the mention states: its day, the part of the month
+    ("أواخر آذار"), a "since" window opening on it; status ``resolved``.
+    """
+    y = year
+    if m.month is None or not 1 <= y <= 9999:
+        return m
     if m.day is not None:
         if not _valid_day(y, m.month, m.day):
             return m
@@ -1217,11 +1282,40 @@ def _with_year(m: DateMention, anchor: DateMention, next_year: bool = False) -> 
             ws, we = a.isoformat(), b.isoformat()
     if m.since:
         ws = ws or value
-    where = "" if m.unit == "year" else " in its sentence"
-    if next_year:
-        where += ", run forward into the next year"
+        we = we or m.window_end
     return replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
-                   resolved_from=f"{_CONTEXT}{where} ({anchor.mention.strip()})")
+                   resolved_from=resolved_from)
+
+
+@per_lexicons
+def _anniversary_re() -> re.Pattern | None:
+    cues = load_lexicon("date_cues")
+    words = cues.get("anniversary_words") or []
+    if not words:
+        return None
+    lex = _lex()
+    ordinals = _alt(set(lex.ordinal_of) | {normalize_term(w) for ws in (cues.get("day_ordinals_feminine") or {}).values()
+                                            for w in ws})
+    conj = f"[{clitics().conjunctions}]?[{clitics().prepositions}]?"
+    return re.compile(rf"{_LEFT}{conj}(?:{_alt(words)}){_RIGHT}(?:\s+(?:{_alt(cues.get('anniversary_yearly') or ['السنوية'])}))?"
+                      rf"(?:\s+(?:ال\s*)?(?P<n>[0-9]{{1,3}}(?![0-9])|(?:{ordinals}){_RIGHT}))?")
+
+
+def anniversary_count(text: str) -> int | None:
+    """The years an anniversary named in ``text`` (normalized) counts: "الذكرى الـ20" 20, "الذكرى السنوية الأولى" 1.
+
+    0 when the text names an anniversary without its count ("في ذكرى الغزو"),
+    None when it names none.  A date written with an anniversary is not the
+    date of the event remembered.
+    """
+    rx = _anniversary_re()
+    hit = rx.search(text) if rx is not None else None
+    if hit is None:
+        return None
+    n = hit.group("n")
+    if n is None:
+        return 0
+    return int(n) if n.isdigit() else _lex().ordinal_of.get(_key(n), 0)
 
 
 def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:

@@ -440,3 +440,124 @@ def events_table(articles, dates: pd.DataFrame | None = None) -> pd.DataFrame:
             mentions = by_article.get(article.id, [])
         rows.extend(article_events(article, mentions))
     return events_frame(rows)
+
+
+def _named_without_date(event: KnownEvent, sentence: str) -> bool:
+    """Whether a cue set of ``event`` that needs no date matches the normalized ``sentence`` (the words alone name it)."""
+    for all_, any_, needs_date in event.cue_sets:
+        if not needs_date and all(rx.search(sentence) for rx in all_) \
+                and all(any(rx.search(sentence) for rx in group) for group in any_):
+            return True
+    return False
+
+
+def anchor_to_events(article: Article, mentions: list[DateMention], known: list[dict]) -> list[DateMention]:
+    """Year-less dates that give the date of a known event named with them take that event's year.
+
+    "وقامت الصواريخ الأمريكية في 20 مارس بقصف بغداد" in a sentence naming the
+    invasion of Iraq is 2003-03-20; "منذ 17 أكتوبر" with the attacks on US
+    forces that began then is 2023-10-17.  ``known`` is
+    :func:`match_known_events` on the same mentions.  A mention is anchored when
+
+    * it states a month and no year (a day too, or not), and the text gave it no
+      year itself (the year named before it, the same month);
+    * a known event named in its sentence falls in that month (on that day, when
+      it states one); an event named only with the help of a date (a cue set with
+      ``needs_date``) or named elsewhere in its paragraph needs the day itself;
+    * every such event gives the same year, a weekday written with the date
+      falls on it, and the date is not after the publication window;
+    * an anniversary named in the sentence ("الذكرى الـ20 للغزو") moves the year
+      by its count (and an anniversary without a count leaves the date alone).
+
+    A date the publication date resolved gives way only to an event named by its
+    words alone, on the same day, earlier than publication, with no anniversary
+    and no modifier (الماضي، المقبل); ``resolved_from`` names the event.
+    """
+    if not known:
+        return mentions
+    sentences = article.original_sentences
+    starts = [a for a, _ in sentences]
+    paragraphs = article.paragraphs
+    par_starts = [a for a, _ in paragraphs]
+
+    def index(spans_starts, spans, pos):
+        k = bisect.bisect_right(spans_starts, pos) - 1
+        return k if k >= 0 and spans[k][0] <= pos < spans[k][1] else None
+
+    norm = article.norm.text
+    norm_sentences = article.sentences
+
+    def norm_sentence(k):
+        a, b = norm_sentences[k]
+        return norm[a:b]
+
+    # each event named, with the sentence and paragraph it is named in, and whether its words alone name it
+    named: list[tuple[KnownEvent, dt.date, int | None, int | None, bool]] = []
+    strong: dict[tuple[str, int], bool] = {}
+    for hit in known:
+        ev = hit["event"]
+        k = index(starts, sentences, hit["sentence"][0])
+        if k is None:
+            continue
+        key = (ev.id, k)
+        if key not in strong:
+            strong[key] = _named_without_date(ev, norm_sentence(k))
+            named.append((ev, _event_date(ev), k, index(par_starts, paragraphs, hit["sentence"][0]), strong[key]))
+    window = article.get("published_window")
+    latest = parse_iso(str(window).split("/")[-1])[0] if isinstance(window, str) and "/" in window \
+        and parse_iso(str(window).split("/")[-1]) is not None else None
+    published = parse_iso(article.get("published"))
+    published = published[0] if published is not None else None
+    from .dates import anniversary_count, with_year
+    counts: dict[int, int | None] = {}
+    out = []
+    for m in mentions:
+        if m.month is None or m.year is not None or m.kind == "year_range" or \
+                not (m.status == "unresolved" or (m.status == "resolved" and str(m.resolved_from or "").startswith("published"))):
+            out.append(m)
+            continue
+        by_publication = m.status == "resolved"
+        k = index(starts, sentences, m.start)
+        if k is None:
+            out.append(m)
+            continue
+        p = index(par_starts, paragraphs, m.start)
+        if k not in counts:
+            counts[k] = anniversary_count(norm_sentence(k))
+        years = set()
+        source = None
+        for ev, ev_date, ek, ep, by_words in named:
+            same_sentence = ek == k
+            if not same_sentence and (p is None or ep != p):
+                continue
+            if ev.precision not in ("day", "month") or ev_date.month != m.month:
+                continue
+            exact_day = m.day is not None and ev.precision == "day" and m.day == ev_date.day
+            if m.day is not None and ev.precision == "day" and abs(m.day - ev_date.day) > 1:
+                continue
+            if not exact_day and not (same_sentence and by_words):
+                continue  # a month alone, or a neighbouring day, only beside an event its words name
+            if by_publication and not (by_words and exact_day and m.offset is None and counts[k] is None
+                                       and published is not None and ev_date < published):
+                continue
+            years.add(ev_date.year)
+            source = f"event {ev.id}" + ("" if same_sentence else " in its paragraph")
+        if len(years) != 1:
+            out.append(m)
+            continue
+        year = years.pop()
+        if counts[k]:
+            year += counts[k]
+            source += f", anniversary {counts[k]}"
+        elif counts[k] == 0:
+            out.append(m)
+            continue
+        r = with_year(m, year, source)
+        if r is m or (latest is not None and parse_iso(r.value) is not None and parse_iso(r.value)[0] > latest):
+            out.append(m)
+            continue
+        if by_publication and r.value == m.value:
+            out.append(m)
+            continue
+        out.append(r)
+    return out

@@ -82,7 +82,7 @@ def extract_article(article: Article) -> dict[str, Any]:
     from .claims_en import extract_claims_by_language
     from .dates import date_rows, resolve_for_article
     from .dates_en import find_dates_by_language
-    from .events import article_events, match_known_events
+    from .events import anchor_to_events, article_events, match_known_events
     from .framing import analyse_article
     from .published_en import publication_fields_by_language
     from .timeline import claim_times
@@ -92,8 +92,10 @@ def extract_article(article: Article) -> dict[str, Any]:
     published = publication_fields_by_language(article, mentions)
     # later stages read the article's publication date from its record
     article.row = {**article.row, **published}
-    resolved = resolve_for_article(mentions, published["published"], published["published_window"])
+    resolved = resolve_for_article(mentions, published["published"], published["published_window"],
+                                   published["published_basis"])
     known = match_known_events(article, resolved)
+    resolved = anchor_to_events(article, resolved, known)
     claims = claim_times(article, extract_claims_by_language(article), resolved, known)
     framing_row, evidence = analyse_article(article)
     return {

@@ -37,7 +37,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .article import Article, article_list, as_article
-from .dates import DateMention, _from_context, find_dates, page_date_match, parse_iso
+from .dates import DateMention, _from_context, anniversary_count, find_dates, page_date_match, parse_iso
 from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize_term
@@ -407,6 +407,12 @@ def _year_less_anchor(mentions: list[DateMention], lower: list[tuple[dt.date, st
     return max(precise) if precise else None
 
 
+def _names_anniversary(article: Article, span: tuple[int, int]) -> bool:
+    """Whether the sentence at ``span`` (original offsets) names an anniversary ("الذكرى الـ20 للغزو")."""
+    a, b = article.norm_span(*span)
+    return anniversary_count(article.norm.text[a:b]) is not None
+
+
 def infer_publication(text: "str | Article", mentions: list[DateMention] | None = None) -> PublicationEstimate:
     """Estimate the publication date from the text alone (dateline, else content).
 
@@ -447,11 +453,16 @@ def infer_publication(text: "str | Article", mentions: list[DateMention] | None 
     for hit in events:
         ev = hit["event"]
         ev_date = parse_iso(ev.date)[0]
+        if hit["mention"] is not None and hit["mention"].direction == "future":
+            continue  # "ومن المقرر أن تنتهي المهمة في 31 أغسطس": the event is still to come
         if ev.id not in seen_events:
             seen_events.add(ev.id)
             constraints.append(Constraint(f"after {ev.label} ({ev.date})", [(ev_date.toordinal(), _INF)], f"event:{ev.id}", lower_bound=ev_date))
         m = hit["mention"]
-        if m is not None and m.year is None and m.day is not None and m.month == ev_date.month and m.day == ev_date.day:
+        if m is not None and m.year is None and _names_anniversary(article, hit["sentence"]):
+            pass  # "20 مارس، الذكرى العاشرة للغزو": a later year's day, which the event does not date
+        elif m is not None and m.year is None and m.day is not None and m.month == ev_date.month and m.day == ev_date.day \
+                and (m.weekday is None or m.weekday == ev_date.weekday()):
             by_event.append((ev_date, m))  # "28 يناير" next to the event of 28 January 2024
         elif m is not None and m.year is None and m.month is not None and m.direction != "future" and m.offset != 1:
             # "أغسطس الماضي" next to a known August event: within the following twelve months
