@@ -189,6 +189,7 @@ def _lex() -> _Lex:
     add("one_before", casualty.get("one_cues_before"))
     add("one_after", casualty.get("one_cues_after"))
     add("one_of", casualty.get("one_of"))
+    add("one_pronoun", casualty.get("one_pronouns"))
     add("ordinal_person", casualty.get("ordinal_persons"))
     count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
     for name in count_kinds:
@@ -276,8 +277,10 @@ def _lex() -> _Lex:
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
+        # a casualty word may govern a count with no number word: "مقتل أميركي"، "أصيب أميركيان"
         number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
-                                           | set(_terms(casualty.get("one_of")))),
+                                           | set(_terms(casualty.get("one_of")))
+                                           | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
@@ -313,7 +316,7 @@ def claim_kinds() -> dict:
 
 
 _KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
-                  "cas_before", "count_head_pron", "ordinal_head", "dual"}
+                  "cas_before", "cas_after", "count_head_pron", "ordinal_head", "dual"}
 
 
 def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
@@ -397,6 +400,7 @@ class _Sentence:
         self._cats: dict[int, frozenset] = {}
         self._key = lexicon_key()  # read once per sentence, not once per word looked up
         self._stems: dict[int, tuple] = {}
+        self.number_at: frozenset = frozenset()  # indexes of tokens where a number mention starts
         self.actors = self._match_actors()
         self.places = self._match_places()
         self.blocks_casualties = any(self.has(i, "cas_blocker") for i in range(len(self.toks)))
@@ -639,6 +643,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if before >= 0 and s.word(before) in _GLUED and (s.toks[before][2] == s.toks[i0][1] or s.word(before) == "ال"):
         glued = s.word(before)
         before -= 1
+    elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
+        glued = "و"  # "واثنين": the conjunction glued to a number word
     if before >= 0 and s.has(before, "rhetoric"):
         return None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
@@ -658,6 +664,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return got
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
+    if "cas_after" in c and j == i1 and not _is_year(mn, s.lex):
+        return "casualty", None  # "قتل 3592 جنديا و30068 جرحوا": the verb follows the elided noun
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
@@ -693,7 +701,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if kind is not None:
         return kind, None
     prev = _previous_claim(earlier, mn, s, max_gap=10)
-    if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)
+    if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
@@ -812,6 +820,9 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "person" in c or _is_actor_noun(s, j):
         if _casualty_near(s, i0, j):
             return "casualty", j
+        prev = _previous_claim(earlier, mn, s, max_gap=12)
+        if prev is not None and prev.kind == "casualty" and _and_joined(s, i0, mn):
+            return "casualty", j  # "قتل 17 عسكريا واثنان من المدنيين": more of the dead
         return None
     if "repeat" in c:
         for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
@@ -821,11 +832,11 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
                 return "event", None
         return None
     if "inherit" in c:
+        if _cue_before(s, i0, "cas_before", span=3):
+            return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم": those of them killed
         prev = _previous_claim(earlier, mn, s, max_gap=12)
         if prev is not None:
             return prev.kind, None
-        if _cue_before(s, i0, "cas_before", span=3):
-            return "casualty", None
         return None
     counted = _count_kind(c)
     if counted is not None:
@@ -845,6 +856,13 @@ def _starts_clause(s: _Sentence, j: int) -> bool:
     """A word with the conjunction و that is no noun of ours starts a new clause."""
     w = s.word(j)
     return w.startswith("و") and len(w) > 3 and not s.cats(j) & {"non_claim"}
+
+
+def _and_joined(s: _Sentence, i0: int, mn: NumberMention) -> bool:
+    """Is the number joined by و to what precedes it ("و3"، "واثنين"، "و أكثر من 5")?"""
+    if s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
+        return True  # the conjunction glued to a number word
+    return _joined_by_and(s, i0, "")
 
 
 def _joined_by_and(s: _Sentence, i0: int, glued: str) -> bool:
@@ -905,9 +923,16 @@ def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
         w = s.word(k)
         if w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و")):
             break  # "نحو 2500 جندي في العراق، وقتل جنديان": a new clause
+        if k in s.number_at or w[:1].isdigit():
+            break  # "نحو 7000 جندي في البصرة، قتل 129 منهم": the verb counts the nearer number
         if w.startswith("و") and s.has(k, "cas_before") and k > j + 1:
             break
         if s.has(k, "cas_after"):
+            nxt = k + 1
+            while s.word(nxt) in s.lex.qual_words:
+                nxt += 1
+            if nxt in s.number_at or s.word(nxt)[:1].isdigit():
+                break  # "نحو 7000 جندي في البصرة، قتل 129 منهم": the verb governs the number after it
             return True
     return _casualty_tally(s, i0)
 
@@ -1280,6 +1305,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         return []
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
                       + _national_parts(s, nt), key=lambda m: m.norm_start)
+    s.number_at = frozenset(s.index_at(m.norm_start) for m in mentions)
     out: list[Claim] = []
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
@@ -1374,13 +1400,25 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
     "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
     out = []
-    ends = {s.index_from(m.norm_end) for m in mentions}
-    starts = {s.index_at(m.norm_start) for m in mentions}
+    # an ordinal is the noun's adjective, not its number: "جندي بريطاني خامس"، "أول عسكري"
+    ends = {s.index_from(m.norm_end) for m in mentions if not m.ordinal}
+    starts = {s.index_at(m.norm_start) for m in mentions if not m.ordinal}
+    ordinal_at = {s.index_at(m.norm_start) for m in mentions if m.ordinal}
     n = len(s)
     for i, (w, ws, we) in enumerate(s.toks):
-        if not w[0].isalpha() or i == 0:
+        if not w[0].isalpha():
             continue
         c = s.cats(i)
+        pi = i - 1 if i - 1 not in ordinal_at else i - 2  # "وقتل أول عسكري": the word before the ordinal
+        if "one_pronoun" in c and s.has(i - 1, "cas_before"):
+            # "أصيب ستة جنود، إصابة أحدهم خطيرة"، "قتل أحدهما وأصيب الآخر": one of those counted
+            out.append(_word_mention(nt, ws, we, 1.0, "one"))
+            continue
+        if _is_dual_national(s, i) and s.has(pi, "cas_before") and i + 1 not in starts and i not in ends:
+            # "وأصيب أميركيان": a nationality in the dual, governed by a casualty word, counts two
+            bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
+            out.append(_word_mention(nt, we - len(bare), we, 2.0, "one"))
+            continue
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
         # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
         # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
@@ -1394,7 +1432,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue
         if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
-        prev = s.cats(i - 1)
+        prev = s.cats(pi)
         governed = bool(prev & {"cas_before", "one_before"})
         if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
@@ -1404,7 +1442,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
                 if s.has(k, "cas_before"):
                     governed = True
                     break
-        if not governed and not one_of and (s.is_punct(i - 1) or s.word(i - 1) in ("ان", "أن", "إن", "بان", "وان")):
+        if not governed and not one_of and (s.is_punct(pi) or s.word(pi) in ("ان", "أن", "إن", "بان", "وان")):
             for k in range(i + 1, min(n, i + 9)):
                 if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
                     break
@@ -1419,6 +1457,20 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
                                  text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
     return out
+
+
+def _word_mention(nt, ws: int, we: int, value: float, unit: str) -> NumberMention:
+    """A count stated by a word that is no number word (a dual, a singular noun, a pronoun)."""
+    a, b = nt.to_original(ws, we)
+    return NumberMention(value=value, low=value, high=value, qualifier="exact", start=a, end=b,
+                         text=nt.original[a:b], norm_start=ws, norm_end=we, unit=unit, words=True)
+
+
+def _is_dual_national(s: _Sentence, i: int) -> bool:
+    """"أميركيان"، "وبريطانيان": a nationality in the nominative dual (the -ين form is also a plural)."""
+    w = s.word(i)
+    bare = w[1:] if w.startswith("و") else w
+    return bare.endswith("يان") and (_national(s, bare) is not None or _national(s, w) is not None)
 
 
 def _national(s: _Sentence, w: str) -> Optional[str]:
