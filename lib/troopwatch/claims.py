@@ -70,6 +70,7 @@ LEDGER_KEY = ("article", "kind", "low", "high", "qualifier", "actor", "refers_to
 PLACES = ("Iraq", "Syria", "both", "elsewhere")
 
 _STRONG_PUNCT = set(".!?؟;؛:")
+_QUOTES = set('"«»“”„\'‘’')
 _CLAUSE_PUNCT = _STRONG_PUNCT | {"،", ","}
 _WINDOW_BEFORE = 12  # tokens searched back for count words and cues
 
@@ -202,6 +203,8 @@ def _lex() -> _Lex:
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
+    add("allies", lex.get("allies_after"))
+    add("title", casualty.get("title_nouns"))
     add("beneficiary", lex.get("beneficiary_markers"))
     add("target", lex.get("target_markers"))
     add("cas_blocker", casualty.get("blockers"))
@@ -484,6 +487,8 @@ class _Sentence:
             if role == "plain":
                 for back in range(1, 5):
                     j = i - back
+                    if j >= 0 and self.word(j) in _QUOTES:
+                        continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
                     if j < 0 or self.is_punct(j):
                         break
                     if self.has(j, "target"):
@@ -498,6 +503,8 @@ class _Sentence:
                     if self.has(k, "victim_after"):
                         role = "target"
                         break
+            if end < n and self.has(end, "allies"):
+                label, end = "coalition", end + 1  # "الولايات المتحدة وحلفاؤها": a coalition
             if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
                 i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
                 continue
@@ -923,8 +930,6 @@ def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
         w = s.word(k)
         if w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و")):
             break  # "نحو 2500 جندي في العراق، وقتل جنديان": a new clause
-        if k in s.number_at or w[:1].isdigit():
-            break  # "نحو 7000 جندي في البصرة، قتل 129 منهم": the verb counts the nearer number
         if w.startswith("و") and s.has(k, "cas_before") and k > j + 1:
             break
         if s.has(k, "cas_after"):
@@ -1043,7 +1048,18 @@ def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int
 # Actor and place
 
 
-def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inherited: Optional[str]) -> str:
+def _owner_of_casualties(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` named right after a casualty noun, as whose dead or wounded it counts?"""
+    for k in range(a - 1, max(-1, a - 4), -1):
+        if s.is_punct(k):
+            return False
+        if s.cats(k) & {"casualty", "casualty_of"}:
+            return True
+    return False
+
+
+def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inherited: Optional[str],
+           person: bool = False) -> str:
     actors = s.actors
     after_from = (noun + 1) if noun is not None and noun >= i1 else i1
     if kind == "event":
@@ -1056,17 +1072,34 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     # 1. named right after the counted noun: "2500 جندي أمريكي"، "من دول أخرى"
     reach = 2 if inherited is not None else 5
     for a, b, label, role in actors:
-        if after_from <= a < after_from + reach and role != "blocked":
+        # "مقتل زعيم ميليشيا": the group a casualty led (the title word blocks nothing here)
+        title = role == "blocked" and kind == "casualty" and noun is not None and a == noun + 1
+        if after_from <= a < after_from + reach and (role != "blocked" or title):
+            if kind == "casualty" and _after_attacker_marker(s, a):
+                continue  # "مقتل 3 عسكريين نفذته جماعات": the attackers, not whose dead
             if all(not _stops_actor_window(s, k) for k in range(after_from, a)):
                 return label
     if inherited is not None:
         return inherited
+    # 2a. whose casualties a tally names: "عدد قتلى الجنود الأميركيين ... إلى اثنين"،
+    #     "القتلى في صفوف القوات العراقية"
+    if kind == "casualty":
+        owner = None
+        for a, b, label, role in actors:
+            if b <= i0 and role != "blocked" and _owner_of_casualties(s, a):
+                owner = label
+        if owner is not None:
+            return owner
     # 2. the nearest before the number in the sentence: "للولايات المتحدة 2500 جندي"
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role != "blocked":
             if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before") and not s.has(a - 1, "casualty_of"):
                 continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
+            if a > 0 and s.has(a - 1, "beneficiary"):
+                continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
+            if kind == "casualty" and a > 0 and s.has(a - 1, "attack"):
+                continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
             best = label
     if best is not None:
         return best
@@ -1090,6 +1123,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
         if a >= after_from and role != "blocked":
             if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"} for k in range(after_from, a + 1)):
                 break
+            if kind == "casualty" and _after_attacker_marker(s, a):
+                break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
             return label
     return "unknown"
 
@@ -1101,7 +1136,11 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     if w and w[0].isdigit():
         return True
     c = s.cats(k)
-    return bool(c & {"target", "attack", "casualty", "troop", "part_of", "ordinal_person"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
+    # a verb between the counted noun and the actor starts another clause ("مقتل 50 ألف جندي كما
+    # قتل ملايين العراقيين"); forces helped come after their helpers ("100 عنصر يقدمون المشورة لقوات")
+    return bool(c & {"target", "attack", "casualty", "troop", "part_of", "ordinal_person", "beneficiary",
+                     "cas_before", "cas_after", "attacker_verb"}) \
+        or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
 
 
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
@@ -1110,7 +1149,21 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     for a, b, label, role in actors:
         if after_from <= a < after_from + 2 and role in ("plain", "source"):
             return label
-    # 2. "من قبل X"، "شنها X"، "تبنت X"
+    # 2. the attacker named in the number's clause, the nearest before it: after a verb of
+    #    attack or a marker ("نفذت قوات التحالف 13 غارة") or as the subject of such a verb
+    #    ("القوات الأمريكية وحدها نفذت غارتين")
+    clause = i0
+    while clause > 0 and s.word(clause - 1) not in _CLAUSE_PUNCT:
+        clause -= 1
+    best = None
+    for a, b, label, role in actors:
+        if clause <= a and b <= i0 and role in ("plain", "source") and (
+                _after_attacker_marker(s, a) or _subject_of_attack(s, b)
+                or any(s.has(k, "attacker_verb") for k in range(max(clause, a - 2), a))):
+            best = label
+    if best is not None:
+        return best
+    # 3. "من قبل X"، "شنها X"، "تبنت X"
     for a, b, label, role in actors:
         if role in ("blocked", "target"):
             continue
@@ -1127,7 +1180,8 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     for a, b, label, role in actors:
         if b > i0 or role != "plain":
             continue
-        if label != "militia" and not any(s.has(k, "attacker_verb") for k in range(max(0, a - 3), a)):
+        if label != "militia" and not any(s.has(k, "attacker_verb") for k in range(max(0, a - 3), a)) \
+                and not _subject_of_attack(s, b):
             continue
         if clause <= a:
             return label
@@ -1139,6 +1193,17 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
         if label == "militia" and role in ("plain", "source"):
             return label
     return "unknown"
+
+
+def _subject_of_attack(s: _Sentence, b: int) -> bool:
+    """"الولايات المتحدة وحلفاؤها شنوا 22 ضربة"، "القوات الأمريكية وحدها نفذت غارتين": the
+    actor ending at ``b`` is the subject of a verb of attack right after it."""
+    for k in range(b, min(len(s), b + 2)):
+        if s.is_punct(k):
+            return False
+        if s.has(k, "attacker_verb"):
+            return True
+    return False
 
 
 def _place(s: _Sentence, i0: int, noun: Optional[int]) -> Optional[str]:
@@ -1210,6 +1275,9 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             continue
         found = _sentence_claims(record.sentence_view(i), a, b, article, lex)
         for c in found:
+            if c.actor_basis is None:
+                c.actor_basis = "sentence"  # people counted: only their own phrase says whose
+                continue
             if c.actor == "unknown":
                 got = context.actor(i, c.kind)
                 if got is not None:
@@ -1238,7 +1306,8 @@ class _Context:
         if got is None:
             na, nb = self.record.sentences[i]
             s = _Sentence(self.record.norm.text[na:nb], self.lex)
-            got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a))
+            got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a)
+                    or (role in ("plain", "source") and _subject_of_attack(s, b)))
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
@@ -1261,8 +1330,8 @@ class _Context:
             for _a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
-                if event and not (label == "militia" and attacker):
-                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل")
+                if event and not attacker:
+                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن")
                 out.append(label)
         return out
 
@@ -1309,6 +1378,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     out: list[Claim] = []
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
+    no_context: set = set()  # claims whose actor is never read from around the sentence
     for mn in mentions:
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
@@ -1330,7 +1400,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         if earlier and kind == earlier[-1].kind and (noun is None or s.has(noun, "inherit")):
             if _previous_claim(earlier, mn, s, max_gap=12) is not None:
                 inherited = earlier[-1].actor
-        actor = _actor(s, kind, i0, i1, noun, inherited)
+        person = kind == "casualty" and noun is not None and s.has(noun, "person")
+        actor = _actor(s, kind, i0, i1, noun, inherited, person)
         place = _place(s, i0, noun)
         qualifier, low, high = mn.qualifier, mn.low, mn.high
         if qualifier == "exact" and not mn.ordinal:
@@ -1345,6 +1416,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
             if total is not None:
                 parts.setdefault(total, set()).add(len(out))
         earlier.append(_Pending(kind, actor, mn.norm_end))
+        if person:
+            no_context.add(len(out))
         out.append(
             Claim(
                 article=article,
@@ -1369,6 +1442,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         labels = {out[p].actor for p in members}
         if out[total].actor in labels or out[total].actor == "unknown":
             out[total] = replace(out[total], actor="coalition" if len(labels) > 1 else "unknown")
+    for k in no_context:
+        out[k].actor_basis = None  # read below as "the sentence, and nothing around it"
     return out
 
 
@@ -1432,6 +1507,9 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue
         if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
+        if "title" in c and (s.word(i + 1) in _QUOTES or s.word(i + 1).startswith(("ال", "وال"))):
+            continue  # "مقتل قائد فيلق القدس": a title in construct with a named body is one known person
+
         prev = s.cats(pi)
         governed = bool(prev & {"cas_before", "one_before"})
         if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
