@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, field, replace
+from functools import cached_property
 
 from typing import Iterable, Optional
 
@@ -125,6 +126,10 @@ class _Lex:
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
     kind_names: dict  # rule -> the kind that rule reads (presence -> troops)
+    key: str = ""  # the lexicon folder these tables were built from
+    attacker_by_last: dict = field(default_factory=dict)  # last word -> attacker_markers ending with it
+    # word -> its _WordInfo (stems, categories, phrases it may start), filled as words are met
+    word_info: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _terms(v) -> list[str]:
@@ -287,7 +292,16 @@ def _lex() -> _Lex:
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
+        key=lexicon_key(),
+        attacker_by_last=_by_last(tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers")))),
     )
+
+
+def _by_last(phrases: tuple) -> dict:
+    out: dict = {}
+    for words in phrases:
+        out.setdefault(words[-1], []).append(words)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @per_lexicons
@@ -391,52 +405,100 @@ def _fold_variants() -> dict:
 
 _stems = stems  # the word layer's reading of a word without its proclitics
 
+_NO_CATS: frozenset = frozenset()
+
+
+class _WordInfo:
+    """What the lexicon says about one word, whatever sentence it is in (computed once per word)."""
+
+    __slots__ = ("stems", "cats", "actor_phrases", "actor_word", "place_phrases")
+
+    def __init__(self, word: str, lex: "_Lex"):
+        self.stems = st = stems(word, lex.key or None)
+        found: set = set()
+        actor_phrases: list = []
+        actor_word = None
+        place_phrases: list = []
+        if word and word[0].isalpha():
+            cats, aphr, awords, pphr = lex.cats, lex.actor_phrases, lex.actor_words, lex.place_phrases
+            for x in st:
+                got = cats.get(x)
+                if got:
+                    found |= got
+                actor_phrases.extend(aphr.get(x, ()))
+                place_phrases.extend(pphr.get(x, ()))
+                if actor_word is None:
+                    actor_word = awords.get(x)
+        self.cats = frozenset(found) if found else _NO_CATS
+        # the lexicon phrases the word may start, longest first per reading (as phrase_at tries them)
+        self.actor_phrases = tuple(actor_phrases)
+        self.actor_word = actor_word  # the one-word actor the word names, if any
+        self.place_phrases = tuple(place_phrases)
+
+
+_WORD_INFO_SIZE = 200_000  # words remembered per lexicon folder (cleared when full)
+
+
+def _word_infos(words: list, lex: "_Lex") -> list:
+    memo = lex.word_info
+    out = list(map(memo.get, words))
+    if None in out:
+        if len(memo) >= _WORD_INFO_SIZE:
+            memo.clear()
+        for k, w in enumerate(words):
+            if out[k] is None:
+                info = memo.get(w)
+                if info is None:
+                    info = memo[w] = _WordInfo(w, lex)
+                out[k] = info
+    return out
+
 
 class _Sentence:
-    """Tokens of one normalized sentence with lexicon lookups."""
+    """Tokens of one normalized sentence with lexicon lookups.
+
+    Each distinct word is looked up in the lexicon once per lexicon folder
+    (``_WordInfo``), so a sentence costs one dictionary read per token; the
+    categories of every token are read when the sentence is built.
+    """
 
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
         self.toks = all_tokens(text)
         self.starts = [t[1] for t in self.toks]
-        self._cats: dict[int, frozenset] = {}
-        self._key = lexicon_key()  # read once per sentence, not once per word looked up
-        self._stems: dict[int, tuple] = {}
+        self._words = words = [t[0] for t in self.toks]
+        self._n = len(words)
+        self._info = _word_infos(words, lex)
+        self._catl = [x.cats for x in self._info]
         self.number_at: frozenset = frozenset()  # indexes of tokens where a number mention starts
         self.actors = self._match_actors()
-        self.places = self._match_places()
-        self.blocks_casualties = any(self.has(i, "cas_blocker") for i in range(len(self.toks)))
+
+    @cached_property
+    def places(self) -> list:
+        return self._match_places()
+
+    @cached_property
+    def blocks_casualties(self) -> bool:
+        return any("cas_blocker" in c for c in self._catl)
 
     def __len__(self) -> int:
-        return len(self.toks)
+        return self._n
 
     def word(self, i: int) -> str:
-        return self.toks[i][0] if 0 <= i < len(self.toks) else ""
+        return self._words[i] if 0 <= i < self._n else ""
 
     def stems(self, i: int) -> tuple:
-        """Token i and its readings without proclitics (computed once per token)."""
-        got = self._stems.get(i)
-        if got is None:
-            got = self._stems[i] = stems(self.word(i), self._key)
-        return got
+        """Token i and its readings without proclitics."""
+        if 0 <= i < self._n:
+            return self._info[i].stems
+        return stems("", self.lex.key or None)
 
     def cats(self, i: int) -> frozenset:
-        c = self._cats.get(i)
-        if c is None:
-            w = self.word(i)
-            found: set = set()
-            if w and w[0].isalpha():
-                for s in self.stems(i):
-                    got = self.lex.cats.get(s)
-                    if got:
-                        found |= got
-            c = frozenset(found)
-            self._cats[i] = c
-        return c
+        return self._catl[i] if 0 <= i < self._n else _NO_CATS
 
     def has(self, i: int, cat: str) -> bool:
-        return cat in self.cats(i)
+        return 0 <= i < self._n and cat in self._catl[i]
 
     def is_punct(self, i: int) -> bool:
         w = self.word(i)
@@ -450,7 +512,7 @@ class _Sentence:
         for s in self.stems(i):
             for words, label in table.get(s, ()):
                 n = len(words)
-                if i + n <= len(self.toks) and all(self.toks[i + k][0] == words[k] for k in range(1, n)):
+                if i + n <= self._n and all(self._words[i + k] == words[k] for k in range(1, n)):
                     return i + n, label
         if single is not None:
             for s in self.stems(i):
@@ -459,15 +521,30 @@ class _Sentence:
                     return i + 1, label
         return None
 
+    def _phrase_from(self, i: int, phrases: tuple, single: Optional[str]):
+        """phrase_at with the word's phrases (and one-word label) read beforehand."""
+        ws = self._words
+        for words, label in phrases:
+            n = len(words)
+            if i + n <= self._n and all(ws[i + k] == words[k] for k in range(1, n)):
+                return i + n, label
+        if single is not None:
+            return i + 1, single
+        return None
+
     def _match_actors(self) -> list:
         """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
         lex = self.lex
         out = []
         self.backed: set = set()  # actor starts read as the group another actor backs
+        n = self._n
+        info = self._info
         i = 0
-        n = len(self.toks)
-        while i < n:
-            hit = self.phrase_at(i, lex.actor_phrases, lex.actor_words)
+        for cand in [k for k in range(n) if info[k].actor_phrases or info[k].actor_word is not None]:
+            if cand < i:
+                continue
+            i = cand
+            hit = self._phrase_from(i, info[i].actor_phrases, info[i].actor_word)
             if hit is None:
                 i += 1
                 continue
@@ -518,10 +595,13 @@ class _Sentence:
         for a, b, _label, _role in self.actors:
             if b - a > 1:
                 covered.update(range(a, b))
+        info = self._info
         i = 0
-        n = len(self.toks)
-        while i < n:
-            hit = self.phrase_at(i, self.lex.place_phrases)
+        for cand in [k for k in range(self._n) if info[k].place_phrases]:
+            if cand < i:
+                continue
+            i = cand
+            hit = self._phrase_from(i, info[i].place_phrases, None)
             if hit is None or i in covered:
                 i += 1
                 continue
@@ -1167,10 +1247,8 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     for a, b, label, role in actors:
         if role in ("blocked", "target"):
             continue
-        for words in s.lex.attacker_markers:
-            k = len(words)
-            if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
-                return label
+        if _after_attacker_marker(s, a):
+            return label
     # 3. the subject: the first actor of the number's clause that is neither target
     #    nor source ("هاجمت الفصائل القوات الأمريكية 20 مرة"), else the nearest before
     clause = i0
@@ -1273,7 +1351,7 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             continue
         if prefilter.search(text, a, b) is None:
             continue
-        found = _sentence_claims(record.sentence_view(i), a, b, article, lex)
+        found = _sentence_claims(record.sentence_view(i), a, b, article, lex, context=context, index=i)
         for c in found:
             if c.actor_basis is None:
                 c.actor_basis = "sentence"  # people counted: only their own phrase says whose
@@ -1292,20 +1370,35 @@ class _Context:
     When a sentence does not say whose troops or casualties a number counts (or who
     made the attacks), the answer is read from the sentence before it, then its
     paragraph, then the whole article: the forces the text is about.
+
+    Each sentence is read once (the claims pass and this one share it), and the
+    labels of a paragraph or of the article are tallied once, so the cost stays
+    linear in the number of sentences however many claims ask.
     """
 
     def __init__(self, record: Article, lex: _Lex):
         self.record = record
         self.lex = lex
+        self._sentences: dict[int, _Sentence] = {}
         self._actors: dict[int, list] = {}
+        self._filtered: dict[tuple, list] = {}
+        self._tallies: dict[tuple, dict] = {}
         self._para_of: Optional[list] = None
+        self._para_range: dict[int, range] = {}
+
+    def sentence(self, i: int) -> _Sentence:
+        """Sentence ``i`` read into tokens and lexicon categories (once)."""
+        got = self._sentences.get(i)
+        if got is None:
+            na, nb = self.record.sentences[i]
+            got = self._sentences[i] = _Sentence(self.record.norm.text[na:nb], self.lex)
+        return got
 
     def sentence_actors(self, i: int) -> list:
         """(first, end, label, role, attacker) of each actor named in sentence ``i``."""
         got = self._actors.get(i)
         if got is None:
-            na, nb = self.record.sentences[i]
-            s = _Sentence(self.record.norm.text[na:nb], self.lex)
+            s = self.sentence(i)
             got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a)
                     or (role in ("plain", "source") and _subject_of_attack(s, b)))
                    for a, b, label, role in s.actors]
@@ -1315,63 +1408,121 @@ class _Context:
     def _paragraph(self, i: int) -> range:
         if self._para_of is None:
             paras = self.record.paragraphs
+            starts = [pa for pa, _pb in paras]
             out = []
             for a, _b in self.record.original_sentences:
-                out.append(next((k for k, (pa, pb) in enumerate(paras) if pa <= a < pb), -1))
+                k = bisect.bisect_right(starts, a) - 1  # paragraphs are sorted and disjoint
+                out.append(k if k >= 0 and paras[k][0] <= a < paras[k][1] else -1)
             self._para_of = out
+            first: dict[int, int] = {}
+            last: dict[int, int] = {}
+            for k, q in enumerate(out):
+                first.setdefault(q, k)
+                last[q] = k
+            self._para_range = {q: range(first[q], last[q] + 1) for q in first if q >= 0}
         p = self._para_of[i]
-        idx = [k for k, q in enumerate(self._para_of) if q == p] if p >= 0 else [i]
-        return range(idx[0], idx[-1] + 1)
+        return self._para_range[p] if p >= 0 else range(i, i + 1)
 
-    def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
-        out = []
-        event = kind == self.lex.kind_names.get("event")
-        for k in sentences:
+    def _sentence_labels(self, k: int, event: bool) -> list[str]:
+        got = self._filtered.get((k, event))
+        if got is None:
+            got = []
             for _a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
                 if event and not attacker:
                     continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن")
-                out.append(label)
-        return out
+                got.append(label)
+            self._filtered[(k, event)] = got
+        return got
+
+    def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
+        event = kind == self.lex.kind_names.get("event")
+        return [label for k in sentences for label in self._sentence_labels(k, event)]
+
+    def _tally(self, scope: range, event: bool) -> dict:
+        """label -> [count in scope, (sentence, position) of its first two sentences]."""
+        key = (scope.start, scope.stop, event)
+        got = self._tallies.get(key)
+        if got is None:
+            got = {}
+            for k in scope:
+                for pos, label in enumerate(self._sentence_labels(k, event)):
+                    entry = got.get(label)
+                    if entry is None:
+                        got[label] = [1, [(k, pos)]]
+                        continue
+                    entry[0] += 1
+                    if len(entry[1]) < 2 and entry[1][-1][0] != k:
+                        entry[1].append((k, pos))
+            self._tallies[key] = got
+        return got
+
+    def _most_named(self, scope: range, i: int, event: bool) -> Optional[str]:
+        """The label named most often in ``scope`` outside sentence ``i`` (ties: the first named)."""
+        tally = self._tally(scope, event)
+        if not tally:
+            return None
+        own: dict[str, int] = {}
+        if i in scope:
+            for label in self._sentence_labels(i, event):
+                own[label] = own.get(label, 0) + 1
+        best = None
+        best_count = 0
+        best_at = None
+        for label, (count, firsts) in tally.items():
+            count -= own.get(label, 0)
+            if count <= 0:
+                continue
+            at = firsts[0] if firsts[0][0] != i else firsts[1]
+            if count > best_count or (count == best_count and at < best_at):
+                best, best_count, best_at = label, count, at
+        return best
 
     def actor(self, i: int, kind: str) -> Optional[tuple[str, str]]:
         """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none."""
         event = kind == self.lex.kind_names.get("event")
-        scopes = [("previous_sentence", [i - 1] if i > 0 else []),
-                  ("paragraph", [k for k in self._paragraph(i) if k != i]),
-                  ("article", [k for k in range(len(self.record.sentences)) if k != i])]
-        for basis, sentences in scopes:
-            if event and basis == "article":
-                break  # a wave of attacks is attributed within its paragraph only
-            labels = self._labels(sentences, kind)
-            if not labels:
-                continue
-            if basis == "previous_sentence":
-                return labels[0], basis
-            counts: dict[str, int] = {}
-            for label in labels:
-                counts[label] = counts.get(label, 0) + 1
-            best = max(counts.values())
-            return next(label for label in labels if counts[label] == best), basis
+        if i > 0:
+            labels = self._sentence_labels(i - 1, event)
+            if labels:
+                return labels[0], "previous_sentence"
+        got = self._most_named(self._paragraph(i), i, event)
+        if got is not None:
+            return got, "paragraph"
+        if event:
+            return None  # a wave of attacks is attributed within its paragraph only
+        got = self._most_named(range(len(self.record.sentences)), i, event)
+        if got is not None:
+            return got, "article"
         return None
 
 
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
-    """Is the actor at ``a`` named as the one who attacked ("من قبل مسلحين"، "تبنت الفصائل")?"""
-    for words in s.lex.attacker_markers:
-        k = len(words)
-        if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
-            return True
+    """Is the actor at ``a`` named as the one who attacked ("من قبل مسلحين"، "تبنت الفصائل")?
+
+    A marker word matches a token that is that word or reads as it without its
+    proclitics (a token's stems start with the token itself); only the markers whose
+    last word the token before ``a`` can be are tried.
+    """
+    if a <= 0:
+        return False
+    by_last = s.lex.attacker_by_last
+    for last in s.stems(a - 1):
+        for words in by_last.get(last, ()):
+            k = len(words)
+            if a - k >= 0 and all(words[m] in s.stems(a - k + m) for m in range(k - 1)):
+                return True
     return False
 
 
-def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
+def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex,
+                     context: Optional[_Context] = None, index: Optional[int] = None) -> list[Claim]:
     sent = nt.original
     mentions = find_numbers_normalized(nt)
-    s = _Sentence(nt.text, lex) if mentions or lex.number_prefilter.search(nt.text) else None
-    if s is None:
+    if not mentions and not lex.number_prefilter.search(nt.text):
         return []
+    # the article's reading of the sentence (shared with the actor context) when there is one
+    s = context.sentence(index) if context is not None and index is not None else _Sentence(nt.text, lex)
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
                       + _national_parts(s, nt), key=lambda m: m.norm_start)
     s.number_at = frozenset(s.index_at(m.norm_start) for m in mentions)
