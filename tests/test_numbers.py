@@ -79,6 +79,9 @@ def test_glued_clitics_are_not_part_of_the_mention(text, value):
         ("بضعة آلاف من الجنود", 3000, 9999),
         ("عدة آلاف من الجنود", 3000, 9999),
         ("بضعة جنود", 3, 9),
+        ("بضع مئات من الجنود", 300, 999),
+        ("عدة عشرات من المستشارين", 30, 99),
+        ("عدة مئات الآلاف من اللاجئين", 300000, 999999),
     ],
 )
 def test_vague_quantities_have_bounds(text, low, high):
@@ -163,6 +166,12 @@ def test_words_that_only_look_like_numbers(text):
 
 def test_percent_word_is_not_a_hundred():
     assert [m.value for m in find_numbers("ارتفعت 40 في المئة")] == [40]
+
+
+def test_percent_word_after_a_line_break_is_not_a_hundred():
+    # a wrapped line: "في" ends one line and "المائة" starts the next
+    assert [(m.value, m.unit) for m in find_numbers("وقعت 35 في\nالمائة من الهجمات")] == [(35, "percent")]
+    assert find_numbers("في\nالمائة من الهجمات") == []
 
 
 @pytest.mark.parametrize("text", ["", " ", "0" * 40, "9" * 5000, "٬٫,.-" * 50, "\u0640" * 30, "ألف " * 3000])

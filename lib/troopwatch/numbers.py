@@ -425,7 +425,14 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 cur += value
                 ok = True
         elif vague is not None:
-            if cls in ("scale_pl", "scale") and not joined and not had_scale:
+            if cls == "vague" and not joined and not had_scale and vague[1] < 10:
+                # "بضع مئات"، "عدة عشرات": a few of the tens or hundreds the next word counts
+                unit = _order(voc.vague_bounds[_strip(word, plen)][0])
+                lo, hi = vague
+                vague = (lo * unit, (hi + 1) * unit - 1)
+                trailing_scale = unit
+                ok = True
+            elif cls in ("scale_pl", "scale") and not joined and not had_scale:
                 lo, hi = vague
                 vague = (lo * value, (hi + 1) * value - 1)
                 had_scale = True
@@ -572,8 +579,10 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
                     continue
         else:
             pw = voc.percent_words.match(t, s)
-            if pw is None and t[max(0, s - 3):s] == "في ":
-                pw = voc.percent_words.match(t, s - 3)
+            if pw is None:
+                m_in = _IN_BEFORE.search(t, max(0, s - 8), s)
+                if m_in is not None:  # "في المائة", also across a line break ("في\nالمائة")
+                    pw = voc.percent_words.match(t, m_in.start())
             if pw is not None:
                 # "بالمئة" is a unit, not the number 100
                 pos = pw.end()
@@ -597,6 +606,7 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
 
 
 _LETTER = re.compile(f"[{ARABIC_LETTER}]")
+_IN_BEFORE = re.compile(r"(?<![^\s])في\s+$")
 # Digits joined by hyphens or slashes the way dates are written: 2022-05-14, 14/05/2022,
 # 2022-05, and day-month pairs with a leading zero (05-14, 14-05).
 _DATE_LIKE = re.compile(
