@@ -208,6 +208,8 @@ def _lex() -> _Lex:
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
+    add("demonstrative", lex.get("demonstratives"))
+    add("total_of", lex.get("total_words"))
     add("allies", lex.get("allies_after"))
     add("title", casualty.get("title_nouns"))
     add("beneficiary", lex.get("beneficiary_markers"))
@@ -471,7 +473,7 @@ class _Sentence:
         self._n = len(words)
         self._info = _word_infos(words, lex)
         self._catl = [x.cats for x in self._info]
-        self.number_at: frozenset = frozenset()  # indexes of tokens where a number mention starts
+        self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
         self.actors = self._match_actors()
 
     @cached_property
@@ -733,22 +735,40 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
         glued = "و"  # "واثنين": the conjunction glued to a number word
     if before >= 0 and s.has(before, "rhetoric"):
-        return None
+        return _nth_time(s, before, i1) if mn.ordinal else None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
         if head > 0 and s.has(head, "copula"):
             head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
+        if head > 0 and s.word(head).startswith(("ال", "وال")) and not s.cats(head) & {"ordinal_head", "attack"} \
+                and s.cats(head - 1) & {"ordinal_head", "attack"}:
+            head -= 1  # "الهجوم الصاروخي الثالث"، "الاستهداف الأخير الأول": an adjective between
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
         if mn.ordinal:
             return None
     j = i1
     if s.word(j) == "من" and j + 1 < len(s):
-        if s.cats(j + 1) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
-            j = j + 1
+        k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
+        if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
+            j = k
     got = _noun_claim(s, i0, j, mn, earlier, partitive=j != i1)
     if got is not False:
         return got
+    if s.word(i1) == "من" and s.has(i1 + 1, "total_of"):
+        # "بين 35 ألفا و50 ألفا من مجموع 142 ألف جندي": a part of a total counts what it counts
+        for k in range(i1 + 2, min(len(s), i1 + 8)):
+            if s.is_punct(k):
+                break
+            if s.cats(k) & {"troop", "attack", "casualty"}:
+                got = _noun_claim(s, i0, k, mn, earlier, partitive=True)
+                if got not in (False, None):
+                    return got
+                break
+    if before > 0 and s.has(before, "total_of") and s.word(before - 1) == "من":
+        prev = _previous_claim(earlier, mn, s, max_gap=14)
+        if prev is not None:
+            return prev.kind, None  # "سحب 1500 جندي من أصل 4100": the whole the figure before is part of
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
     if "cas_after" in c and j == i1 and not _is_year(mn, s.lex):
@@ -793,6 +813,22 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
         return prev.kind, None  # "قتل 3 جنود عام 2019 ثم 7."
+    return None
+
+
+def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
+    """"وهي المرة الرابعة التي يقتل فيها جندي" (four casualties)، "استهدفت القاعدة للمرة
+    الثانية" (two attacks): the n-th time counts what happened each time."""
+    for k in range(i1, min(len(s), i1 + 5)):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.cats(k) & {"cas_before", "cas_after"}:
+            return "casualty", None
+    for k in range(head - 1, max(-1, head - _WINDOW_BEFORE - 1), -1):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
+            return "event", None
     return None
 
 
@@ -1117,11 +1153,19 @@ def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
 
 
 def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int):
+    """The claim just before the number, unless another count stands between them
+    ("2500 جندي في أربع قواعد، اثنتان منها ...": "منها" counts the bases)."""
     if not earlier:
         return None
     prev = earlier[-1]
-    gap = s.index_at(mn.norm_start) - s.index_from(prev._norm_end)
-    return prev if 0 <= gap <= max_gap else None
+    start = s.index_from(prev._norm_end)
+    i0 = s.index_at(mn.norm_start)
+    gap = i0 - start
+    if not 0 <= gap <= max_gap:
+        return None
+    if any(s.number_at.get(k) for k in range(start, i0)):
+        return None
+    return prev
 
 
 # ---------------------------------------------------------------------------
@@ -1525,7 +1569,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     s = context.sentence(index) if context is not None and index is not None else _Sentence(nt.text, lex)
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
                       + _national_parts(s, nt), key=lambda m: m.norm_start)
-    s.number_at = frozenset(s.index_at(m.norm_start) for m in mentions)
+    # each number, and whether it counts a noun that is no claim of ours ("أربع قواعد")
+    s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim") for m in mentions}
     out: list[Claim] = []
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
