@@ -752,6 +752,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
         if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
             j = k
+    if _next_part(s, i0, glued, mn, earlier):
+        # "19 قتيلا، من بينهم: 11 من الميليشيات، و3 من القوات السورية": the next part of the
+        # same figure counts what the figure counts, whatever noun names its members
+        return earlier[-1].kind, (j if j != i1 else None)
     got = _noun_claim(s, i0, j, mn, earlier, partitive=j != i1)
     if got is not False:
         return got
@@ -818,7 +822,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
 
 def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
     """"وهي المرة الرابعة التي يقتل فيها جندي" (four casualties)، "استهدفت القاعدة للمرة
-    الثانية" (two attacks): the n-th time counts what happened each time."""
+    الثانية" (two attacks): the n-th time counts what happened each time ("ليست المرة الأولى"
+    counts nothing)."""
+    if s.has(head - 1, "negation") or s.has(head - 2, "negation"):
+        return None
     for k in range(i1, min(len(s), i1 + 5)):
         if s.word(k) in _STRONG_PUNCT:
             break
@@ -903,13 +910,22 @@ def _change_start(s: _Sentence, i1: int) -> bool:
 
 
 def _after_breakdown(s: _Sentence, i0: int) -> bool:
-    """"60 ألف جندي ...، بما في ذلك 14 ألفا في أفغانستان": a part of the figure before it."""
+    """"60 ألف جندي ...، بما في ذلك 14 ألفا في أفغانستان"، "19 قتيلا، ومن بينهم: 11 من
+    الميليشيات": a part of the figure before it."""
+    while i0 > 0 and s.word(i0 - 1) in (":", "،", ","):
+        i0 -= 1
     for words in s.lex.breakdown:
         k = len(words)
         if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in _stems(s.word(i0 - k + m))
                                for m in range(k)):
             return True
     return False
+
+
+def _next_part(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """Is the number joined by و to a part of a breakdown just before it?"""
+    return bool(earlier) and earlier[-1].part and (glued == "و" or _and_joined(s, i0, mn)) \
+        and _previous_claim(earlier, mn, s, max_gap=20) is not None
 
 
 def _joined_by_change(s: _Sentence, i0: int) -> bool:
@@ -1172,11 +1188,30 @@ def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int
 # Actor and place
 
 
+def _after_beneficiary(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the object of helping, training or fighting ("لمحاربة تنظيم "داعش"")?"""
+    seen = 0
+    k = a - 1
+    while k >= 0 and seen < 2:
+        if s.word(k) in _QUOTES:
+            k -= 1
+            continue
+        if s.has(k, "beneficiary"):
+            return True
+        if s.is_punct(k):
+            return False
+        seen += 1
+        k -= 1
+    return False
+
+
 def _owner_of_casualties(s: _Sentence, a: int) -> bool:
     """Is the actor at ``a`` named right after a casualty noun, as whose dead or wounded it counts?"""
     for k in range(a - 1, max(-1, a - 4), -1):
         if s.is_punct(k):
             return False
+        if s.cats(k) & {"attack", "attack_cue"}:
+            return False  # "ضحايا قصف قوات التحالف": the attacker
         if s.cats(k) & {"casualty", "casualty_of"}:
             return True
     return False
@@ -1220,7 +1255,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
         if b <= i0 and role != "blocked":
             if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before") and not s.has(a - 1, "casualty_of"):
                 continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
-            if a > 0 and s.has(a - 1, "beneficiary"):
+            if _after_beneficiary(s, a):
                 continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
             if kind == "casualty" and a > 0 and s.has(a - 1, "attack"):
                 continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
@@ -1364,6 +1399,7 @@ class _Pending:
     kind: str
     actor: str
     _norm_end: int
+    part: bool = False  # a part of the figure before it ("19 قتيلا، من بينهم: 11 ...، و3 ...")
 
 
 def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
@@ -1575,6 +1611,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
     no_context: set = set()  # claims whose actor is never read from around the sentence
+    national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
     for mn in mentions:
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
@@ -1606,12 +1643,17 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 qualifier = verb_q
                 low = None if verb_q == "at_most" else mn.value
                 high = None if verb_q == "at_least" else mn.value
-        if mn.unit == "part":
+        part = mn.unit == "part"
+        if mn.unit is None and earlier and kind == earlier[-1].kind:
+            part = _after_breakdown(s, i0) or earlier[-1].part and _and_joined(s, i0, mn)
+        if part:
             taken = {p for ps in parts.values() for p in ps}
             total = max((t for t in range(len(out)) if t not in taken), default=None)
             if total is not None:
                 parts.setdefault(total, set()).add(len(out))
-        earlier.append(_Pending(kind, actor, mn.norm_end))
+                if mn.unit == "part":
+                    national.add(total)
+        earlier.append(_Pending(kind, actor, mn.norm_end, part))
         if person:
             no_context.add(len(out))
         out.append(
@@ -1634,10 +1676,12 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         )
     # a total broken down into several nationalities belongs to the coalition they
     # form ("5 جنود بينهم أمريكيان وبريطاني"); one nationality leaves the rest unknown
+    # (parts of mixed sides, such as armed groups and a state's forces, leave it unknown)
     for total, members in parts.items():
         labels = {out[p].actor for p in members}
-        if out[total].actor in labels or out[total].actor == "unknown":
-            out[total] = replace(out[total], actor="coalition" if len(labels) > 1 else "unknown")
+        if (len(labels) > 1 or total in national) and (out[total].actor in labels or out[total].actor == "unknown"):
+            allied = len(labels) > 1 and labels <= {"US", "coalition", "other_country"}
+            out[total] = replace(out[total], actor="coalition" if allied else "unknown")
     for k in no_context:
         out[k].actor_basis = None  # read below as "the sentence, and nothing around it"
     return out
