@@ -209,6 +209,8 @@ def _lex() -> _Lex:
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
     add("demonstrative", lex.get("demonstratives"))
+    add("contrast", lex.get("contrast_before"))
+    add("dual_after", casualty.get("dual_cues_after"))
     add("total_of", lex.get("total_words"))
     add("allies", lex.get("allies_after"))
     add("title", casualty.get("title_nouns"))
@@ -710,8 +712,8 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     # after the counted noun: "3 جنود أفرج عنهم"، "جنديا عادوا إلى الخدمة"
     start = (noun if noun is not None and noun >= i0 else i0) + 1
     for k in range(start, min(len(s), start + _RELEASE_REACH)):
-        if s.is_punct(k):
-            break
+        if s.is_punct(k) or s.word(k).startswith("و") and len(s.word(k)) > 3:
+            break  # "قتل 64 مسلحا واعتقل 242": another clause
         if any(_has_cat(s, k, c) for c in cats):
             return True
     return False
@@ -738,8 +740,12 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return _nth_time(s, before, i1) if mn.ordinal else None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
+        while head > 0 and s.word(head) in _QUOTES:
+            head -= 1  # 'هذا الهجوم "هو الثاني من نوعه'
         if head > 0 and s.has(head, "copula"):
             head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
+        while head > 0 and s.word(head) in _QUOTES:
+            head -= 1
         if head > 0 and s.word(head).startswith(("ال", "وال")) and not s.cats(head) & {"ordinal_head", "attack"} \
                 and s.cats(head - 1) & {"ordinal_head", "attack"}:
             head -= 1  # "الهجوم الصاروخي الثالث"، "الاستهداف الأخير الأول": an adjective between
@@ -752,7 +758,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
         if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
             j = k
-    if _next_part(s, i0, glued, mn, earlier):
+    if _next_part(s, i0, glued, mn, earlier) or (_after_breakdown(s, i0) and earlier
+                                                 and _previous_claim(earlier, mn, s, max_gap=14) is not None):
         # "19 قتيلا، من بينهم: 11 من الميليشيات، و3 من القوات السورية": the next part of the
         # same figure counts what the figure counts, whatever noun names its members
         return earlier[-1].kind, (j if j != i1 else None)
@@ -788,21 +795,27 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     for a, b, _l, _r in s.actors:
         if a <= head < b and a > 0:
             head = a - 1
-    definite = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال")) \
-        and bool(s.cats(head) & {"troop", "casualty", "person"})
+    agrees = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال"))
+    definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person"})
+    if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
+        return None  # "الوزارات العراقية الثلاث": the number describes another noun
     if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
         noun = before
         if definite:
             noun = head
         elif noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
             noun -= 1  # "جندي أمريكي واحد"
-        got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
-        if got not in (False, None):
-            return got
+        # an indefinite noun agrees with an indefinite number ("هجومين اثنين"); "الهجوم اثنان"
+        # is no phrase ("وقتل في الهجوم اثنان من الحراس")
+        if definite or not s.word(noun).startswith(("ال", "وال", "بال", "لل", "فال")):
+            got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
+            if got not in (False, None):
+                return got
     if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
+                                                       and not _cue_before(s, i0, "cas_before", span=3)
                                                        and s.word(before) not in s.lex.qual_words
                                                        and not s.has(before, "function"))):
         return None  # "خلال شهر واحد": the number belongs to another noun
@@ -813,6 +826,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return kind, None
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
+                             or _cue_before(s, i0, "contrast", span=1)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
@@ -941,10 +955,10 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     """The claim made by the counted noun at j; False when j is no counted noun of ours."""
     c = s.cats(j)
     if "troop" in c or ("force" in c and partitive):
-        return _troops_or_casualties(s, i0, j), j
+        return _troops_or_casualties(s, i0, j, mn, earlier), j
     if "weak_troop" in c:
         if _military_after(s, j) or _count_head_kind(s, i0) == "presence":
-            return _troops_or_casualties(s, i0, j), j
+            return _troops_or_casualties(s, i0, j, mn, earlier), j
         if _casualty_near(s, i0, j):
             return "casualty", j
         return None
@@ -1047,7 +1061,7 @@ def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
             return False
         if s.has(k, cat):
             return True
-        if s.word(k) not in qual:
+        if s.word(k) not in qual and s.word(k) != "و":
             seen += 1
         k -= 1
     return False
@@ -1106,8 +1120,14 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     return False
 
 
-def _troops_or_casualties(s: _Sentence, i0: int, j: int) -> str:
-    return "casualty" if _casualty_near(s, i0, j) else "presence"
+def _troops_or_casualties(s: _Sentence, i0: int, j: int, mn: Optional[NumberMention] = None,
+                          earlier: Optional[list] = None) -> str:
+    if _casualty_near(s, i0, j):
+        return "casualty"
+    if mn is not None and earlier and earlier[-1].kind == "casualty" and _and_joined(s, i0, mn) \
+            and _previous_claim(earlier, mn, s, max_gap=12) is not None:
+        return "casualty"  # "مقتل 3 جنود أمريكيين و5 جنود عراقيين": more of the dead
+    return "presence"
 
 
 def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
@@ -1304,9 +1324,11 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
 
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     actors = s.actors
-    # 1. an adjective on the attack noun: "ضربة جوية أمريكية"
+    # 1. an adjective on the attack noun: "ضربة جوية أمريكية" (not a noun after it: "3 هجمات
+    #    أرتال التحالف" names the target)
     for a, b, label, role in actors:
-        if after_from <= a < after_from + 2 and role in ("plain", "source"):
+        if after_from <= a < after_from + 2 and role in ("plain", "source") \
+                and all(s.word(k).endswith(("ية", "ي", "يين", "يتين", "يان")) for k in range(after_from, a)):
             return label
     # 2. the attacker named in the number's clause, the nearest before it: after a verb of
     #    attack or a marker ("نفذت قوات التحالف 13 غارة") or as the subject of such a verb
@@ -1346,8 +1368,9 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     if best is not None:
         return best
     # 4. armed groups named anywhere (also as the source: "أعلنت الفصائل تنفيذ 20 هجوما")
+    #    (not a group that owns what was hit: "وحدات تكتيكية للتنظيم")
     for a, b, label, role in actors:
-        if label == "militia" and role in ("plain", "source"):
+        if label == "militia" and role in ("plain", "source") and not s.word(a).startswith(("ل", "لل")):
             return label
     return "unknown"
 
@@ -1604,7 +1627,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     # the article's reading of the sentence (shared with the actor context) when there is one
     s = context.sentence(index) if context is not None and index is not None else _Sentence(nt.text, lex)
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
-                      + _national_parts(s, nt), key=lambda m: m.norm_start)
+                      + _national_parts(s, nt) + _several_mentions(s, nt, mentions), key=lambda m: m.norm_start)
     # each number, and whether it counts a noun that is no claim of ours ("أربع قواعد")
     s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim") for m in mentions}
     out: list[Claim] = []
@@ -1682,6 +1705,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         if (len(labels) > 1 or total in national) and (out[total].actor in labels or out[total].actor == "unknown"):
             allied = len(labels) > 1 and labels <= {"US", "coalition", "other_country"}
             out[total] = replace(out[total], actor="coalition" if allied else "unknown")
+            no_context.add(total)  # decided by its parts
     for k in no_context:
         out[k].actor_basis = None  # read below as "the sentence, and nothing around it"
     return out
@@ -1711,6 +1735,38 @@ def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     return out
 
 
+def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """"أصيب عدة عسكريين"، "عدة هجمات": a vague word that counts only before a scale word in
+    numbers.yml ("عدة آلاف") states a few of a counted noun of ours."""
+    out = []
+    taken = {s.index_at(m.norm_start) for m in mentions}
+    bounds = _several_bounds()
+    for i, (w, ws, we) in enumerate(s.toks):
+        if i in taken or not w[:1].isalpha():
+            continue
+        got = next(((st, b) for st in _stems(w) for b in (bounds.get(st),) if b is not None), None)
+        if got is None:
+            continue
+        nxt = s.cats(i + 1)
+        if not (nxt & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, i + 1)):
+            continue
+        st, (low, high) = got
+        a, b = nt.to_original(we - len(st), we)
+        out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=we - len(st), norm_end=we, words=True))
+    return out
+
+
+@per_lexicons
+def _several_bounds() -> dict:
+    """numbers.yml vague_before_scale: normalized word -> (low, high)."""
+    out = {}
+    for entry in load_lexicon("numbers").get("vague_before_scale") or []:
+        for term in _terms(entry.get("forms")):
+            out[term] = (float(entry["low"]), float(entry["high"]))
+    return out
+
+
 def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
     "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
@@ -1720,8 +1776,9 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     starts = {s.index_at(m.norm_start) for m in mentions if not m.ordinal}
     ordinal_at = {s.index_at(m.norm_start) for m in mentions if m.ordinal}
     n = len(s)
+    skip = set()
     for i, (w, ws, we) in enumerate(s.toks):
-        if not w[0].isalpha():
+        if not w[0].isalpha() or i in skip:
             continue
         c = s.cats(i)
         pi = i - 1 if i - 1 not in ordinal_at else i - 2  # "وقتل أول عسكري": the word before the ordinal
@@ -1729,6 +1786,14 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             # "أصيب ستة جنود، إصابة أحدهم خطيرة"، "قتل أحدهما وأصيب الآخر": one of those counted
             out.append(_word_mention(nt, ws, we, 1.0, "one"))
             continue
+        if w.endswith("ين") and "dual" not in c and i not in ends and i + 1 not in starts \
+                and (c & {"troop", "person"} or _is_actor_noun(s, i)):
+            k = i + 1 + (1 if _national(s, s.word(i + 1)) is not None else 0)
+            if s.has(k, "dual_after"):
+                skip.add(i + 1)
+                # "شرطيين عراقيين قتلا": the dual verb makes the -ين noun a dual
+                out.append(_word_mention(nt, ws + (1 if w.startswith("و") and w[1:] in s.lex.cats else 0), we, 2.0, "one"))
+                continue
         if _is_dual_national(s, i) and s.has(pi, "cas_before") and i + 1 not in starts and i not in ends:
             # "وأصيب أميركيان": a nationality in the dual, governed by a casualty word, counts two
             bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
