@@ -126,6 +126,7 @@ class _Lex:
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
     kind_names: dict  # rule -> the kind that rule reads (presence -> troops)
+    home_actors: dict  # place -> whose people die there when no nationality is said
     key: str = ""  # the lexicon folder these tables were built from
     attacker_by_last: dict = field(default_factory=dict)  # last word -> attacker_markers ending with it
     # word -> its _WordInfo (stems, categories, phrases it may start), filled as words are met
@@ -213,6 +214,7 @@ def _lex() -> _Lex:
     add("dual_after", casualty.get("dual_cues_after"))
     add("total_of", lex.get("total_words"))
     add("allies", lex.get("allies_after"))
+    add("irregular", lex.get("irregular_fighters"))
     add("title", casualty.get("title_nouns"))
     add("beneficiary", lex.get("beneficiary_markers"))
     add("target", lex.get("target_markers"))
@@ -296,6 +298,7 @@ def _lex() -> _Lex:
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
+        home_actors={str(k): str(v) for k, v in (lex.get("home_actors") or {}).items()},
         key=lexicon_key(),
         attacker_by_last=_by_last(tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers")))),
     )
@@ -586,6 +589,8 @@ class _Sentence:
                         break
             if end < n and self.has(end, "allies"):
                 label, end = "coalition", end + 1  # "الولايات المتحدة وحلفاؤها": a coalition
+            if end - i == 1 and label in ("iraqi", "other_country") and self.has(i - 1, "irregular"):
+                label = "militia"  # "المقاتلين العراقيين شنوا 1415 هجوما": fighters of no army
             if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
                 i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
                 continue
@@ -1456,8 +1461,17 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             continue
         found = _sentence_claims(record.sentence_view(i), a, b, article, lex, context=context, index=i)
         for c in found:
+            if c.actor_basis == _PEOPLE:
+                # people counted: only their own phrase says whose, or the country they died in
+                # ("مقتل 980 شخصا في العراق": its people, unless their nationality is said)
+                c.actor_basis = "sentence"
+                if c.actor == "unknown":
+                    got = context.home(i, c.place)
+                    if got is not None:
+                        c.actor, c.actor_basis = got
+                continue
             if c.actor_basis is None:
-                c.actor_basis = "sentence"  # people counted: only their own phrase says whose
+                c.actor_basis = "sentence"  # decided in the sentence (a total by its parts)
                 continue
             if c.actor == "unknown":
                 got = context.actor(i, c.kind)
@@ -1503,7 +1517,7 @@ class _Context:
         if got is None:
             s = self.sentence(i)
             got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a)
-                    or (role in ("plain", "source") and _subject_of_attack(s, b)))
+                    or (role in ("plain", "source") and (_subject_of_attack(s, b) or s.has(a - 1, "attack"))))
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
@@ -1582,6 +1596,22 @@ class _Context:
                 best, best_count, best_at = label, count, at
         return best
 
+    def home(self, i: int, place: Optional[str]) -> Optional[tuple[str, str]]:
+        """(actor, basis): the people of the country where casualties of sentence ``i`` fell
+        (the claim's place, else the place named most in its paragraph, then the article)."""
+        homes = self.lex.home_actors
+        if place is not None:
+            return (homes[place], "sentence") if place in homes else None
+        for basis, scope in (("paragraph", self._paragraph(i)), ("article", range(len(self.record.sentences)))):
+            counts: dict = {}
+            for k in scope:
+                for _a, _b, label in self.sentence(k).places:
+                    counts[label] = counts.get(label, 0) + 1
+            if counts:
+                best = max(counts, key=lambda x: counts[x])
+                return (homes[best], basis) if best in homes else None
+        return None
+
     def actor(self, i: int, kind: str) -> Optional[tuple[str, str]]:
         """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none."""
         event = kind == self.lex.kind_names.get("event")
@@ -1598,6 +1628,9 @@ class _Context:
         if got is not None:
             return got, "article"
         return None
+
+
+_PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
 
 
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
@@ -1634,6 +1667,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
     no_context: set = set()  # claims whose actor is never read from around the sentence
+    people: set = set()  # casualties counted by a word for people (civilians, persons, police)
     national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
     for mn in mentions:
         if mn.unit == "dual":
@@ -1678,7 +1712,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                     national.add(total)
         earlier.append(_Pending(kind, actor, mn.norm_end, part))
         if person:
-            no_context.add(len(out))
+            people.add(len(out))
         out.append(
             Claim(
                 article=article,
@@ -1708,6 +1742,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
             no_context.add(total)  # decided by its parts
     for k in no_context:
         out[k].actor_basis = None  # read below as "the sentence, and nothing around it"
+    for k in people:
+        out[k].actor_basis = _PEOPLE
     return out
 
 
