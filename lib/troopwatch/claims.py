@@ -366,19 +366,51 @@ def _tolerant_regex(words: set, word_start: bool) -> re.Pattern:
         if not any(w.startswith(k) for k in kept if len(k) >= 3 or (word_start and len(k) >= 2)):
             kept.append(w)
     variants = _fold_variants()
+
+    def part(ch: str) -> str:
+        cls = variants.get(ch, {ch})
+        return "[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch)
+
+    if not word_start:
+        return re.compile(_trie_body([[part(ch) for ch in w] for w in kept]))
     alts = []
     for w in sorted(kept, key=len, reverse=True):
-        parts = []
-        for ch in w:
-            cls = variants.get(ch, {ch})
-            parts.append("[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch))
-        alts.append(_MARKS.join(parts))
+        alts.append(_MARKS.join(part(ch) for ch in w))
     body = "|".join(alts)
     if word_start:
         letters = "\u0621-\u064a\u0671-\u06d3"
         clitic = "(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?"
         return re.compile(f"(?<![{letters}]){clitic}(?:{body})")
     return re.compile(body)
+
+
+def _trie_body(words: list) -> str:
+    """A regex that finds any of ``words`` (each a list of character patterns, marks allowed between).
+
+    The alternatives are nested by their first characters (a trie), so the regex
+    tries a handful of letters at each position instead of every word; a word that
+    extends another is left out (finding the shorter one is enough: the regex only
+    says whether any of them occurs).
+    """
+    end = ""  # a key no character pattern has: a word ends at this node
+    trie: dict = {}
+    for parts in words:
+        node = trie
+        for p in parts:
+            if end in node:
+                break
+            node = node.setdefault(p, {})
+        else:
+            node.clear()
+            node[end] = True
+
+    def emit(node: dict) -> str:
+        if end in node:
+            return ""
+        alts = [p + (_MARKS + emit(child) if end not in child else "") for p, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie) if trie else ""  # no words: every text passes, as an empty alternation did
 
 
 @per_lexicons
