@@ -373,10 +373,12 @@ def _tolerant_regex(words: set, word_start: bool) -> re.Pattern:
 
     if not word_start:
         return re.compile(_trie_body([[part(ch) for ch in w] for w in kept]))
-    alts = []
-    for w in sorted(kept, key=len, reverse=True):
-        alts.append(_MARKS.join(part(ch) for ch in w))
-    body = "|".join(alts)
+    if not any(a != b and b.startswith(a) for a in kept for b in kept):
+        # no word starts another and the letter classes are disjoint, so at any position
+        # at most one word can match: the trie finds the same spans as the alternation
+        body = _trie_body([[part(ch) for ch in w] for w in kept])
+    else:
+        body = "|".join(_MARKS.join(part(ch) for ch in w) for w in sorted(kept, key=len, reverse=True))
     if word_start:
         letters = "\u0621-\u064a\u0671-\u06d3"
         clitic = "(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?"
