@@ -439,11 +439,12 @@ _NO_CATS: frozenset = frozenset()
 class _WordInfo:
     """What the lexicon says about one word, whatever sentence it is in (computed once per word)."""
 
-    __slots__ = ("stems", "cats", "actor_phrases", "actor_word", "place_phrases")
+    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases")
 
     def __init__(self, word: str, lex: "_Lex"):
         self.stems = st = stems(word, lex.key or None)
         found: set = set()
+        phrases: list = []
         actor_phrases: list = []
         actor_word = None
         place_phrases: list = []
@@ -453,11 +454,13 @@ class _WordInfo:
                 got = cats.get(x)
                 if got:
                     found |= got
+                phrases.extend(lex.phrases.get(x, ()))
                 actor_phrases.extend(aphr.get(x, ()))
                 place_phrases.extend(pphr.get(x, ()))
                 if actor_word is None:
                     actor_word = awords.get(x)
         self.cats = frozenset(found) if found else _NO_CATS
+        self.phrases = tuple(phrases)  # (words, category) of the multi-word terms it may start
         # the lexicon phrases the word may start, longest first per reading (as phrase_at tries them)
         self.actor_phrases = tuple(actor_phrases)
         self.actor_word = actor_word  # the one-word actor the word names, if any
@@ -506,8 +509,13 @@ class _Sentence:
         return self._match_places()
 
     @cached_property
+    def all_cats(self) -> frozenset:
+        """Every category of every token of the sentence (a rule can tell at once that none has one)."""
+        return frozenset().union(*self._catl)
+
+    @cached_property
     def blocks_casualties(self) -> bool:
-        return any("cas_blocker" in c for c in self._catl)
+        return "cas_blocker" in self.all_cats
 
     def __len__(self) -> int:
         return self._n
@@ -697,14 +705,12 @@ def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
     """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
     if s.has(k, cat):
         return True
-    w = s.word(k)
-    if not w or not w[0].isalpha():
+    if not 0 <= k < len(s):
         return False
-    for st in _stems(w):
-        for words, c in s.lex.phrases.get(st, ()):
-            n = len(words)
-            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
-                return True
+    for words, c in s._info[k].phrases:  # the phrases of each reading of the word, as lex.phrases lists them
+        n = len(words)
+        if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+            return True
     return False
 
 
@@ -1160,7 +1166,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     if best is not None:
         return best
     # 3. "قال وزير الدفاع الأمريكي إن بلاده ...": the speaker's country
-    if any(s.has(k, "possessive") for k in range(len(s))):
+    if "possessive" in s.all_cats:
         for a, b, label, role in actors:
             if b <= i0:
                 best = label
@@ -1538,6 +1544,8 @@ def _has_dual(text: str, lex: _Lex) -> bool:
 def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Dual nouns that state a count of two ("مقتل جنديين"), unless a number word goes with them."""
     out = []
+    if "dual" not in s.all_cats:
+        return out
     taken = [(m.norm_start, m.norm_end) for m in mentions if not m.ordinal]
     for i, (w, ws, we) in enumerate(s.toks):
         if not w[0].isalpha() or "dual" not in s.cats(i):
@@ -1559,6 +1567,8 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
     "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
     out = []
+    if not s.all_cats & _ONE_NEEDS:
+        return out  # no word here can be one casualty (see the noun test below)
     ends = {s.index_from(m.norm_end) for m in mentions}
     starts = {s.index_at(m.norm_start) for m in mentions}
     n = len(s)
@@ -1606,6 +1616,10 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     return out
 
 
+# a casualty of one is a one-noun, "one of", an ordinal person, or a nationality after a casualty word
+_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before"})
+
+
 def _national(s: _Sentence, w: str) -> Optional[str]:
     return s.lex.actor_words.get(w) if w and w[0].isalpha() else None
 
@@ -1614,6 +1628,8 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
     """"قتل 5 جنود بينهم أمريكيان وبريطاني": after a breakdown word, each nationality in the
     dual (2) or the masculine singular (1) is a part of the count before, with its own actor."""
     out = []
+    if "part_of" not in s.all_cats:
+        return out
     n = len(s)
     for i in range(n):
         if not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
