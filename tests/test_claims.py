@@ -312,3 +312,47 @@ def test_actor_from_the_previous_sentence_paragraph_or_article():
     (claim,) = extract_claims(far)
     assert (claim.actor, claim.actor_basis) == ("US", "article")
     assert claim.actor_basis in ACTOR_BASES
+
+
+def test_the_sentence_prefilters_find_what_flat_alternations_find():
+    """The prefilters are tries of the lexicon's words; a flat alternation of the same words is the reference."""
+    import random
+    import re
+
+    from troopwatch.claims import _KIND_CUE_CATS, _MARKS, _fold_variants, _lex
+    from troopwatch.numbers import _vocab
+
+    lex = _lex()
+    variants = _fold_variants()
+
+    def flat(words, word_start):
+        kept = []
+        for w in sorted(words, key=len):
+            if not any(w.startswith(k) for k in kept if len(k) >= 3 or (word_start and len(k) >= 2)):
+                kept.append(w)
+        parts = lambda w: _MARKS.join("[" + "".join(re.escape(c) for c in sorted(variants.get(ch, {ch}))) + "]"
+                                      if len(variants.get(ch, {ch})) > 1 else re.escape(ch) for ch in w)
+        return "|".join(parts(w) for w in sorted(kept, key=len, reverse=True))
+
+    def cue(c):
+        return c in _KIND_CUE_CATS or c.startswith("noun:")
+
+    cue_words = {w for w, cs in lex.cats.items() if any(cue(c) for c in cs)}
+    cue_words |= {words[0] for ps in lex.phrases.values() for words, c in ps if cue(c)}
+    number_words = set(_vocab().words) | set(lex.dual_nouns)
+    flat_cues = re.compile(flat(cue_words, False))
+    flat_numbers = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|(?<![\u0621-\u064a\u0671-\u06d3])"
+                              r"(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?(?:" + flat(number_words | _one_words(lex), True) + ")")
+    rng = random.Random(7)
+    pieces = sorted(cue_words)[:40] + sorted(number_words)[:40] + ["و", "بال", "ال", "قال", "في", "ً", "ـ", " ", "، ", "أ", "7"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert [m.span() for m in lex.number_prefilter.finditer(text)] == [m.span() for m in flat_numbers.finditer(text)]
+        assert (lex.prefilter.search(text) is None) == (flat_cues.search(text) is None), text
+
+
+def _one_words(lex):
+    from troopwatch.claims import _terms, claim_kinds
+
+    casualty = next(spec for spec in claim_kinds().values() if spec["rule"] == "casualty")
+    return set(_terms(casualty.get("one_nouns"))) | set(_terms(casualty.get("one_of")))

@@ -197,3 +197,26 @@ def test_random_number_text_keeps_spans_inside(text):
 def test_random_unicode(text):
     for m in find_numbers(text):
         assert 0 <= m.start <= m.end <= len(text)
+
+
+def _flat_candidate():
+    """The candidate regex written as one flat alternation (longest spelling first): the reference."""
+    import re
+
+    from troopwatch.numbers import _vocab
+    from troopwatch.text import ARABIC_LETTER
+
+    voc = _vocab()
+    letter = f"[{ARABIC_LETTER}]"
+    pre = "|".join(re.escape(p) for p in voc.prefixes)
+    words = "|".join(re.escape(w) for w in sorted(voc.words, key=len, reverse=True))
+    return re.compile(rf"[0-9]|(?<!{letter})(?:{pre})?(?:{words})(?!{letter})"), voc
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_where_a_number_may_start_is_found_as_a_flat_alternation_would(data):
+    flat, voc = _flat_candidate()
+    pieces = sorted(voc.words)[:60] + list(voc.prefixes) + ["جندي", "قوات", "ال", "7", "2500", "ـ", " ", "، ", "\n", "x"]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), max_size=25)))
+    assert [m.span() for m in voc.candidate.finditer(text)] == [m.span() for m in flat.finditer(text)]

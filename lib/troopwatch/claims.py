@@ -379,19 +379,53 @@ def _tolerant_regex(words: set, word_start: bool) -> re.Pattern:
         if not any(w.startswith(k) for k in kept if len(k) >= 3 or (word_start and len(k) >= 2)):
             kept.append(w)
     variants = _fold_variants()
-    alts = []
-    for w in sorted(kept, key=len, reverse=True):
-        parts = []
-        for ch in w:
-            cls = variants.get(ch, {ch})
-            parts.append("[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch))
-        alts.append(_MARKS.join(parts))
-    body = "|".join(alts)
+
+    def part(ch: str) -> str:
+        cls = variants.get(ch, {ch})
+        return "[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch)
+
+    if not word_start:
+        return re.compile(_trie_body([[part(ch) for ch in w] for w in kept]))
+    if not any(a != b and b.startswith(a) for a in kept for b in kept):
+        # no word starts another and the letter classes are disjoint, so at any position
+        # at most one word can match: the trie finds the same spans as the alternation
+        body = _trie_body([[part(ch) for ch in w] for w in kept])
+    else:
+        body = "|".join(_MARKS.join(part(ch) for ch in w) for w in sorted(kept, key=len, reverse=True))
     if word_start:
         letters = "\u0621-\u064a\u0671-\u06d3"
         clitic = "(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?"
         return re.compile(f"(?<![{letters}]){clitic}(?:{body})")
     return re.compile(body)
+
+
+def _trie_body(words: list) -> str:
+    """A regex that finds any of ``words`` (each a list of character patterns, marks allowed between).
+
+    The alternatives are nested by their first characters (a trie), so the regex
+    tries a handful of letters at each position instead of every word; a word that
+    extends another is left out (finding the shorter one is enough: the regex only
+    says whether any of them occurs).
+    """
+    end = ""  # a key no character pattern has: a word ends at this node
+    trie: dict = {}
+    for parts in words:
+        node = trie
+        for p in parts:
+            if end in node:
+                break
+            node = node.setdefault(p, {})
+        else:
+            node.clear()
+            node[end] = True
+
+    def emit(node: dict) -> str:
+        if end in node:
+            return ""
+        alts = [p + (_MARKS + emit(child) if end not in child else "") for p, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie) if trie else ""  # no words: every text passes, as an empty alternation did
 
 
 @per_lexicons
@@ -418,11 +452,12 @@ _NO_CATS: frozenset = frozenset()
 class _WordInfo:
     """What the lexicon says about one word, whatever sentence it is in (computed once per word)."""
 
-    __slots__ = ("stems", "cats", "actor_phrases", "actor_word", "place_phrases")
+    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases")
 
     def __init__(self, word: str, lex: "_Lex"):
         self.stems = st = stems(word, lex.key or None)
         found: set = set()
+        phrases: list = []
         actor_phrases: list = []
         actor_word = None
         place_phrases: list = []
@@ -432,11 +467,13 @@ class _WordInfo:
                 got = cats.get(x)
                 if got:
                     found |= got
+                phrases.extend(lex.phrases.get(x, ()))
                 actor_phrases.extend(aphr.get(x, ()))
                 place_phrases.extend(pphr.get(x, ()))
                 if actor_word is None:
                     actor_word = awords.get(x)
         self.cats = frozenset(found) if found else _NO_CATS
+        self.phrases = tuple(phrases)  # (words, category) of the multi-word terms it may start
         # the lexicon phrases the word may start, longest first per reading (as phrase_at tries them)
         self.actor_phrases = tuple(actor_phrases)
         self.actor_word = actor_word  # the one-word actor the word names, if any
@@ -486,8 +523,13 @@ class _Sentence:
         return self._match_places()
 
     @cached_property
+    def all_cats(self) -> frozenset:
+        """Every category of every token of the sentence (a rule can tell at once that none has one)."""
+        return frozenset().union(*self._catl)
+
+    @cached_property
     def blocks_casualties(self) -> bool:
-        return any("cas_blocker" in c for c in self._catl)
+        return "cas_blocker" in self.all_cats
 
     def __len__(self) -> int:
         return self._n
@@ -683,14 +725,12 @@ def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
     """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
     if s.has(k, cat):
         return True
-    w = s.word(k)
-    if not w or not w[0].isalpha():
+    if not 0 <= k < len(s):
         return False
-    for st in _stems(w):
-        for words, c in s.lex.phrases.get(st, ()):
-            n = len(words)
-            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
-                return True
+    for words, c in s._info[k].phrases:  # the phrases of each reading of the word, as lex.phrases lists them
+        n = len(words)
+        if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+            return True
     return False
 
 
@@ -1288,7 +1328,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     if best is not None:
         return best
     # 3. "قال وزير الدفاع الأمريكي إن بلاده ...": the speaker's country
-    if any(s.has(k, "possessive") for k in range(len(s))):
+    if "possessive" in s.all_cats:
         for a, b, label, role in actors:
             if b <= i0:
                 best = label
@@ -1754,6 +1794,8 @@ def _has_dual(text: str, lex: _Lex) -> bool:
 def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Dual nouns that state a count of two ("مقتل جنديين"), unless a number word goes with them."""
     out = []
+    if "dual" not in s.all_cats:
+        return out
     taken = [(m.norm_start, m.norm_end) for m in mentions if not m.ordinal]
     for i, (w, ws, we) in enumerate(s.toks):
         if not w[0].isalpha() or "dual" not in s.cats(i):
@@ -1807,6 +1849,8 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
     "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
     out = []
+    if not s.all_cats & _ONE_NEEDS:
+        return out  # no word here can be one casualty (see the noun test below)
     # an ordinal is the noun's adjective, not its number: "جندي بريطاني خامس"، "أول عسكري"
     ends = {s.index_from(m.norm_end) for m in mentions if not m.ordinal}
     starts = {s.index_at(m.norm_start) for m in mentions if not m.ordinal}
@@ -1892,6 +1936,11 @@ def _is_dual_national(s: _Sentence, i: int) -> bool:
     return bare.endswith("يان") and (_national(s, bare) is not None or _national(s, w) is not None)
 
 
+# a casualty of one is a one-noun, "one of", an ordinal person, or a nationality after a casualty word;
+# a dual is a -ين noun before a dual verb
+_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after"})
+
+
 def _national(s: _Sentence, w: str) -> Optional[str]:
     return s.lex.actor_words.get(w) if w and w[0].isalpha() else None
 
@@ -1900,6 +1949,8 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
     """"قتل 5 جنود بينهم أمريكيان وبريطاني": after a breakdown word, each nationality in the
     dual (2) or the masculine singular (1) is a part of the count before, with its own actor."""
     out = []
+    if "part_of" not in s.all_cats:
+        return out
     n = len(s)
     for i in range(n):
         if not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):

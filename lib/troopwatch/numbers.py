@@ -154,8 +154,9 @@ def _vocab() -> _Vocab:
     clitic = proclitic_regex()
 
     def phrase_re(terms, *, before: bool) -> re.Pattern:
-        alts = sorted({normalize_term(t) for t in terms if normalize_term(t)}, key=len, reverse=True)
-        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+        # where these patterns match does not depend on the order of the phrases (each
+        # is anchored: at the end of the text before a number, or by a following non-letter)
+        body = _trie_pattern([_atoms(a) for a in {normalize_term(t) for t in terms if normalize_term(t)}])
         if before:
             return re.compile(rf"(?<!{letter}){clitic}(?:{body})\s*$")
         return re.compile(rf"\s*(?:{body})(?!{letter})")
@@ -180,12 +181,16 @@ def _vocab() -> _Vocab:
     pct = sorted({normalize_term(t) for t in _forms(lex.get("percent_after"))}, key=len, reverse=True)
     percent_after = re.compile(r"\s*(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct) + ")")
 
-    # Where a number may start: a digit, or a word whose stem is a number word.
-    stems = sorted(words, key=len, reverse=True)
-    pre = "|".join(re.escape(p) for p in prefixes)
-    candidate = re.compile(
-        rf"[0-9]|(?<!{letter})(?:{pre})?(?:{'|'.join(re.escape(s) for s in stems)})(?!{letter})"
-    )
+    # Where a number may start: a digit, or a word whose stem is a number word.  The word
+    # is a whole run of letters (nothing before or after it), so the match is the same
+    # whichever spelling the regex tries first; the spellings are nested as a trie.
+    # Every branch starts with one character (a digit, or the first letter of a spelling,
+    # checked to follow no letter right after it is read), so the regex engine skips
+    # the characters no number can start with.
+    spellings = [_atoms(p + w) for p in ("",) + tuple(prefixes) for w in words]
+    branches = [str(d) for d in range(10)] + [
+        first + rf"(?<!{letter}.)" + rest + f"(?!{letter})" for first, rest in _trie_branches(spellings)]
+    candidate = re.compile("|".join(branches))
     return _Vocab(
         words=words,
         prefixes=prefixes,
@@ -204,6 +209,46 @@ def _vocab() -> _Vocab:
         vague_bounds=vague_bounds,
     )
 
+
+
+def _atoms(phrase: str) -> list[str]:
+    """The regex atoms of a folded phrase: each character escaped, each space any run of spaces."""
+    return [r"\s+" if ch == " " else re.escape(ch) for ch in phrase]
+
+
+def _trie_pattern(alternatives: list) -> str:
+    """A regex matching exactly the strings of ``alternatives`` (lists of atoms), nested as a trie.
+
+    One branch per first atom instead of one per phrase: the regex engine tries a
+    few atoms at each position instead of every phrase.  The order in which
+    alternatives are tried differs from a flat longest-first alternation, so it is
+    used only where the match does not depend on that order (anchored patterns).
+    """
+    branches = [first + rest for first, rest in _trie_branches(alternatives)]
+    if not branches:
+        return ""  # no phrases: the empty pattern, as an empty alternation was
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _trie_branches(alternatives: list) -> list[tuple[str, str]]:
+    """(first atom, pattern of the rest) of each branch of the trie of ``alternatives``."""
+    trie: dict = {}
+    for atoms in alternatives:
+        node = trie
+        for a in atoms:
+            node = node.setdefault(a, {})
+        node[""] = {}  # a phrase ends here ("" is no atom)
+
+    def emit(node: dict) -> str:
+        kids = [a + emit(child) for a, child in sorted(node.items()) if a]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        if "" in node:
+            return (body if len(kids) > 1 else "(?:" + body + ")") + "?"
+        return body
+
+    return [(a, emit(child)) for a, child in sorted(trie.items()) if a]
 
 
 # ---------------------------------------------------------------------------
@@ -544,7 +589,7 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
     pos = 0
     n = len(t)
     letter_re = _LETTER
-    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)]
+    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)] if _DIGIT.search(t) else []
     while pos < n:
         m = voc.candidate.search(t, pos)
         if m is None:
@@ -607,6 +652,7 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
 
 _LETTER = re.compile(f"[{ARABIC_LETTER}]")
 _IN_BEFORE = re.compile(r"(?<![^\s])في\s+$")
+_DIGIT = re.compile("[0-9]")
 # Digits joined by hyphens or slashes the way dates are written: 2022-05-14, 14/05/2022,
 # 2022-05, and day-month pairs with a leading zero (05-14, 14-05).
 _DATE_LIKE = re.compile(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from typing import Any, Iterable, Sequence
@@ -199,6 +199,8 @@ class _Word:
     article: str  # "required" | "optional"
     forms: frozenset[str]
     latin: bool
+    # token -> may it stand for this word after the first word of a term (remembered per token)
+    next_ok: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _split_term(term: str) -> list[str]:
@@ -327,33 +329,44 @@ class TermMatcher:
             first_ids = self._first_ids
             # a word seen earlier in this same text is in the memo by now: look it up again
             firsts = [f if f is not None else (memo[t] if t in memo else first_ids(t)) for f, t in zip(firsts, texts)]
+        words_of = self._words
+        specs = self.specs
+        add = matches.append
         for i in compress(range(n), firsts):  # only the tokens that may start a term
             start = tokens[i][0]
             for tid in firsts[i]:
-                words = self._words[tid]
-                spec = self.specs[tid]
+                words = words_of[tid]
+                if len(words) == 1:
+                    add(Match(start, tokens[i][1], specs[tid]))
+                    continue
                 j = i
-                ok = True
                 for w in words[1:]:
                     j += 1
                     if j >= n:
-                        ok = False
                         break
-                    gap = text[tokens[j - 1][1]:tokens[j][0]]
-                    if not gap or not gap.isspace():
-                        ok = False
+                    gap_start, gap_end = tokens[j - 1][1], tokens[j][0]
+                    if gap_end <= gap_start or not text[gap_start:gap_end].isspace():
                         break
-                    if not self._word_ok(w, tokens[j][2], False, False):
-                        ok = False
+                    token = texts[j]
+                    ok = w.next_ok.get(token)
+                    if ok is None:
+                        if len(w.next_ok) >= _MEMO_SIZE:
+                            w.next_ok.clear()
+                        ok = w.next_ok[token] = self._word_ok(w, token, False, False)
+                    if not ok:
                         break
-                if ok:
-                    matches.append(Match(start, tokens[j][1], spec))
+                else:
+                    add(Match(start, tokens[j][1], specs[tid]))
         for pattern, spec in self._regexes:
             for m in pattern.finditer(text):
                 if m.end() > m.start():
                     matches.append(Match(m.start(), m.end(), spec))
-        matches.sort(key=lambda m: (m.start, -(m.end - m.start), m.label))
+        matches.sort(key=_match_order)
         return matches
+
+
+def _match_order(m: Match) -> tuple:
+    return (m.start, -(m.end - m.start), m.spec.label)
 
 
 _last_tokens: tuple = (None, [])
