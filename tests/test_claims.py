@@ -355,4 +355,6 @@ def _one_words(lex):
     from troopwatch.claims import _terms, claim_kinds
 
     casualty = next(spec for spec in claim_kinds().values() if spec["rule"] == "casualty")
-    return set(_terms(casualty.get("one_nouns"))) | set(_terms(casualty.get("one_of")))
+    # a casualty word may state a count with no number word ("مقتل أميركي"، "أصيب أميركيان")
+    return set(_terms(casualty.get("one_nouns"))) | set(_terms(casualty.get("one_of"))) \
+        | {t for t in _terms(casualty.get("cues_before")) if " " not in t}
