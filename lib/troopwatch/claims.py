@@ -798,6 +798,16 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             return "event", head
         if mn.ordinal:
             return None
+    if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
+            and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")):
+        # a number word with the article agrees with a definite noun before it ("الجنود
+        # الستة"); alone it names a number, not a count ("المائة من الهجمات" after "في")
+        head = before
+        for a, b, _l, _r in s.actors:
+            if a <= head < b and a > 0:
+                head = a - 1
+        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
+            return None
     j = i1
     if s.word(j) == "من" and j + 1 < len(s):
         k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
@@ -1030,8 +1040,8 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
                 return "event", None
         return None
     if "inherit" in c:
-        if _cue_before(s, i0, "cas_before", span=3):
-            return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم": those of them killed
+        if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
+            return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
         prev = _previous_claim(earlier, mn, s, max_gap=12)
         if prev is not None:
             return prev.kind, None
