@@ -125,6 +125,7 @@ class _Lex:
     number_prefilter: re.Pattern
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
+    after_words: frozenset  # words of qualifiers written after a number (على الأقل، تقريبا)
     kind_names: dict  # rule -> the kind that rule reads (presence -> troops)
     home_actors: dict  # place -> whose people die there when no nationality is said
     key: str = ""  # the lexicon folder these tables were built from
@@ -215,6 +216,8 @@ def _lex() -> _Lex:
     add("total_of", lex.get("total_words"))
     add("allies", lex.get("allies_after"))
     add("irregular", lex.get("irregular_fighters"))
+    add("led_by", lex.get("led_by"))
+    add("army", presence.get("army_nouns"))
     add("title", casualty.get("title_nouns"))
     add("beneficiary", lex.get("beneficiary_markers"))
     add("target", lex.get("target_markers"))
@@ -297,6 +300,8 @@ def _lex() -> _Lex:
                                            | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
+        after_words=frozenset(w for spec in (numbers_lex.get("qualifiers") or {}).values()
+                              for t in _terms((spec or {}).get("after")) for w in t.split(" ")),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
         home_actors={str(k): str(v) for k, v in (lex.get("home_actors") or {}).items()},
         key=lexicon_key(),
@@ -629,8 +634,11 @@ class _Sentence:
                     if self.has(k, "victim_after"):
                         role = "target"
                         break
-            if end < n and self.has(end, "allies"):
-                label, end = "coalition", end + 1  # "الولايات المتحدة وحلفاؤها": a coalition
+            allies = _phrase_end(self, end, "allies") if end < n else None
+            if allies is not None:
+                label, end = "coalition", allies  # "الولايات المتحدة وحلفاؤها": a coalition
+            if i > 0 and (self.has(i - 1, "led_by") or i > 1 and self.has(i - 2, "led_by") and self.word(i - 1) in ("من",)):
+                label = "coalition"  # "القوات التي تقودها الولايات المتحدة"، "بقيادة أمريكية"
             if end - i == 1 and label in ("iraqi", "other_country") and self.has(i - 1, "irregular"):
                 label = "militia"  # "المقاتلين العراقيين شنوا 1415 هجوما": fighters of no army
             if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
@@ -682,6 +690,21 @@ class _Sentence:
     def index_from(self, pos: int) -> int:
         """Index of the first token starting at or after ``pos``."""
         return bisect.bisect_left(self.starts, pos)
+
+
+def _phrase_end(s: _Sentence, k: int, cat: str) -> Optional[int]:
+    """End of the longest ``cat`` term (one word or a phrase) starting at token k, or None."""
+    w = s.word(k)
+    if not w or not w[0].isalpha():
+        return None
+    best = k + 1 if s.has(k, cat) else None
+    for st in _stems(w):
+        for words, c in s.lex.phrases.get(st, ()):
+            n = len(words)
+            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+                if best is None or k + n > best:
+                    best = k + n
+    return best
 
 
 def _tail_matches(s: _Sentence, i: int, words: tuple) -> bool:
@@ -796,6 +819,9 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             head -= 1  # "الهجوم الصاروخي الثالث"، "الاستهداف الأخير الأول": an adjective between
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
+        if mn.ordinal and s.has(i1, "attack") and not s.word(i1).startswith(("ال", "وال", "ل", "ب")) \
+                and not s.word(i0).startswith(("ال", "وال", "بال", "لل")):
+            return "event", i1  # "وهذا رابع هجوم من نوعه": the ordinal in construct with the noun
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
@@ -809,6 +835,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
             return None
     j = i1
+    while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
+        j += 1  # "24 على الأقل من مقاتلي التنظيم": a qualifier between the number and its noun
+    if j > i1 and s.word(j) != "من":
+        j = i1
     if s.word(j) == "من" and j + 1 < len(s):
         k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
         if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
@@ -1063,7 +1093,7 @@ def _count_kind(c: frozenset) -> Optional[str]:
 def _starts_clause(s: _Sentence, j: int) -> bool:
     """A word with the conjunction و that is no noun of ours starts a new clause."""
     w = s.word(j)
-    return w.startswith("و") and len(w) > 3 and not s.cats(j) & {"non_claim"}
+    return w.startswith("و") and len(w) >= 3 and not s.cats(j) & {"non_claim"}
 
 
 def _and_joined(s: _Sentence, i0: int, mn: NumberMention) -> bool:
@@ -1281,7 +1311,11 @@ def _after_beneficiary(s: _Sentence, a: int) -> bool:
 
 
 def _owner_of_casualties(s: _Sentence, a: int) -> bool:
-    """Is the actor at ``a`` named right after a casualty noun, as whose dead or wounded it counts?"""
+    """Is the actor at ``a`` named right after a casualty noun, as whose dead or wounded it counts
+    ("حصيلة قتلى الجيش الأمريكي")، or counted by a count word and then killed ("عدد العراقيين
+    الذين قتلوا")?"""
+    if s.has(a - 1, "count_head") and any(s.has(k, "cas_after") for k in range(a + 1, min(len(s), a + 4))):
+        return True
     for k in range(a - 1, max(-1, a - 4), -1):
         if s.is_punct(k):
             return False
@@ -1515,7 +1549,11 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
                 # people counted: only their own phrase says whose, or the country they died in
                 # ("مقتل 980 شخصا في العراق": its people, unless their nationality is said)
                 c.actor_basis = "sentence"
-                if c.actor == "unknown":
+                named = {x[2] for x in context.sentence(i).actors}
+                if c.actor == "unknown" and (c.place is not None or not named & {"US", "coalition", "other_country"}
+                                             or named & set(lex.home_actors.values())):
+                    # (not where another state is named and no people of the place: "تمرد ضد
+                    # الدولة التركية أسفر عن مقتل 40 ألف شخص")
                     got = context.home(i, c.place)
                     if got is not None:
                         c.actor, c.actor_basis = got
@@ -1523,8 +1561,10 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             if c.actor_basis is None:
                 c.actor_basis = "sentence"  # decided in the sentence (a total by its parts)
                 continue
+            army = c.actor_basis == _ARMY_NOUN
+            c.actor_basis = "sentence"
             if c.actor == "unknown":
-                got = context.actor(i, c.kind)
+                got = context.actor(i, c.kind, _ARMY if army else frozenset())
                 if got is not None:
                     c.actor, c.actor_basis = got
         claims.extend(found)
@@ -1594,11 +1634,14 @@ class _Context:
         got = self._filtered.get((k, event))
         if got is None:
             got = []
-            for _a, _b, label, role, attacker in self.sentence_actors(k):
+            s = self.sentence(k)
+            for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
                 if event and not attacker:
                     continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن")
+                if not event and (role == "target" or _after_beneficiary(s, a)):
+                    continue  # forces helped, trained, fought or attacked own no count of others
                 got.append(label)
             self._filtered[(k, event)] = got
         return got
@@ -1625,7 +1668,7 @@ class _Context:
             self._tallies[key] = got
         return got
 
-    def _most_named(self, scope: range, i: int, event: bool) -> Optional[str]:
+    def _most_named(self, scope: range, i: int, event: bool, exclude: frozenset = frozenset()) -> Optional[str]:
         """The label named most often in ``scope`` outside sentence ``i`` (ties: the first named)."""
         tally = self._tally(scope, event)
         if not tally:
@@ -1639,7 +1682,7 @@ class _Context:
         best_at = None
         for label, (count, firsts) in tally.items():
             count -= own.get(label, 0)
-            if count <= 0:
+            if count <= 0 or label in exclude:
                 continue
             at = firsts[0] if firsts[0][0] != i else firsts[1]
             if count > best_count or (count == best_count and at < best_at):
@@ -1662,25 +1705,28 @@ class _Context:
                 return (homes[best], basis) if best in homes else None
         return None
 
-    def actor(self, i: int, kind: str) -> Optional[tuple[str, str]]:
-        """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none."""
+    def actor(self, i: int, kind: str, exclude: frozenset = frozenset()) -> Optional[tuple[str, str]]:
+        """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none
+        (``exclude``: labels that cannot own it, such as armed groups for an army's soldiers)."""
         event = kind == self.lex.kind_names.get("event")
         if i > 0:
-            labels = self._sentence_labels(i - 1, event)
+            labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
             if labels:
                 return labels[0], "previous_sentence"
-        got = self._most_named(self._paragraph(i), i, event)
+        got = self._most_named(self._paragraph(i), i, event, exclude)
         if got is not None:
             return got, "paragraph"
         if event:
             return None  # a wave of attacks is attributed within its paragraph only
-        got = self._most_named(range(len(self.record.sentences)), i, event)
+        got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
         if got is not None:
             return got, "article"
         return None
 
 
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
+_ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين): no armed group owns them
+_ARMY = frozenset({"militia"})
 
 
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
@@ -1718,8 +1764,17 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
     no_context: set = set()  # claims whose actor is never read from around the sentence
     people: set = set()  # casualties counted by a word for people (civilians, persons, police)
+    army: set = set()  # counts of soldiers of an army
     national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
+    described: dict = {}  # index of a count -> nationalities in apposition ("جنديان، أميركي وبريطاني")
     for mn in mentions:
+        if mn.unit == "apposition":
+            # describes the count before it (its members' nationalities); no count of its own
+            if out and earlier and earlier[-1].kind in ("presence", "casualty"):
+                label = _national(s, s.text[mn.norm_start:mn.norm_end])
+                if label is not None:
+                    described.setdefault(len(out) - 1, set()).add(label)
+            continue
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
         elif mn.unit == "one":
@@ -1763,6 +1818,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         earlier.append(_Pending(kind, actor, mn.norm_end, part))
         if person:
             people.add(len(out))
+        elif noun is not None and s.has(noun, "army"):
+            army.add(len(out))
         out.append(
             Claim(
                 article=article,
@@ -1790,10 +1847,18 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
             allied = len(labels) > 1 and labels <= {"US", "coalition", "other_country"}
             out[total] = replace(out[total], actor="coalition" if allied else "unknown")
             no_context.add(total)  # decided by its parts
+    for total, labels in described.items():
+        allied = len(labels) > 1 and labels <= {"US", "coalition", "other_country"}
+        actor = next(iter(labels)) if len(labels) == 1 else "coalition" if allied else "unknown"
+        out[total] = replace(out[total], actor=actor)
+        no_context.add(total)
     for k in no_context:
         out[k].actor_basis = None  # read below as "the sentence, and nothing around it"
     for k in people:
         out[k].actor_basis = _PEOPLE
+    for k in army:
+        if out[k].actor == "unknown" and out[k].actor_basis == "sentence":
+            out[k].actor_basis = _ARMY_NOUN
     return out
 
 
@@ -1959,11 +2024,14 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
     """"قتل 5 جنود بينهم أمريكيان وبريطاني": after a breakdown word, each nationality in the
     dual (2) or the masculine singular (1) is a part of the count before, with its own actor."""
     out = []
-    if "part_of" not in s.all_cats:
+    if "part_of" not in s.all_cats and not s.all_cats & {"dual", "troop", "casualty"}:
         return out
     n = len(s)
     for i in range(n):
-        if not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
+        # "قتل جنديان، أميركي وبريطاني": nationalities in apposition say whose the count is
+        apposition = s.word(i) in ("،", ",") and i > 0 and bool(s.cats(i - 1) & {"dual", "troop", "casualty"}) \
+            and _national(s, s.word(i + 1)) is not None and s.word(i + 1).endswith(("ي", "يان"))
+        if not apposition and not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
             continue
         k = i + 1
         while k < n:
@@ -1980,7 +2048,8 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
             ns = we - len(bare)
             a, b = nt.to_original(ns, we)
             out.append(NumberMention(value=value, low=value, high=value, qualifier="exact", start=a, end=b,
-                                     text=nt.original[a:b], norm_start=ns, norm_end=we, unit="part", words=True))
+                                     text=nt.original[a:b], norm_start=ns, norm_end=we,
+                                     unit="apposition" if apposition else "part", words=True))
             k += 1
     return out
 
