@@ -620,8 +620,8 @@ class _Sentence:
                     j = i - back
                     if j >= 0 and self.word(j) in _QUOTES:
                         continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
-                    if j < 0 or self.is_punct(j):
-                        break
+                    if j < 0 or self.is_punct(j) or self.word(j) in ("ان", "بان"):
+                        break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
                     if self.has(j, "target"):
                         role = "target"
                         break
@@ -1433,6 +1433,17 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
             best = label
     if best is not None:
         return best
+    # 2b. a verb of attack right before the number has its subject before it: the first actor
+    #     of the sentence that is not its target ("الولايات المتحدة والدول المتحالفة معها في
+    #     الحرب ضد التنظيم ... نفذت 20 غارة")
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1
+    # (the attacks counted by their noun: "استهدفت 13 مرة" may be a passive, its subject the target)
+    if k >= 0 and s.has(k, "attacker_verb") and (s.has(after_from - 1, "attack") or s.has(after_from, "attack")):
+        for a, b, label, role in actors:
+            if b <= k and role == "plain" and a not in s.backed and not _after_beneficiary(s, a):
+                return label
     # 3. "من قبل X"، "شنها X"، "تبنت X"
     for a, b, label, role in actors:
         if role in ("blocked", "target"):
@@ -1458,8 +1469,11 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
         return best
     # 4. armed groups named anywhere (also as the source: "أعلنت الفصائل تنفيذ 20 هجوما")
     #    (not a group that owns what was hit: "وحدات تكتيكية للتنظيم")
+    #    (not a group named after the number as the one whose positions were hit: "7 غارات ...
+    #    دمرت مواقع كان يستخدمها مسلحو داعش")
     for a, b, label, role in actors:
-        if label == "militia" and role in ("plain", "source") and not s.word(a).startswith(("ل", "لل")):
+        if label == "militia" and (role == "source" or role == "plain" and b <= i0) \
+                and not s.word(a).startswith(("ل", "لل")):
             return label
     return "unknown"
 
@@ -1744,7 +1758,8 @@ def _after_attacker_marker(s: _Sentence, a: int) -> bool:
             k = len(words)
             if a - k >= 0 and all(words[m] in s.stems(a - k + m) for m in range(k - 1)):
                 return True
-    return False
+    # "نفذتها القوات الأمريكية": the forces' noun stands between the marker and the nationality
+    return a > 1 and bool(s.cats(a - 1) & {"force", "troop"}) and _after_attacker_marker(s, a - 1)
 
 
 def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex,
