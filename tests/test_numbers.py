@@ -220,3 +220,33 @@ def test_where_a_number_may_start_is_found_as_a_flat_alternation_would(data):
     pieces = sorted(voc.words)[:60] + list(voc.prefixes) + ["جندي", "قوات", "ال", "7", "2500", "ـ", " ", "، ", "\n", "x"]
     text = "".join(data.draw(st.lists(st.sampled_from(pieces), max_size=25)))
     assert [m.span() for m in voc.candidate.finditer(text)] == [m.span() for m in flat.finditer(text)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_qualifiers_before_a_number_are_found_where_a_flat_alternation_finds_them(data):
+    import re
+
+    from troopwatch.lexicons import load_lexicon
+    from troopwatch.numbers import _vocab
+    from troopwatch.text import ARABIC_LETTER, normalize_term
+    from troopwatch.words import proclitic_regex
+
+    lex = load_lexicon("numbers")
+    voc = _vocab()
+
+    def flat(terms):
+        alts = sorted({normalize_term(t) for t in terms if normalize_term(t)}, key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+        return re.compile(rf"(?<![{ARABIC_LETTER}]){proclitic_regex()}(?:{body})\s*$")
+
+    pairs = [(voc.fillers, flat(lex["qualifier_fillers"])), (voc.range_open, flat(lex["range_open"])),
+             (voc.range_from, flat(lex["range_from"]))]
+    pairs += [(rx, flat(lex["qualifiers"][name]["before"])) for name, rx in voc.qual_before]
+    phrases = [normalize_term(t) for t in lex["qualifier_fillers"] + lex["range_open"] + lex["range_from"]]
+    phrases += [normalize_term(t) for spec in lex["qualifiers"].values() for t in spec.get("before") or []]
+    pieces = phrases + ["و", "ب", "ل", "ف", "ال", "قوات", " ", "  ", "، ", "\n", "ـ"]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=8)))
+    for trie, reference in pairs:
+        got, want = trie.search(text), reference.search(text)
+        assert (got and got.span()) == (want and want.span()), (text, trie.pattern[:80])

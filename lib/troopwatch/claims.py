@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, asdict, field, replace
-from functools import cached_property
 
 from typing import Iterable, Optional
 
@@ -521,20 +520,18 @@ class _Sentence:
         self._info = _word_infos(words, lex)
         self._catl = [x.cats for x in self._info]
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
+        # every category of every token (a rule can tell at once that no token has one)
+        self.all_cats: frozenset = frozenset().union(*self._catl)
+        self.blocks_casualties = "cas_blocker" in self.all_cats
         self.actors = self._match_actors()
+        self._places: Optional[list] = None
 
-    @cached_property
+    @property
     def places(self) -> list:
-        return self._match_places()
-
-    @cached_property
-    def all_cats(self) -> frozenset:
-        """Every category of every token of the sentence (a rule can tell at once that none has one)."""
-        return frozenset().union(*self._catl)
-
-    @cached_property
-    def blocks_casualties(self) -> bool:
-        return "cas_blocker" in self.all_cats
+        """Place mentions (first, end, label), read when a rule first asks."""
+        if self._places is None:
+            self._places = self._match_places()
+        return self._places
 
     def __len__(self) -> int:
         return self._n
@@ -1947,7 +1944,8 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     ordinal_at = {s.index_at(m.norm_start) for m in mentions if m.ordinal}
     n = len(s)
     skip = set()
-    for i, (w, ws, we) in enumerate(s.toks):
+    for i in _one_candidates(s):
+        w, ws, we = s.toks[i]
         if not w[0].isalpha() or i in skip:
             continue
         c = s.cats(i)
@@ -2029,6 +2027,16 @@ def _is_dual_national(s: _Sentence, i: int) -> bool:
 # a casualty of one is a one-noun, "one of", an ordinal person, or a nationality after a casualty word;
 # a dual is a -ين noun before a dual verb
 _ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after"})
+_ONE_WORDS = frozenset({"one_noun", "one_of", "ordinal_person"})
+
+
+def _one_candidates(s: _Sentence) -> list[int]:
+    """The tokens _one_mentions may read: a word of _ONE_WORDS, any word after a casualty word,
+    or a word a dual verb follows (with a nationality between or not)."""
+    catl = s._catl
+    n = len(s)
+    return [i for i in range(n) if catl[i] & _ONE_WORDS or i > 0 and "cas_before" in catl[i - 1]
+            or i + 1 < n and "dual_after" in catl[i + 1] or i + 2 < n and "dual_after" in catl[i + 2]]
 
 
 def _national(s: _Sentence, w: str) -> Optional[str]:

@@ -153,13 +153,22 @@ def _vocab() -> _Vocab:
     letter = f"[{ARABIC_LETTER}]"
     clitic = proclitic_regex()
 
+    # the proclitics a phrase before a number may carry (proclitic_regex() written out)
+    clitic_forms = [c + p for c in ("",) + tuple(clitics().conjunctions) for p in ("",) + tuple(clitics().prepositions)]
+
     def phrase_re(terms, *, before: bool) -> re.Pattern:
         # where these patterns match does not depend on the order of the phrases (each
         # is anchored: at the end of the text before a number, or by a following non-letter)
-        body = _trie_pattern([_atoms(a) for a in {normalize_term(t) for t in terms if normalize_term(t)}])
+        phrases = {normalize_term(t) for t in terms if normalize_term(t)}
         if before:
-            return re.compile(rf"(?<!{letter}){clitic}(?:{body})\s*$")
-        return re.compile(rf"\s*(?:{body})(?!{letter})")
+            if not phrases:
+                return re.compile(rf"(?<!{letter}){clitic}(?:)\s*$")
+            # each branch starts with one character (checked to follow no letter once read),
+            # so a search skips the characters no phrase starts with
+            spellings = [_atoms(c + a) for c in clitic_forms for a in phrases]
+            branches = [first + rf"(?<!{letter}.)" + rest for first, rest in _trie_branches(spellings)]
+            return re.compile("(?:" + "|".join(branches) + r")\s*$")
+        return re.compile(rf"\s*(?:{_trie_pattern([_atoms(a) for a in phrases])})(?!{letter})")
 
     qual_before = []
     qual_after = []
