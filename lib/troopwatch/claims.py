@@ -906,6 +906,9 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     kind = _count_head_kind(s, i0)
     if kind is not None:
         return kind, None
+    kind = _changed_before(s, i0)
+    if kind is not None:
+        return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
                              or _cue_before(s, i0, "contrast", span=1)
@@ -1039,7 +1042,7 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j, mn, earlier), j
     if "weak_troop" in c:
-        if _military_after(s, j) or _count_head_kind(s, i0) == "presence":
+        if _military_after(s, j) or _count_head_kind(s, i0) == "presence" or _force_change_before(s, i0):
             return _troops_or_casualties(s, i0, j, mn, earlier), j
         if _casualty_near(s, i0, j):
             return "casualty", j
@@ -1231,6 +1234,31 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 if kind:
                     return kind
     return None
+
+
+def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
+    """"الكتيبة البريطانية في العراق ستقلص إلى 2500 رجل"، "تخفيض القوات لأكثر من بضع مئات"،
+    "ارتفعت الهجمات إلى 40": a verb of change and what it changes (forces: presence, attacks:
+    event), in the number's clause before it."""
+    change = False
+    found = None
+    for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
+        w = s.word(k)
+        if w in _STRONG_PUNCT or w in ("،", ",") and s.word(k + 1).startswith("و"):
+            break
+        c = s.cats(k)
+        if c & {"cas_before", "casualty", "count_head"}:
+            return None  # the change of a toll, or a count word's own reading
+        change = change or "change" in c and w not in s.lex.qual_words  # not "ما يزيد على"
+        if found is None and c & {"force", "troop"}:
+            found = "presence"
+        elif found is None and "attack" in c:
+            found = "event"
+    return found if change else None
+
+
+def _force_change_before(s: _Sentence, i0: int) -> bool:
+    return _changed_before(s, i0) == "presence"
 
 
 def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
@@ -1790,7 +1818,10 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
         elif mn.unit == "one":
-            got = ("casualty", s.index_at(mn.norm_start)) if not s.blocks_casualties else None
+            idx = s.index_at(mn.norm_start)
+            if s.has(idx, "one_of"):
+                idx += 1  # "قتل أحد عناصر القوات الأميركية": the noun after "one of" is counted
+            got = ("casualty", idx) if not s.blocks_casualties else None
         elif mn.unit == "part":
             got = None
             if earlier and earlier[-1].kind in ("presence", "casualty") \
@@ -1804,7 +1835,9 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         i0 = s.index_at(mn.norm_start)
         i1 = s.index_from(mn.norm_end)
         inherited = None
-        if earlier and kind == earlier[-1].kind and (noun is None or s.has(noun, "inherit")):
+        # ("والثالث في حالة حرجة": "the third" is one more of those counted just before)
+        if earlier and kind == earlier[-1].kind and (noun is None or s.has(noun, "inherit")
+                                                     or mn.unit == "one" and s.word(noun).startswith("وال")):
             if _previous_claim(earlier, mn, s, max_gap=12) is not None:
                 inherited = earlier[-1].actor
         person = kind == "casualty" and noun is not None and s.has(noun, "person")
@@ -1970,21 +2003,24 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
         # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
         # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
-        ordinal = "ordinal_person" in c and not s.word(i).startswith(("ال", "وال")) and (
+        # "وأصيب أميركيان والثالث في حالة حرجة": "and the third", right after a count
+        third = w.startswith("وال") and w[3:] in s.lex.cats and "ordinal_person" in s.lex.cats[w[3:]] \
+            and (i in ends or bool(s.cats(i - 1) & {"dual", "troop", "casualty"}) or _is_dual_national(s, i - 1))
+        ordinal = third or "ordinal_person" in c and not s.word(i).startswith(("ال", "وال")) and (
             (w.startswith("و") and i + 1 < n
              and (_national(s, s.word(i + 1)) is not None or "one_noun" in s.cats(i + 1)))
             or (s.has(i - 1, "cas_before") and s.word(i - 1).startswith("و")
                 and any(s.cats(k) & {"cas_before", "casualty", "dual"} for k in range(0, i - 1))))
         noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
-        if not noun or i in ends or i + 1 in starts or i + 2 in starts:
+        if not noun or (i in ends and not third) or i + 1 in starts or i + 2 in starts:
             continue
-        if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
+        if "one_of" not in c and not third and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
         if "title" in c and (s.word(i + 1) in _QUOTES or s.word(i + 1).startswith(("ال", "وال"))):
             continue  # "مقتل قائد فيلق القدس": a title in construct with a named body is one known person
 
         prev = s.cats(pi)
-        governed = bool(prev & {"cas_before", "one_before"})
+        governed = bool(prev & {"cas_before", "one_before"}) or third
         if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
             for k in range(i - 1, max(-1, i - 13), -1):
@@ -2003,7 +2039,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         if not governed:
             continue
         if ordinal and w.startswith("و"):
-            ws += 1  # the span leaves the conjunction out
+            ws += 3 if third else 1  # the span leaves the conjunction (and the article) out
         a, b = nt.to_original(ws, we)
         out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
                                  text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
