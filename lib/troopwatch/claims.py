@@ -1226,6 +1226,9 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 kind = _noun_kind(s, m, force=True)
                 if kind:
                     return kind
+                if s.has(m, "weak_troop") and any(label in _FORCES and role != "blocked"
+                                                  for _a, _b, label, role in s.actors):
+                    return "presence"  # "وسّع الناتو مهمته بزيادة عدد الأفراد إلى 4000": a force's personnel
         if s.has(k, "count_head_pron"):
             for m in range(k - 1, max(-1, k - 8), -1):
                 if s.word(m) in _STRONG_PUNCT:
@@ -1234,6 +1237,9 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 if kind:
                     return kind
     return None
+
+
+_FORCES = frozenset({"US", "coalition", "other_country", "iraqi"})  # states' forces, not armed groups
 
 
 def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
