@@ -916,6 +916,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
         return prev.kind, None  # "قتل 3 جنود عام 2019 ثم 7."
+    if _parallel(s, i0, glued, mn, earlier):
+        return earlier[-1].kind, None  # "نفذت 375 عملية في يوليو (505 في يونيو)"
     return None
 
 
@@ -983,6 +985,29 @@ def _in_series(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: li
                 or any(x <= m < y for x, y, _l, _r in s.actors) or any(x <= m < y for x, y, _l in s.places):
             m += 1
         elif s.word(m)[:1].isdigit() and (s.has(m - 1, "year_word") or _year_phrase_at(s, m - 1)):
+            m += 1
+        else:
+            return False
+    return True
+
+
+def _parallel(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """"375 عملية في يوليو (505 في يونيو)"، "474 في يونيو، 468 في يوليو": a bare number set beside
+    the count just before it (a comma, و، ثم or a bracket between, and only that count's noun and
+    a prepositional phrase after it) counts the same thing for another time or place."""
+    if not earlier or _previous_claim(earlier, mn, s, max_gap=8) is None:
+        return False
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1
+    if glued != "و" and s.word(k) not in ("،", ",", "(", "و", "ثم"):
+        return False
+    m = s.index_from(earlier[-1]._norm_end)
+    while m < k:
+        c = s.cats(m)
+        if c & {"troop", "casualty", "person", "attack", "attack_cond", "hostile", "year_word", "place_prep", "function"} \
+                or s.word(m) in ("،", ",", "(", ")") or any(x <= m < y for x, y, _l, _r in s.actors) \
+                or s.cats(m - 1) & {"place_prep", "function", "year_word"}:
             m += 1
         else:
             return False
