@@ -233,6 +233,8 @@ def _lex() -> _Lex:
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
+    add("transport", lex.get("transport_verbs"))
+    add("medical", lex.get("medical_words"))
     add("remains", lex.get("remains_nouns"))
     add("part_of", lex.get("breakdown_before"))
     add("part_of", lex.get("breakdown_after"))
@@ -757,12 +759,30 @@ def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
 _RELEASE_REACH = 4  # words searched either side of a count for a verb of release or return
 
 
+def _transported(s: _Sentence, i0: int, noun: Optional[int]) -> bool:
+    """"نقل 21 عسكريا إلى الولايات المتحدة" (for treatment)، "الذين نقلوا إلى ألمانيا وعددهم 27":
+    the wounded moved somewhere are no troop level: a verb of moving before the count, with its
+    destination (إلى) after the verb or the counted noun, in a sentence about treatment
+    ("ونقلت الولايات المتحدة 500 جندي إلى أربيل" is a deployment)."""
+    if "medical" not in s.all_cats:
+        return False
+    end = (noun if noun is not None and noun >= i0 else i0) + 1
+    for k in range(i0 - 1, max(-1, i0 - _RELEASE_REACH - 1), -1):
+        if s.word(k) in _STRONG_PUNCT or s.word(k) in ("ان", "بان"):
+            return False  # "نقلت الوكالة أن 500 جندي سيصلون": a report, not a move
+        if s.has(k, "transport"):
+            return s.has(k + 1, "range_to") or any(s.has(m, "range_to") for m in range(end, min(len(s), end + 3)))
+    return False
+
+
 def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     """"أفرجت الفصائل عن 3 جنود"، "عاد 12 جنديا إلى الخدمة"، "إجلاء 50 جنديا": people freed,
     returned or evacuated are no troop level; freed or returned people are no new casualties
     either (evacuated ones may be: the casualty words decide)."""
     if kind not in ("presence", "casualty"):
         return False
+    if kind == "presence" and _transported(s, i0, noun):
+        return True
     cats = ("release", "evacuate") if kind == "presence" else ("release",)
     seen = 0
     k = (noun if noun is not None and noun < i0 else i0) - 1
