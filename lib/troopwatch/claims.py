@@ -234,6 +234,8 @@ def _lex() -> _Lex:
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
     add("transport", lex.get("transport_verbs"))
+    for entry in numbers_lex_early.get("vague_before_scale") or []:
+        add("several", entry.get("forms"))
     add("medical", lex.get("medical_words"))
     add("remains", lex.get("remains_nouns"))
     add("part_of", lex.get("breakdown_before"))
@@ -1058,12 +1060,20 @@ def _after_breakdown(s: _Sentence, i0: int) -> bool:
     الميليشيات": a part of the figure before it."""
     while i0 > 0 and s.word(i0 - 1) in (":", "،", ","):
         i0 -= 1
+    if i0 == 0 or not set(s.stems(i0 - 1)) & _breakdown_last():
+        return False
     for words in s.lex.breakdown:
         k = len(words)
-        if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in _stems(s.word(i0 - k + m))
+        if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in s.stems(i0 - k + m)
                                for m in range(k)):
             return True
     return False
+
+
+@per_lexicons
+def _breakdown_last() -> frozenset:
+    """The last words of the breakdown phrases (a cheap test before matching them)."""
+    return frozenset(words[-1] for words in _lex().breakdown)
 
 
 def _next_part(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
@@ -1988,10 +1998,12 @@ def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """"أصيب عدة عسكريين"، "عدة هجمات": a vague word that counts only before a scale word in
     numbers.yml ("عدة آلاف") states a few of a counted noun of ours."""
     out = []
+    if "several" not in s.all_cats:
+        return out
     taken = {s.index_at(m.norm_start) for m in mentions}
     bounds = _several_bounds()
     for i, (w, ws, we) in enumerate(s.toks):
-        if i in taken or not w[:1].isalpha():
+        if i in taken or not s.has(i, "several"):
             continue
         got = next(((st, b) for st in _stems(w) for b in (bounds.get(st),) if b is not None), None)
         if got is None:
@@ -2137,7 +2149,8 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
     if "part_of" not in s.all_cats and not s.all_cats & {"dual", "troop", "casualty"}:
         return out
     n = len(s)
-    for i in range(n):
+    catl = s._catl
+    for i in [k for k, w in enumerate(s._words) if w in ("،", ",") or "part_of" in catl[k]]:
         # "قتل جنديان، أميركي وبريطاني": nationalities in apposition say whose the count is
         apposition = s.word(i) in ("،", ",") and i > 0 and bool(s.cats(i - 1) & {"dual", "troop", "casualty"}) \
             and _national(s, s.word(i + 1)) is not None and s.word(i + 1).endswith(("ي", "يان"))
