@@ -344,10 +344,14 @@ def test_the_sentence_prefilters_find_what_flat_alternations_find():
     flat_numbers = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|(?<![\u0621-\u064a\u0671-\u06d3])"
                               r"(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?(?:" + flat(number_words | _one_words(lex), True) + ")")
     rng = random.Random(7)
-    pieces = sorted(cue_words)[:40] + sorted(number_words)[:40] + ["و", "بال", "ال", "قال", "في", "ً", "ـ", " ", "، ", "أ", "7"]
+    pieces = sorted(cue_words)[:40] + sorted(number_words)[:40] + ["و", "بال", "ال", "قال", "في", "ً", "ـ", " ", "، ", "أ", "7", "٣", "۲٥"]
     for _ in range(300):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        starts = [m.start() for m in flat_numbers.finditer(text)]
         assert [m.span() for m in lex.number_prefilter.finditer(text)] == [m.span() for m in flat_numbers.finditer(text)]
+        # extract_claims reads the digits and the number words apart: the same starts
+        words = [m.start() for m in lex.number_word_prefilter.finditer(text)]
+        assert sorted(words + [i for i, ch in enumerate(text) if ch.isdigit()]) == starts
         assert (lex.prefilter.search(text) is None) == (flat_cues.search(text) is None), text
 
 

@@ -250,3 +250,15 @@ def test_qualifiers_before_a_number_are_found_where_a_flat_alternation_finds_the
     for trie, reference in pairs:
         got, want = trie.search(text), reference.search(text)
         assert (got and got.span()) == (want and want.span()), (text, trie.pattern[:80])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789-/ ab", max_size=30))
+def test_dates_written_with_digits_are_found_as_the_plain_pattern_finds_them(text):
+    import re
+
+    from troopwatch.numbers import _DATE_LIKE
+
+    plain = re.compile(r"(?<![0-9])(?:[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
+                       r"|[0-9]{4}-[0-9]{2}|0[1-9]-[0-9]{2}|[0-9]{2}-0[1-9])(?![0-9])")
+    assert [m.span() for m in _DATE_LIKE.finditer(text)] == [m.span() for m in plain.finditer(text)]

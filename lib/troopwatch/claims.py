@@ -122,6 +122,7 @@ class _Lex:
     year_high: int
     prefilter: re.Pattern
     number_prefilter: re.Pattern
+    number_word_prefilter: re.Pattern  # number_prefilter without its digits
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
     after_words: frozenset  # words of qualifiers written after a number (على الأقل، تقريبا)
@@ -301,6 +302,9 @@ def _lex() -> _Lex:
         number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
                                            | set(_terms(casualty.get("one_of")))
                                            | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
+        number_word_prefilter=_number_word_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
+                                                     | set(_terms(casualty.get("one_of")))
+                                                     | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
         after_words=frozenset(w for spec in (numbers_lex.get("qualifiers") or {}).values()
@@ -367,13 +371,20 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
     return _tolerant_regex(words, word_start=False)
 
 
+_ANY_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+
+
 def _number_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
     """A regex over ORIGINAL text for anything that may start a number: a digit, a number word, a dual noun."""
+    return re.compile(_ANY_DIGIT.pattern + "|" + _number_word_prefilter(dual_nouns).pattern)
+
+
+def _number_word_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
+    """The words of _number_prefilter alone (its matches never hold a digit, nor overlap one)."""
     from .numbers import _vocab
 
     words = set(_vocab().words) | set(dual_nouns)
-    body = _tolerant_regex(words, word_start=True).pattern
-    return re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|" + body)
+    return _tolerant_regex(words, word_start=True)
 
 
 _MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
@@ -524,6 +535,7 @@ class _Sentence:
         self._info = _word_infos(words, lex)
         self._catl = [x.cats for x in self._info]
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
+        self._punct = [not w[0].isalnum() for w in words]  # tokens are never empty
         # every category of every token (a rule can tell at once that no token has one)
         self.all_cats: frozenset = frozenset().union(*self._catl)
         self.blocks_casualties = "cas_blocker" in self.all_cats
@@ -556,8 +568,7 @@ class _Sentence:
         return 0 <= i < self._n and cat in self._catl[i]
 
     def is_punct(self, i: int) -> bool:
-        w = self.word(i)
-        return not w or not (w[0].isalnum())
+        return self._punct[i] if 0 <= i < self._n else True  # no token there: as an empty word
 
     def phrase_at(self, i: int, table: dict, single: Optional[dict] = None):
         """(end index, label) of the longest lexicon phrase starting at token i."""
@@ -1630,16 +1641,18 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
     prefilter = lex.prefilter
     if prefilter.search(text) is None:
         return []
-    # sentences are read only when they hold something that may start a number
-    starts = [m.start() for m in lex.number_prefilter.finditer(text)]
-    if not starts:
+    # sentences are read only when they hold something that may start a number: a digit
+    # or a match of the word part of number_prefilter (which matches each digit alone and
+    # no word match holds a digit, so this is where number_prefilter.finditer would start)
+    starts = [m.start() for m in lex.number_word_prefilter.finditer(text)]
+    if not starts and _ANY_DIGIT.search(text) is None:
         return []
     if record is None:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
     for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
-        if k == len(starts) or starts[k] >= b:
+        if (k == len(starts) or starts[k] >= b) and _ANY_DIGIT.search(text, a, b) is None:
             continue
         if prefilter.search(text, a, b) is None:
             continue

@@ -78,6 +78,7 @@ class _Vocab:
     prefixes: tuple
     qual_before: list  # (qualifier, compiled regex ending at the number)
     qual_after: list
+    qual_after_any: Optional[re.Pattern]  # the qual_after patterns in one, a named group each (tried in order)
     range_open: re.Pattern
     fillers: re.Pattern  # adverbs that may sit between a qualifier and its number
     range_from: re.Pattern
@@ -205,6 +206,7 @@ def _vocab() -> _Vocab:
         prefixes=prefixes,
         qual_before=qual_before,
         qual_after=qual_after,
+        qual_after_any=re.compile("|".join(f"(?P<{name}>{rx.pattern})" for name, rx in qual_after)) if qual_after else None,
         range_open=range_open,
         fillers=fillers,
         range_from=range_from,
@@ -664,9 +666,11 @@ _IN_BEFORE = re.compile(r"(?<![^\s])في\s+$")
 _DIGIT = re.compile("[0-9]")
 # Digits joined by hyphens or slashes the way dates are written: 2022-05-14, 14/05/2022,
 # 2022-05, and day-month pairs with a leading zero (05-14, 14-05).
+# The first digit is read before the others so that the regex engine skips every
+# character that is no digit: (?<![0-9]) before it is (?<![0-9][0-9]) after it.
 _DATE_LIKE = re.compile(
-    r"(?<![0-9])(?:[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
-    r"|[0-9]{4}-[0-9]{2}|0[1-9]-[0-9]{2}|[0-9]{2}-0[1-9])(?![0-9])"
+    r"[0-9](?<![0-9][0-9])(?:[0-9]{3}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]?[-/][0-9]{1,2}[-/][0-9]{2,4}"
+    r"|[0-9]{3}-[0-9]{2}|(?<=0)[1-9]-[0-9]{2}|[0-9]-0[1-9])(?![0-9])"
 )
 
 
@@ -791,10 +795,12 @@ def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
     if mn.qualifier not in ("exact",):
         return
     pos = end
+    qualifier = voc.qual_after_any
     for _ in range(4):
-        for name, rx in voc.qual_after:
-            if rx.match(t, pos):
-                _set_qualifier(mn, name)
+        if qualifier is not None:
+            q = qualifier.match(t, pos)  # the first of qual_after that matches, as a loop over them would find
+            if q is not None:
+                _set_qualifier(mn, q.lastgroup)
                 return
         m = _WORD.match(t, pos)
         if m is None:
