@@ -951,6 +951,14 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return prev.kind, None  # "قتل 3 جنود عام 2019 ثم 7."
     if _parallel(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "نفذت 375 عملية في يوليو (505 في يونيو)"
+    if s.word(i0 - 1) == "(" and not glued:
+        # "ثلث هذه الهجمات بقذائف الهاون (474 في يونيو)": a bracketed figure of the noun before it
+        for k in range(i0 - 2, max(-1, i0 - 6), -1):
+            if s.is_punct(k):
+                break
+            kind = _noun_kind(s, k)
+            if kind:
+                return kind, None
     return None
 
 
@@ -1102,9 +1110,33 @@ def _joined_by_change(s: _Sentence, i0: int) -> bool:
     return k >= 0 and (s.has(k, "range_to") or s.has(k, "change"))
 
 
+_NON_JOINING = "ادذرزوةى"  # letters that never join the next one: a missing space after them is invisible
+_NOUN_CATS = frozenset({"troop", "weak_troop", "force", "attack", "attack_cond", "casualty", "person"})
+
+
+def _glued_cats(s: _Sentence, j: int) -> frozenset:
+    """"61 هجومامنذ 17 تشرين": a counted noun and a function word written with no space between
+    (invisible after a letter that does not join): the categories of the noun part."""
+    w = s.word(j)
+    if len(w) < 5 or not w[0].isalpha():
+        return frozenset()
+    lex = s.lex
+    for p in range(3, len(w) - 1):
+        if w[p - 1] not in _NON_JOINING or "function" not in lex.cats.get(w[p:], ()):
+            continue
+        found = set()
+        for st in stems(w[:p], lex.key or None):
+            found |= lex.cats.get(st, frozenset())
+        if found & _NOUN_CATS:
+            return frozenset(found)
+    return frozenset()
+
+
 def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list, partitive: bool):
     """The claim made by the counted noun at j; False when j is no counted noun of ours."""
     c = s.cats(j)
+    if not c and j == s.index_from(mn.norm_end):
+        c = _glued_cats(s, j)
     if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j, mn, earlier), j
     if "weak_troop" in c:
