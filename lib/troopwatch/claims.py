@@ -1522,6 +1522,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 break
             if kind == "casualty" and _after_attacker_marker(s, a):
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
+            if kind == "casualty" and s.has(a - 1, "attack"):
+                continue  # "4 قتلى بقصف تركي": the attacker
             return label
     return "unknown"
 
