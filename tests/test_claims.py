@@ -314,6 +314,35 @@ def test_actor_from_the_previous_sentence_paragraph_or_article():
     assert claim.actor_basis in ACTOR_BASES
 
 
+def test_people_killed_in_a_place_with_no_nationality_are_its_people():
+    (claim,) = extract_claims("شهدت بغداد تفجيرات عنيفة أمس.\n\nوأسفرت التفجيرات عن مقتل 12 شخصا.")
+    assert (claim.kind, claim.actor, claim.actor_basis) == ("casualties", "iraqi", "article")
+    (claim,) = extract_claims("وأسفر القصف في لبنان عن مقتل 7 أشخاص.")
+    assert (claim.actor, claim.place) == ("unknown", "elsewhere")
+    # people of a nationality said with them keep it; another state named and no Iraqis: unknown
+    (claim,) = extract_claims("وقتل في بغداد 4 مدنيين أتراك.")
+    assert claim.actor == "other_country"
+    (claim,) = extract_claims("شهدت بغداد تفجيرات.\n\nونفذ التمرد ضد الدولة التركية وأسفر عن مقتل 40 ألف شخص.")
+    assert claim.actor == "unknown"
+
+
+def test_soldiers_take_no_armed_group_from_the_sentences_around():
+    text = "هاجمت الفصائل المسلحة قاعدة عين الأسد بالصواريخ. وقتل 3 جنود في الهجوم."
+    (claim,) = extract_claims(text)
+    assert claim.kind == "casualties" and claim.actor != "militia"
+    text = "هاجمت الفصائل المسلحة قاعدة عين الأسد بالصواريخ. وقتل 3 عناصر في الاشتباك."
+    (claim,) = extract_claims(text)
+    assert claim.actor == "militia" and claim.actor_basis == "previous_sentence"
+
+
+def test_every_claim_says_how_its_actor_was_decided():
+    from troopwatch.claims import ACTOR_BASES
+
+    for item in _gold_sentences():
+        for claim in extract_claims(item["text"]):
+            assert claim.actor_basis in ACTOR_BASES, (item["text"], claim.actor_basis)
+
+
 def test_the_sentence_prefilters_find_what_flat_alternations_find():
     """The prefilters are tries of the lexicon's words; a flat alternation of the same words is the reference."""
     import random
