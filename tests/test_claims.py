@@ -360,3 +360,15 @@ def _one_words(lex):
 
     casualty = next(spec for spec in claim_kinds().values() if spec["rule"] == "casualty")
     return set(_terms(casualty.get("one_nouns"))) | set(_terms(casualty.get("one_of")))
+
+
+def test_a_claim_row_is_what_asdict_gives():
+    import dataclasses
+
+    claims = extract_claims("قتل 3 جنود أمريكيين في هجوم على قاعدة عين الأسد وأصيب 5 آخرون")
+    assert claims
+    for c in claims:
+        assert list(c.row().items()) == list(dataclasses.asdict(c).items())
+    odd = dataclasses.replace(claims[0], place=["Iraq"])  # a value that is no plain value is copied, as asdict does
+    row = odd.row()
+    assert row == dataclasses.asdict(odd) and row["place"] is not odd.place
