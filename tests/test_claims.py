@@ -391,3 +391,15 @@ def _one_words(lex):
     # a casualty word may state a count with no number word ("مقتل أميركي"، "أصيب أميركيان")
     return set(_terms(casualty.get("one_nouns"))) | set(_terms(casualty.get("one_of"))) \
         | {t for t in _terms(casualty.get("cues_before")) if " " not in t}
+
+
+def test_a_claim_row_is_what_asdict_gives():
+    import dataclasses
+
+    claims = extract_claims("قتل 3 جنود أمريكيين في هجوم على قاعدة عين الأسد وأصيب 5 آخرون")
+    assert claims
+    for c in claims:
+        assert list(c.row().items()) == list(dataclasses.asdict(c).items())
+    odd = dataclasses.replace(claims[0], place=["Iraq"])  # a value that is no plain value is copied, as asdict does
+    row = odd.row()
+    assert row == dataclasses.asdict(odd) and row["place"] is not odd.place

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, asdict, field, replace
+from dataclasses import dataclass, asdict, field, fields, replace
 
 from typing import Iterable, Optional
 
@@ -101,6 +101,17 @@ class Claim:
     # set by troopwatch.timeline: how refers_to was decided, and the window of an undated claim
     refers_to_basis: Optional[str] = None
     refers_to_window: Optional[str] = None
+
+    def row(self) -> dict:
+        """The claim as a plain dict: ``dataclasses.asdict`` without its deep copy when every value is plain."""
+        values = [getattr(self, name) for name in _CLAIM_FIELDS]
+        if all(v is None or type(v) in _PLAIN for v in values):
+            return dict(zip(_CLAIM_FIELDS, values))
+        return asdict(self)
+
+
+_CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
+_PLAIN = frozenset({str, int, float, bool})
 
 
 # ---------------------------------------------------------------------------
@@ -2252,7 +2263,7 @@ def claims_table(articles) -> pd.DataFrame:
     rows = []
     for record in article_list(articles, "claims_table"):
         for c in extract_claims(record):
-            rows.append(asdict(c))
+            rows.append(c.row())
     return claims_frame(rows)
 
 

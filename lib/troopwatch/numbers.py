@@ -271,7 +271,11 @@ _TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+|،[0-9]{{3}}(?![0-9]))*|[{ARABIC_LETT
 _SPACE = re.compile(r"[ \t]*")  # a number never spans a line break
 
 
-@dataclass
+# _SPACE then _TOKEN in one match (no token starts with a space or a tab)
+_SPACED_TOKEN = re.compile(_SPACE.pattern + "(" + _TOKEN.pattern + ")")
+
+
+@dataclass(slots=True)
 class _Tok:
     text: str
     start: int
@@ -280,11 +284,10 @@ class _Tok:
 
 def _next_token(t: str, pos: int) -> Optional[_Tok]:
     """The token at ``pos`` after spaces on the same line, or None."""
-    pos = _SPACE.match(t, pos).end()
-    m = _TOKEN.match(t, pos)
+    m = _SPACED_TOKEN.match(t, pos)
     if m is None:
         return None
-    return _Tok(m.group(), m.start(), m.end())
+    return _Tok(m.group(1), m.start(1), m.end(1))
 
 
 def _lookup(word: str, allow_prefixes: tuple, voc: _Vocab):
