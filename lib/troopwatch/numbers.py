@@ -20,6 +20,7 @@ normalized text (``troopwatch.text.normalize``) and maps spans back.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -604,13 +605,15 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
     n = len(t)
     letter_re = _LETTER
     dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)] if _DIGIT.search(t) else []
+    date_starts = [a for a, _b in dates]  # sorted and disjoint: the one that may hold s is found by bisection
     while pos < n:
         m = voc.candidate.search(t, pos)
         if m is None:
             break
         s = m.start()
         if dates and _is_digit(t[s]):
-            inside = next((b for a, b in dates if a <= s < b), None)
+            k = bisect.bisect_right(date_starts, s) - 1
+            inside = dates[k][1] if k >= 0 and s < dates[k][1] else None
             if inside is not None:
                 pos = inside  # 2022-05-14, 05-14: a date, never a number of anything
                 continue

@@ -242,7 +242,7 @@ class TermMatcher:
         self._regexes: list[tuple[re.Pattern[str], TermSpec]] = []
         self._proclitics = clitics().proclitics
         self._key = lexicon_key()  # the lexicon folder the matcher was built from
-        self._memo: dict[str, tuple[int, ...]] = {}
+        self._memo: dict[str, tuple] = {}  # token -> ((spec, other words), ...) of the terms it starts
         for spec in specs:
             if spec.regex is not None:
                 try:
@@ -302,13 +302,14 @@ class TermMatcher:
             return True
         return False
 
-    def _first_ids(self, token: str) -> tuple[int, ...]:
-        """The terms whose first word ``token`` is (memoized per matcher: a corpus reuses its words)."""
+    def _first_ids(self, token: str) -> tuple:
+        """The terms whose first word ``token`` is, as (spec, the term's other words) (memoized per
+        matcher: a corpus reuses its words)."""
         candidates: set[int] = set()
         for _p, rest in self._analyses(token):
             candidates.update(self._first.get(rest, ()))
         # kept in the set's order, as the matches were always collected
-        found = tuple(tid for tid in candidates
+        found = tuple((self.specs[tid], tuple(self._words[tid][1:])) for tid in candidates
                       if self._word_ok(self._words[tid][0], token, True, self.specs[tid].prefixes))
         memo = self._memo
         if len(memo) >= _MEMO_SIZE:
@@ -329,18 +330,15 @@ class TermMatcher:
             first_ids = self._first_ids
             # a word seen earlier in this same text is in the memo by now: look it up again
             firsts = [f if f is not None else (memo[t] if t in memo else first_ids(t)) for f, t in zip(firsts, texts)]
-        words_of = self._words
-        specs = self.specs
         add = matches.append
         for i in compress(range(n), firsts):  # only the tokens that may start a term
-            start = tokens[i][0]
-            for tid in firsts[i]:
-                words = words_of[tid]
-                if len(words) == 1:
-                    add(Match(start, tokens[i][1], specs[tid]))
+            start, first_end = tokens[i][0], tokens[i][1]
+            for spec, rest in firsts[i]:
+                if not rest:
+                    add(Match(start, first_end, spec))
                     continue
                 j = i
-                for w in words[1:]:
+                for w in rest:
                     j += 1
                     if j >= n:
                         break
@@ -356,7 +354,7 @@ class TermMatcher:
                     if not ok:
                         break
                 else:
-                    add(Match(start, tokens[j][1], specs[tid]))
+                    add(Match(start, tokens[j][1], spec))
         for pattern, spec in self._regexes:
             for m in pattern.finditer(text):
                 if m.end() > m.start():
