@@ -312,3 +312,94 @@ def test_actor_from_the_previous_sentence_paragraph_or_article():
     (claim,) = extract_claims(far)
     assert (claim.actor, claim.actor_basis) == ("US", "article")
     assert claim.actor_basis in ACTOR_BASES
+
+
+def test_people_killed_in_a_place_with_no_nationality_are_its_people():
+    (claim,) = extract_claims("شهدت بغداد تفجيرات عنيفة أمس.\n\nوأسفرت التفجيرات عن مقتل 12 شخصا.")
+    assert (claim.kind, claim.actor, claim.actor_basis) == ("casualties", "iraqi", "article")
+    (claim,) = extract_claims("وأسفر القصف في لبنان عن مقتل 7 أشخاص.")
+    assert (claim.actor, claim.place) == ("unknown", "elsewhere")
+    # people of a nationality said with them keep it; another state named and no Iraqis: unknown
+    (claim,) = extract_claims("وقتل في بغداد 4 مدنيين أتراك.")
+    assert claim.actor == "other_country"
+    (claim,) = extract_claims("شهدت بغداد تفجيرات.\n\nونفذ التمرد ضد الدولة التركية وأسفر عن مقتل 40 ألف شخص.")
+    assert claim.actor == "unknown"
+
+
+def test_soldiers_take_no_armed_group_from_the_sentences_around():
+    text = "هاجمت الفصائل المسلحة قاعدة عين الأسد بالصواريخ. وقتل 3 جنود في الهجوم."
+    (claim,) = extract_claims(text)
+    assert claim.kind == "casualties" and claim.actor != "militia"
+    text = "هاجمت الفصائل المسلحة قاعدة عين الأسد بالصواريخ. وقتل 3 عناصر في الاشتباك."
+    (claim,) = extract_claims(text)
+    assert claim.actor == "militia" and claim.actor_basis == "previous_sentence"
+
+
+def test_every_claim_says_how_its_actor_was_decided():
+    from troopwatch.claims import ACTOR_BASES
+
+    for item in _gold_sentences():
+        for claim in extract_claims(item["text"]):
+            assert claim.actor_basis in ACTOR_BASES, (item["text"], claim.actor_basis)
+
+
+def test_the_sentence_prefilters_find_what_flat_alternations_find():
+    """The prefilters are tries of the lexicon's words; a flat alternation of the same words is the reference."""
+    import random
+    import re
+
+    from troopwatch.claims import _KIND_CUE_CATS, _MARKS, _fold_variants, _lex
+    from troopwatch.numbers import _vocab
+
+    lex = _lex()
+    variants = _fold_variants()
+
+    def flat(words, word_start):
+        kept = []
+        for w in sorted(words, key=len):
+            if not any(w.startswith(k) for k in kept if len(k) >= 3 or (word_start and len(k) >= 2)):
+                kept.append(w)
+        parts = lambda w: _MARKS.join("[" + "".join(re.escape(c) for c in sorted(variants.get(ch, {ch}))) + "]"
+                                      if len(variants.get(ch, {ch})) > 1 else re.escape(ch) for ch in w)
+        return "|".join(parts(w) for w in sorted(kept, key=len, reverse=True))
+
+    def cue(c):
+        return c in _KIND_CUE_CATS or c.startswith("noun:")
+
+    cue_words = {w for w, cs in lex.cats.items() if any(cue(c) for c in cs)}
+    cue_words |= {words[0] for ps in lex.phrases.values() for words, c in ps if cue(c)}
+    number_words = set(_vocab().words) | set(lex.dual_nouns)
+    flat_cues = re.compile(flat(cue_words, False))
+    flat_numbers = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|(?<![\u0621-\u064a\u0671-\u06d3])"
+                              r"(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?(?:" + flat(number_words | _one_words(lex), True) + ")")
+    rng = random.Random(7)
+    pieces = sorted(cue_words)[:40] + sorted(number_words)[:40] + ["و", "بال", "ال", "قال", "في", "ً", "ـ", " ", "، ", "أ", "7", "٣", "۲٥"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        starts = [m.start() for m in flat_numbers.finditer(text)]
+        assert [m.span() for m in lex.number_prefilter.finditer(text)] == [m.span() for m in flat_numbers.finditer(text)]
+        # extract_claims reads the digits and the number words apart: the same starts
+        words = [m.start() for m in lex.number_word_prefilter.finditer(text)]
+        assert sorted(words + [i for i, ch in enumerate(text) if ch.isdigit()]) == starts
+        assert (lex.prefilter.search(text) is None) == (flat_cues.search(text) is None), text
+
+
+def _one_words(lex):
+    from troopwatch.claims import _terms, claim_kinds
+
+    casualty = next(spec for spec in claim_kinds().values() if spec["rule"] == "casualty")
+    # a casualty word may state a count with no number word ("مقتل أميركي"، "أصيب أميركيان")
+    return set(_terms(casualty.get("one_nouns"))) | set(_terms(casualty.get("one_of"))) \
+        | {t for t in _terms(casualty.get("cues_before")) if " " not in t}
+
+
+def test_a_claim_row_is_what_asdict_gives():
+    import dataclasses
+
+    claims = extract_claims("قتل 3 جنود أمريكيين في هجوم على قاعدة عين الأسد وأصيب 5 آخرون")
+    assert claims
+    for c in claims:
+        assert list(c.row().items()) == list(dataclasses.asdict(c).items())
+    odd = dataclasses.replace(claims[0], place=["Iraq"])  # a value that is no plain value is copied, as asdict does
+    row = odd.row()
+    assert row == dataclasses.asdict(odd) and row["place"] is not odd.place

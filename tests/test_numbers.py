@@ -79,6 +79,9 @@ def test_glued_clitics_are_not_part_of_the_mention(text, value):
         ("بضعة آلاف من الجنود", 3000, 9999),
         ("عدة آلاف من الجنود", 3000, 9999),
         ("بضعة جنود", 3, 9),
+        ("بضع مئات من الجنود", 300, 999),
+        ("عدة عشرات من المستشارين", 30, 99),
+        ("عدة مئات الآلاف من اللاجئين", 300000, 999999),
     ],
 )
 def test_vague_quantities_have_bounds(text, low, high):
@@ -165,6 +168,12 @@ def test_percent_word_is_not_a_hundred():
     assert [m.value for m in find_numbers("ارتفعت 40 في المئة")] == [40]
 
 
+def test_percent_word_after_a_line_break_is_not_a_hundred():
+    # a wrapped line: "في" ends one line and "المائة" starts the next
+    assert [(m.value, m.unit) for m in find_numbers("وقعت 35 في\nالمائة من الهجمات")] == [(35, "percent")]
+    assert find_numbers("في\nالمائة من الهجمات") == []
+
+
 @pytest.mark.parametrize("text", ["", " ", "0" * 40, "9" * 5000, "٬٫,.-" * 50, "\u0640" * 30, "ألف " * 3000])
 def test_odd_inputs(text):
     for m in find_numbers(text):
@@ -188,3 +197,68 @@ def test_random_number_text_keeps_spans_inside(text):
 def test_random_unicode(text):
     for m in find_numbers(text):
         assert 0 <= m.start <= m.end <= len(text)
+
+
+def _flat_candidate():
+    """The candidate regex written as one flat alternation (longest spelling first): the reference."""
+    import re
+
+    from troopwatch.numbers import _vocab
+    from troopwatch.text import ARABIC_LETTER
+
+    voc = _vocab()
+    letter = f"[{ARABIC_LETTER}]"
+    pre = "|".join(re.escape(p) for p in voc.prefixes)
+    words = "|".join(re.escape(w) for w in sorted(voc.words, key=len, reverse=True))
+    return re.compile(rf"[0-9]|(?<!{letter})(?:{pre})?(?:{words})(?!{letter})"), voc
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_where_a_number_may_start_is_found_as_a_flat_alternation_would(data):
+    flat, voc = _flat_candidate()
+    pieces = sorted(voc.words)[:60] + list(voc.prefixes) + ["جندي", "قوات", "ال", "7", "2500", "ـ", " ", "، ", "\n", "x"]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), max_size=25)))
+    assert [m.span() for m in voc.candidate.finditer(text)] == [m.span() for m in flat.finditer(text)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_qualifiers_before_a_number_are_found_where_a_flat_alternation_finds_them(data):
+    import re
+
+    from troopwatch.lexicons import load_lexicon
+    from troopwatch.numbers import _vocab
+    from troopwatch.text import ARABIC_LETTER, normalize_term
+    from troopwatch.words import proclitic_regex
+
+    lex = load_lexicon("numbers")
+    voc = _vocab()
+
+    def flat(terms):
+        alts = sorted({normalize_term(t) for t in terms if normalize_term(t)}, key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+        return re.compile(rf"(?<![{ARABIC_LETTER}]){proclitic_regex()}(?:{body})\s*$")
+
+    pairs = [(voc.fillers, flat(lex["qualifier_fillers"])), (voc.range_open, flat(lex["range_open"])),
+             (voc.range_from, flat(lex["range_from"]))]
+    pairs += [(rx, flat(lex["qualifiers"][name]["before"])) for name, rx in voc.qual_before]
+    phrases = [normalize_term(t) for t in lex["qualifier_fillers"] + lex["range_open"] + lex["range_from"]]
+    phrases += [normalize_term(t) for spec in lex["qualifiers"].values() for t in spec.get("before") or []]
+    pieces = phrases + ["و", "ب", "ل", "ف", "ال", "قوات", " ", "  ", "، ", "\n", "ـ"]
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=8)))
+    for trie, reference in pairs:
+        got, want = trie.search(text), reference.search(text)
+        assert (got and got.span()) == (want and want.span()), (text, trie.pattern[:80])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789-/ ab", max_size=30))
+def test_dates_written_with_digits_are_found_as_the_plain_pattern_finds_them(text):
+    import re
+
+    from troopwatch.numbers import _DATE_LIKE
+
+    plain = re.compile(r"(?<![0-9])(?:[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
+                       r"|[0-9]{4}-[0-9]{2}|0[1-9]-[0-9]{2}|[0-9]{2}-0[1-9])(?![0-9])")
+    assert [m.span() for m in _DATE_LIKE.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, field, fields, replace
 
 from typing import Iterable, Optional
 
@@ -70,6 +70,7 @@ LEDGER_KEY = ("article", "kind", "low", "high", "qualifier", "actor", "refers_to
 PLACES = ("Iraq", "Syria", "both", "elsewhere")
 
 _STRONG_PUNCT = set(".!?؟;؛:")
+_QUOTES = set('"«»“”„\'‘’')
 _CLAUSE_PUNCT = _STRONG_PUNCT | {"،", ","}
 _WINDOW_BEFORE = 12  # tokens searched back for count words and cues
 
@@ -101,6 +102,17 @@ class Claim:
     refers_to_basis: Optional[str] = None
     refers_to_window: Optional[str] = None
 
+    def row(self) -> dict:
+        """The claim as a plain dict: ``dataclasses.asdict`` without its deep copy when every value is plain."""
+        values = [getattr(self, name) for name in _CLAIM_FIELDS]
+        if all(v is None or type(v) in _PLAIN for v in values):
+            return dict(zip(_CLAIM_FIELDS, values))
+        return asdict(self)
+
+
+_CLAIM_FIELDS = tuple(f.name for f in fields(Claim))
+_PLAIN = frozenset({str, int, float, bool})
+
 
 # ---------------------------------------------------------------------------
 # Lexicon
@@ -121,9 +133,16 @@ class _Lex:
     year_high: int
     prefilter: re.Pattern
     number_prefilter: re.Pattern
+    number_word_prefilter: re.Pattern  # number_prefilter without its digits
     dual_nouns: dict  # normalized dual noun -> kind
     qual_words: frozenset  # words of number qualifiers (أكثر، من، نحو ...)
+    after_words: frozenset  # words of qualifiers written after a number (على الأقل، تقريبا)
     kind_names: dict  # rule -> the kind that rule reads (presence -> troops)
+    home_actors: dict  # place -> whose people die there when no nationality is said
+    key: str = ""  # the lexicon folder these tables were built from
+    attacker_by_last: dict = field(default_factory=dict)  # last word -> attacker_markers ending with it
+    # word -> its _WordInfo (stems, categories, phrases it may start), filled as words are met
+    word_info: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _terms(v) -> list[str]:
@@ -189,6 +208,7 @@ def _lex() -> _Lex:
     add("one_before", casualty.get("one_cues_before"))
     add("one_after", casualty.get("one_cues_after"))
     add("one_of", casualty.get("one_of"))
+    add("one_pronoun", casualty.get("one_pronouns"))
     add("ordinal_person", casualty.get("ordinal_persons"))
     count_kinds = tuple(name for name, spec in kinds.items() if spec["rule"] == "count")
     for name in count_kinds:
@@ -201,6 +221,15 @@ def _lex() -> _Lex:
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
+    add("demonstrative", lex.get("demonstratives"))
+    add("contrast", lex.get("contrast_before"))
+    add("dual_after", casualty.get("dual_cues_after"))
+    add("total_of", lex.get("total_words"))
+    add("allies", lex.get("allies_after"))
+    add("irregular", lex.get("irregular_fighters"))
+    add("led_by", lex.get("led_by"))
+    add("army", presence.get("army_nouns"))
+    add("title", casualty.get("title_nouns"))
     add("beneficiary", lex.get("beneficiary_markers"))
     add("target", lex.get("target_markers"))
     add("cas_blocker", casualty.get("blockers"))
@@ -216,6 +245,10 @@ def _lex() -> _Lex:
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
+    add("transport", lex.get("transport_verbs"))
+    for entry in numbers_lex_early.get("vague_before_scale") or []:
+        add("several", entry.get("forms"))
+    add("medical", lex.get("medical_words"))
     add("remains", lex.get("remains_nouns"))
     add("part_of", lex.get("breakdown_before"))
     add("part_of", lex.get("breakdown_after"))
@@ -276,12 +309,29 @@ def _lex() -> _Lex:
         year_low=int(yr[0]),
         year_high=int(yr[1]),
         prefilter=prefilter,
+        # a casualty word may govern a count with no number word: "مقتل أميركي"، "أصيب أميركيان"
         number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
-                                           | set(_terms(casualty.get("one_of")))),
+                                           | set(_terms(casualty.get("one_of")))
+                                           | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
+        number_word_prefilter=_number_word_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
+                                                     | set(_terms(casualty.get("one_of")))
+                                                     | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
+        after_words=frozenset(w for spec in (numbers_lex.get("qualifiers") or {}).values()
+                              for t in _terms((spec or {}).get("after")) for w in t.split(" ")),
         kind_names={spec["rule"]: name for name, spec in kinds.items() if spec["rule"] != "count"},
+        home_actors={str(k): str(v) for k, v in (lex.get("home_actors") or {}).items()},
+        key=lexicon_key(),
+        attacker_by_last=_by_last(tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers")))),
     )
+
+
+def _by_last(phrases: tuple) -> dict:
+    out: dict = {}
+    for words in phrases:
+        out.setdefault(words[-1], []).append(words)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @per_lexicons
@@ -313,7 +363,7 @@ def claim_kinds() -> dict:
 
 
 _KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
-                  "cas_before", "count_head_pron", "ordinal_head", "dual"}
+                  "cas_before", "cas_after", "count_head_pron", "ordinal_head", "dual"}
 
 
 def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
@@ -332,13 +382,20 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
     return _tolerant_regex(words, word_start=False)
 
 
+_ANY_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+
+
 def _number_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
     """A regex over ORIGINAL text for anything that may start a number: a digit, a number word, a dual noun."""
+    return re.compile(_ANY_DIGIT.pattern + "|" + _number_word_prefilter(dual_nouns).pattern)
+
+
+def _number_word_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
+    """The words of _number_prefilter alone (its matches never hold a digit, nor overlap one)."""
     from .numbers import _vocab
 
     words = set(_vocab().words) | set(dual_nouns)
-    body = _tolerant_regex(words, word_start=True).pattern
-    return re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]|" + body)
+    return _tolerant_regex(words, word_start=True)
 
 
 _MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
@@ -352,19 +409,53 @@ def _tolerant_regex(words: set, word_start: bool) -> re.Pattern:
         if not any(w.startswith(k) for k in kept if len(k) >= 3 or (word_start and len(k) >= 2)):
             kept.append(w)
     variants = _fold_variants()
-    alts = []
-    for w in sorted(kept, key=len, reverse=True):
-        parts = []
-        for ch in w:
-            cls = variants.get(ch, {ch})
-            parts.append("[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch))
-        alts.append(_MARKS.join(parts))
-    body = "|".join(alts)
+
+    def part(ch: str) -> str:
+        cls = variants.get(ch, {ch})
+        return "[" + "".join(re.escape(c) for c in sorted(cls)) + "]" if len(cls) > 1 else re.escape(ch)
+
+    if not word_start:
+        return re.compile(_trie_body([[part(ch) for ch in w] for w in kept]))
+    if not any(a != b and b.startswith(a) for a in kept for b in kept):
+        # no word starts another and the letter classes are disjoint, so at any position
+        # at most one word can match: the trie finds the same spans as the alternation
+        body = _trie_body([[part(ch) for ch in w] for w in kept])
+    else:
+        body = "|".join(_MARKS.join(part(ch) for ch in w) for w in sorted(kept, key=len, reverse=True))
     if word_start:
         letters = "\u0621-\u064a\u0671-\u06d3"
         clitic = "(?:[وفبلك]|[وفبلك]?[اأإآ]ل|لل)?"
         return re.compile(f"(?<![{letters}]){clitic}(?:{body})")
     return re.compile(body)
+
+
+def _trie_body(words: list) -> str:
+    """A regex that finds any of ``words`` (each a list of character patterns, marks allowed between).
+
+    The alternatives are nested by their first characters (a trie), so the regex
+    tries a handful of letters at each position instead of every word; a word that
+    extends another is left out (finding the shorter one is enough: the regex only
+    says whether any of them occurs).
+    """
+    end = ""  # a key no character pattern has: a word ends at this node
+    trie: dict = {}
+    for parts in words:
+        node = trie
+        for p in parts:
+            if end in node:
+                break
+            node = node.setdefault(p, {})
+        else:
+            node.clear()
+            node[end] = True
+
+    def emit(node: dict) -> str:
+        if end in node:
+            return ""
+        alts = [p + (_MARKS + emit(child) if end not in child else "") for p, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie) if trie else ""  # no words: every text passes, as an empty alternation did
 
 
 @per_lexicons
@@ -385,55 +476,110 @@ def _fold_variants() -> dict:
 
 _stems = stems  # the word layer's reading of a word without its proclitics
 
+_NO_CATS: frozenset = frozenset()
+
+
+class _WordInfo:
+    """What the lexicon says about one word, whatever sentence it is in (computed once per word)."""
+
+    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases")
+
+    def __init__(self, word: str, lex: "_Lex"):
+        self.stems = st = stems(word, lex.key or None)
+        found: set = set()
+        phrases: list = []
+        actor_phrases: list = []
+        actor_word = None
+        place_phrases: list = []
+        if word and word[0].isalpha():
+            cats, aphr, awords, pphr = lex.cats, lex.actor_phrases, lex.actor_words, lex.place_phrases
+            for x in st:
+                got = cats.get(x)
+                if got:
+                    found |= got
+                phrases.extend(lex.phrases.get(x, ()))
+                actor_phrases.extend(aphr.get(x, ()))
+                place_phrases.extend(pphr.get(x, ()))
+                if actor_word is None:
+                    actor_word = awords.get(x)
+        self.cats = frozenset(found) if found else _NO_CATS
+        self.phrases = tuple(phrases)  # (words, category) of the multi-word terms it may start
+        # the lexicon phrases the word may start, longest first per reading (as phrase_at tries them)
+        self.actor_phrases = tuple(actor_phrases)
+        self.actor_word = actor_word  # the one-word actor the word names, if any
+        self.place_phrases = tuple(place_phrases)
+
+
+_WORD_INFO_SIZE = 200_000  # words remembered per lexicon folder (cleared when full)
+
+
+def _word_infos(words: list, lex: "_Lex") -> list:
+    memo = lex.word_info
+    out = list(map(memo.get, words))
+    if None in out:
+        if len(memo) >= _WORD_INFO_SIZE:
+            memo.clear()
+        for k, w in enumerate(words):
+            if out[k] is None:
+                info = memo.get(w)
+                if info is None:
+                    info = memo[w] = _WordInfo(w, lex)
+                out[k] = info
+    return out
+
 
 class _Sentence:
-    """Tokens of one normalized sentence with lexicon lookups."""
+    """Tokens of one normalized sentence with lexicon lookups.
+
+    Each distinct word is looked up in the lexicon once per lexicon folder
+    (``_WordInfo``), so a sentence costs one dictionary read per token; the
+    categories of every token are read when the sentence is built.
+    """
 
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
         self.toks = all_tokens(text)
         self.starts = [t[1] for t in self.toks]
-        self._cats: dict[int, frozenset] = {}
-        self._key = lexicon_key()  # read once per sentence, not once per word looked up
-        self._stems: dict[int, tuple] = {}
+        self._words = words = [t[0] for t in self.toks]
+        self._n = len(words)
+        self._info = _word_infos(words, lex)
+        self._catl = [x.cats for x in self._info]
+        self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
+        self._punct = [not w[0].isalnum() for w in words]  # tokens are never empty
+        # every category of every token (a rule can tell at once that no token has one)
+        self.all_cats: frozenset = frozenset().union(*self._catl)
+        self.blocks_casualties = "cas_blocker" in self.all_cats
         self.actors = self._match_actors()
-        self.places = self._match_places()
-        self.blocks_casualties = any(self.has(i, "cas_blocker") for i in range(len(self.toks)))
+        self._places: Optional[list] = None
+
+    @property
+    def places(self) -> list:
+        """Place mentions (first, end, label), read when a rule first asks."""
+        if self._places is None:
+            self._places = self._match_places()
+        return self._places
 
     def __len__(self) -> int:
-        return len(self.toks)
+        return self._n
 
     def word(self, i: int) -> str:
-        return self.toks[i][0] if 0 <= i < len(self.toks) else ""
+        return self._words[i] if 0 <= i < self._n else ""
 
     def stems(self, i: int) -> tuple:
-        """Token i and its readings without proclitics (computed once per token)."""
-        got = self._stems.get(i)
-        if got is None:
-            got = self._stems[i] = stems(self.word(i), self._key)
-        return got
+        """Token i and its readings without proclitics."""
+        if 0 <= i < self._n:
+            return self._info[i].stems
+        return stems("", self.lex.key or None)
 
     def cats(self, i: int) -> frozenset:
-        c = self._cats.get(i)
-        if c is None:
-            w = self.word(i)
-            found: set = set()
-            if w and w[0].isalpha():
-                for s in self.stems(i):
-                    got = self.lex.cats.get(s)
-                    if got:
-                        found |= got
-            c = frozenset(found)
-            self._cats[i] = c
-        return c
+        return self._catl[i] if 0 <= i < self._n else _NO_CATS
 
     def has(self, i: int, cat: str) -> bool:
-        return cat in self.cats(i)
+        return 0 <= i < self._n and cat in self._catl[i]
 
     def is_punct(self, i: int) -> bool:
-        w = self.word(i)
-        return not w or not (w[0].isalnum())
+        return self._punct[i] if 0 <= i < self._n else True  # no token there: as an empty word
 
     def phrase_at(self, i: int, table: dict, single: Optional[dict] = None):
         """(end index, label) of the longest lexicon phrase starting at token i."""
@@ -443,7 +589,7 @@ class _Sentence:
         for s in self.stems(i):
             for words, label in table.get(s, ()):
                 n = len(words)
-                if i + n <= len(self.toks) and all(self.toks[i + k][0] == words[k] for k in range(1, n)):
+                if i + n <= self._n and all(self._words[i + k] == words[k] for k in range(1, n)):
                     return i + n, label
         if single is not None:
             for s in self.stems(i):
@@ -452,15 +598,30 @@ class _Sentence:
                     return i + 1, label
         return None
 
+    def _phrase_from(self, i: int, phrases: tuple, single: Optional[str]):
+        """phrase_at with the word's phrases (and one-word label) read beforehand."""
+        ws = self._words
+        for words, label in phrases:
+            n = len(words)
+            if i + n <= self._n and all(ws[i + k] == words[k] for k in range(1, n)):
+                return i + n, label
+        if single is not None:
+            return i + 1, single
+        return None
+
     def _match_actors(self) -> list:
         """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
         lex = self.lex
         out = []
         self.backed: set = set()  # actor starts read as the group another actor backs
+        n = self._n
+        info = self._info
         i = 0
-        n = len(self.toks)
-        while i < n:
-            hit = self.phrase_at(i, lex.actor_phrases, lex.actor_words)
+        for cand in [k for k in range(n) if info[k].actor_phrases or info[k].actor_word is not None]:
+            if cand < i:
+                continue
+            i = cand
+            hit = self._phrase_from(i, info[i].actor_phrases, info[i].actor_word)
             if hit is None:
                 i += 1
                 continue
@@ -480,8 +641,10 @@ class _Sentence:
             if role == "plain":
                 for back in range(1, 5):
                     j = i - back
-                    if j < 0 or self.is_punct(j):
-                        break
+                    if j >= 0 and self.word(j) in _QUOTES:
+                        continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
+                    if j < 0 or self.is_punct(j) or self.word(j) in ("ان", "بان"):
+                        break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
                     if self.has(j, "target"):
                         role = "target"
                         break
@@ -494,6 +657,13 @@ class _Sentence:
                     if self.has(k, "victim_after"):
                         role = "target"
                         break
+            allies = _phrase_end(self, end, "allies") if end < n else None
+            if allies is not None:
+                label, end = "coalition", allies  # "الولايات المتحدة وحلفاؤها": a coalition
+            if i > 0 and (self.has(i - 1, "led_by") or i > 1 and self.has(i - 2, "led_by") and self.word(i - 1) in ("من",)):
+                label = "coalition"  # "القوات التي تقودها الولايات المتحدة"، "بقيادة أمريكية"
+            if end - i == 1 and label in ("iraqi", "other_country") and self.has(i - 1, "irregular"):
+                label = "militia"  # "المقاتلين العراقيين شنوا 1415 هجوما": fighters of no army
             if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
                 i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
                 continue
@@ -507,10 +677,13 @@ class _Sentence:
         for a, b, _label, _role in self.actors:
             if b - a > 1:
                 covered.update(range(a, b))
+        info = self._info
         i = 0
-        n = len(self.toks)
-        while i < n:
-            hit = self.phrase_at(i, self.lex.place_phrases)
+        for cand in [k for k in range(self._n) if info[k].place_phrases]:
+            if cand < i:
+                continue
+            i = cand
+            hit = self._phrase_from(i, info[i].place_phrases, None)
             if hit is None or i in covered:
                 i += 1
                 continue
@@ -540,6 +713,21 @@ class _Sentence:
     def index_from(self, pos: int) -> int:
         """Index of the first token starting at or after ``pos``."""
         return bisect.bisect_left(self.starts, pos)
+
+
+def _phrase_end(s: _Sentence, k: int, cat: str) -> Optional[int]:
+    """End of the longest ``cat`` term (one word or a phrase) starting at token k, or None."""
+    w = s.word(k)
+    if not w or not w[0].isalpha():
+        return None
+    best = k + 1 if s.has(k, cat) else None
+    for st in _stems(w):
+        for words, c in s.lex.phrases.get(st, ()):
+            n = len(words)
+            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+                if best is None or k + n > best:
+                    best = k + n
+    return best
 
 
 def _tail_matches(s: _Sentence, i: int, words: tuple) -> bool:
@@ -583,18 +771,32 @@ def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
     """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
     if s.has(k, cat):
         return True
-    w = s.word(k)
-    if not w or not w[0].isalpha():
+    if not 0 <= k < len(s):
         return False
-    for st in _stems(w):
-        for words, c in s.lex.phrases.get(st, ()):
-            n = len(words)
-            if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
-                return True
+    for words, c in s._info[k].phrases:  # the phrases of each reading of the word, as lex.phrases lists them
+        n = len(words)
+        if c == cat and k + n <= len(s) and all(s.word(k + m) == words[m] for m in range(1, n)):
+            return True
     return False
 
 
 _RELEASE_REACH = 4  # words searched either side of a count for a verb of release or return
+
+
+def _transported(s: _Sentence, i0: int, noun: Optional[int]) -> bool:
+    """"نقل 21 عسكريا إلى الولايات المتحدة" (for treatment)، "الذين نقلوا إلى ألمانيا وعددهم 27":
+    the wounded moved somewhere are no troop level: a verb of moving before the count, with its
+    destination (إلى) after the verb or the counted noun, in a sentence about treatment
+    ("ونقلت الولايات المتحدة 500 جندي إلى أربيل" is a deployment)."""
+    if "medical" not in s.all_cats:
+        return False
+    end = (noun if noun is not None and noun >= i0 else i0) + 1
+    for k in range(i0 - 1, max(-1, i0 - _RELEASE_REACH - 1), -1):
+        if s.word(k) in _STRONG_PUNCT or s.word(k) in ("ان", "بان"):
+            return False  # "نقلت الوكالة أن 500 جندي سيصلون": a report, not a move
+        if s.has(k, "transport"):
+            return s.has(k + 1, "range_to") or any(s.has(m, "range_to") for m in range(end, min(len(s), end + 3)))
+    return False
 
 
 def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
@@ -603,6 +805,8 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     either (evacuated ones may be: the casualty words decide)."""
     if kind not in ("presence", "casualty"):
         return False
+    if kind == "presence" and _transported(s, i0, noun):
+        return True
     cats = ("release", "evacuate") if kind == "presence" else ("release",)
     seen = 0
     k = (noun if noun is not None and noun < i0 else i0) - 1
@@ -617,8 +821,8 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     # after the counted noun: "3 جنود أفرج عنهم"، "جنديا عادوا إلى الخدمة"
     start = (noun if noun is not None and noun >= i0 else i0) + 1
     for k in range(start, min(len(s), start + _RELEASE_REACH)):
-        if s.is_punct(k):
-            break
+        if s.is_punct(k) or s.word(k).startswith("و") and len(s.word(k)) > 3:
+            break  # "قتل 64 مسلحا واعتقل 242": another clause
         if any(_has_cat(s, k, c) for c in cats):
             return True
     return False
@@ -639,25 +843,73 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if before >= 0 and s.word(before) in _GLUED and (s.toks[before][2] == s.toks[i0][1] or s.word(before) == "ال"):
         glued = s.word(before)
         before -= 1
+    elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
+        glued = "و"  # "واثنين": the conjunction glued to a number word
     if before >= 0 and s.has(before, "rhetoric"):
-        return None
+        return _nth_time(s, before, i1) if mn.ordinal else None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
+        while head > 0 and s.word(head) in _QUOTES:
+            head -= 1  # 'هذا الهجوم "هو الثاني من نوعه'
         if head > 0 and s.has(head, "copula"):
             head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
+        while head > 0 and s.word(head) in _QUOTES:
+            head -= 1
+        if head > 0 and s.word(head).startswith(("ال", "وال")) and not s.cats(head) & {"ordinal_head", "attack"} \
+                and s.cats(head - 1) & {"ordinal_head", "attack"}:
+            head -= 1  # "الهجوم الصاروخي الثالث"، "الاستهداف الأخير الأول": an adjective between
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
+        if mn.ordinal and s.has(i1, "attack") and not s.word(i1).startswith(("ال", "وال", "ل", "ب")) \
+                and not s.word(i0).startswith(("ال", "وال", "بال", "لل")):
+            return "event", i1  # "وهذا رابع هجوم من نوعه": the ordinal in construct with the noun
         if mn.ordinal:
             return None
+    if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
+            and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")):
+        # a number word with the article agrees with a definite noun before it ("الجنود
+        # الستة"); alone it names a number, not a count ("المائة من الهجمات" after "في")
+        head = before
+        for a, b, _l, _r in s.actors:
+            if a <= head < b and a > 0:
+                head = a - 1
+        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
+            return None
     j = i1
+    while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
+        j += 1  # "24 على الأقل من مقاتلي التنظيم": a qualifier between the number and its noun
+    if j > i1 and s.word(j) != "من":
+        j = i1
     if s.word(j) == "من" and j + 1 < len(s):
-        if s.cats(j + 1) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
-            j = j + 1
+        k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
+        if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
+            j = k
+    if _next_part(s, i0, glued, mn, earlier) or (_after_breakdown(s, i0) and earlier
+                                                 and _previous_claim(earlier, mn, s, max_gap=14) is not None):
+        # "19 قتيلا، من بينهم: 11 من الميليشيات، و3 من القوات السورية": the next part of the
+        # same figure counts what the figure counts, whatever noun names its members
+        return earlier[-1].kind, (j if j != i1 else None)
     got = _noun_claim(s, i0, j, mn, earlier, partitive=j != i1)
     if got is not False:
         return got
+    if s.word(i1) == "من" and s.has(i1 + 1, "total_of"):
+        # "بين 35 ألفا و50 ألفا من مجموع 142 ألف جندي": a part of a total counts what it counts
+        for k in range(i1 + 2, min(len(s), i1 + 8)):
+            if s.is_punct(k):
+                break
+            if s.cats(k) & {"troop", "attack", "casualty"}:
+                got = _noun_claim(s, i0, k, mn, earlier, partitive=True)
+                if got not in (False, None):
+                    return got
+                break
+    if before > 0 and s.has(before, "total_of") and s.word(before - 1) == "من":
+        prev = _previous_claim(earlier, mn, s, max_gap=14)
+        if prev is not None:
+            return prev.kind, None  # "سحب 1500 جندي من أصل 4100": the whole the figure before is part of
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
+    if "cas_after" in c and j == i1 and not _is_year(mn, s.lex):
+        return "casualty", None  # "قتل 3592 جنديا و30068 جرحوا": the verb follows the elided noun
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
@@ -669,21 +921,27 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     for a, b, _l, _r in s.actors:
         if a <= head < b and a > 0:
             head = a - 1
-    definite = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال")) \
-        and bool(s.cats(head) & {"troop", "casualty", "person"})
+    agrees = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال"))
+    definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person"})
+    if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
+        return None  # "الوزارات العراقية الثلاث": the number describes another noun
     if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
         noun = before
         if definite:
             noun = head
         elif noun > 0 and any(a <= noun < b for a, b, _l, _r in s.actors):
             noun -= 1  # "جندي أمريكي واحد"
-        got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
-        if got not in (False, None):
-            return got
+        # an indefinite noun agrees with an indefinite number ("هجومين اثنين"); "الهجوم اثنان"
+        # is no phrase ("وقتل في الهجوم اثنان من الحراس")
+        if definite or not s.word(noun).startswith(("ال", "وال", "بال", "لل", "فال")):
+            got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
+            if got not in (False, None):
+                return got
     if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
+                                                       and not _cue_before(s, i0, "cas_before", span=3)
                                                        and s.word(before) not in s.lex.qual_words
                                                        and not s.has(before, "function"))):
         return None  # "خلال شهر واحد": the number belongs to another noun
@@ -692,12 +950,45 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     kind = _count_head_kind(s, i0)
     if kind is not None:
         return kind, None
+    kind = _changed_before(s, i0)
+    if kind is not None:
+        return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
     prev = _previous_claim(earlier, mn, s, max_gap=10)
-    if prev is not None and (_joined_by_and(s, i0, glued) or _joined_by_change(s, i0)
+    if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
+                             or _cue_before(s, i0, "contrast", span=1)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
         return prev.kind, None  # "قتل 3 جنود عام 2019 ثم 7."
+    if _parallel(s, i0, glued, mn, earlier):
+        return earlier[-1].kind, None  # "نفذت 375 عملية في يوليو (505 في يونيو)"
+    if s.word(i0 - 1) == "(" and not glued:
+        # "ثلث هذه الهجمات بقذائف الهاون (474 في يونيو)": a bracketed figure of the noun before it
+        for k in range(i0 - 2, max(-1, i0 - 6), -1):
+            if s.is_punct(k):
+                break
+            kind = _noun_kind(s, k)
+            if kind:
+                return kind, None
+    return None
+
+
+def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
+    """"وهي المرة الرابعة التي يقتل فيها جندي" (four casualties)، "استهدفت القاعدة للمرة
+    الثانية" (two attacks): the n-th time counts what happened each time ("ليست المرة الأولى"
+    counts nothing)."""
+    if s.has(head - 1, "negation") or s.has(head - 2, "negation"):
+        return None
+    for k in range(i1, min(len(s), i1 + 5)):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.cats(k) & {"cas_before", "cas_after"}:
+            return "casualty", None
+    for k in range(head - 1, max(-1, head - _WINDOW_BEFORE - 1), -1):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
+            return "event", None
     return None
 
 
@@ -752,6 +1043,29 @@ def _in_series(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: li
     return True
 
 
+def _parallel(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """"375 عملية في يوليو (505 في يونيو)"، "474 في يونيو، 468 في يوليو": a bare number set beside
+    the count just before it (a comma, و، ثم or a bracket between, and only that count's noun and
+    a prepositional phrase after it) counts the same thing for another time or place."""
+    if not earlier or _previous_claim(earlier, mn, s, max_gap=8) is None:
+        return False
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1
+    if glued != "و" and s.word(k) not in ("،", ",", "(", "و", "ثم"):
+        return False
+    m = s.index_from(earlier[-1]._norm_end)
+    while m < k:
+        c = s.cats(m)
+        if c & {"troop", "casualty", "person", "attack", "attack_cond", "hostile", "year_word", "place_prep", "function"} \
+                or s.word(m) in ("،", ",", "(", ")") or any(x <= m < y for x, y, _l, _r in s.actors) \
+                or s.cats(m - 1) & {"place_prep", "function", "year_word"}:
+            m += 1
+        else:
+            return False
+    return True
+
+
 def _count_not_year(s: _Sentence, i0: int, j: int, glued: str, mn: NumberMention, earlier: list) -> bool:
     """"نحو 2500 جندي في العراق و2100 في سوريا": a four-digit number joined by و to the
     claim before it and followed by a place is a count, unless عام or سنة precedes it."""
@@ -772,13 +1086,30 @@ def _change_start(s: _Sentence, i1: int) -> bool:
 
 
 def _after_breakdown(s: _Sentence, i0: int) -> bool:
-    """"60 ألف جندي ...، بما في ذلك 14 ألفا في أفغانستان": a part of the figure before it."""
+    """"60 ألف جندي ...، بما في ذلك 14 ألفا في أفغانستان"، "19 قتيلا، ومن بينهم: 11 من
+    الميليشيات": a part of the figure before it."""
+    while i0 > 0 and s.word(i0 - 1) in (":", "،", ","):
+        i0 -= 1
+    if i0 == 0 or not set(s.stems(i0 - 1)) & _breakdown_last():
+        return False
     for words in s.lex.breakdown:
         k = len(words)
-        if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in _stems(s.word(i0 - k + m))
+        if i0 - k >= 0 and all(s.word(i0 - k + m) == words[m] or words[m] in s.stems(i0 - k + m)
                                for m in range(k)):
             return True
     return False
+
+
+@per_lexicons
+def _breakdown_last() -> frozenset:
+    """The last words of the breakdown phrases (a cheap test before matching them)."""
+    return frozenset(words[-1] for words in _lex().breakdown)
+
+
+def _next_part(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: list) -> bool:
+    """Is the number joined by و to a part of a breakdown just before it?"""
+    return bool(earlier) and earlier[-1].part and (glued == "و" or _and_joined(s, i0, mn)) \
+        and _previous_claim(earlier, mn, s, max_gap=20) is not None
 
 
 def _joined_by_change(s: _Sentence, i0: int) -> bool:
@@ -790,14 +1121,38 @@ def _joined_by_change(s: _Sentence, i0: int) -> bool:
     return k >= 0 and (s.has(k, "range_to") or s.has(k, "change"))
 
 
+_NON_JOINING = "ادذرزوةى"  # letters that never join the next one: a missing space after them is invisible
+_NOUN_CATS = frozenset({"troop", "weak_troop", "force", "attack", "attack_cond", "casualty", "person"})
+
+
+def _glued_cats(s: _Sentence, j: int) -> frozenset:
+    """"61 هجومامنذ 17 تشرين": a counted noun and a function word written with no space between
+    (invisible after a letter that does not join): the categories of the noun part."""
+    w = s.word(j)
+    if len(w) < 5 or not w[0].isalpha():
+        return frozenset()
+    lex = s.lex
+    for p in range(3, len(w) - 1):
+        if w[p - 1] not in _NON_JOINING or "function" not in lex.cats.get(w[p:], ()):
+            continue
+        found = set()
+        for st in stems(w[:p], lex.key or None):
+            found |= lex.cats.get(st, frozenset())
+        if found & _NOUN_CATS:
+            return frozenset(found)
+    return frozenset()
+
+
 def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list, partitive: bool):
     """The claim made by the counted noun at j; False when j is no counted noun of ours."""
     c = s.cats(j)
+    if not c and j == s.index_from(mn.norm_end):
+        c = _glued_cats(s, j)
     if "troop" in c or ("force" in c and partitive):
-        return _troops_or_casualties(s, i0, j), j
+        return _troops_or_casualties(s, i0, j, mn, earlier), j
     if "weak_troop" in c:
-        if _military_after(s, j) or _count_head_kind(s, i0) == "presence":
-            return _troops_or_casualties(s, i0, j), j
+        if _military_after(s, j) or _count_head_kind(s, i0) == "presence" or _force_change_before(s, i0):
+            return _troops_or_casualties(s, i0, j, mn, earlier), j
         if _casualty_near(s, i0, j):
             return "casualty", j
         return None
@@ -812,6 +1167,9 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "person" in c or _is_actor_noun(s, j):
         if _casualty_near(s, i0, j):
             return "casualty", j
+        prev = _previous_claim(earlier, mn, s, max_gap=12)
+        if prev is not None and prev.kind == "casualty" and _and_joined(s, i0, mn):
+            return "casualty", j  # "قتل 17 عسكريا واثنان من المدنيين": more of the dead
         return None
     if "repeat" in c:
         for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
@@ -821,11 +1179,11 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
                 return "event", None
         return None
     if "inherit" in c:
+        if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
+            return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
         prev = _previous_claim(earlier, mn, s, max_gap=12)
         if prev is not None:
             return prev.kind, None
-        if _cue_before(s, i0, "cas_before", span=3):
-            return "casualty", None
         return None
     counted = _count_kind(c)
     if counted is not None:
@@ -844,7 +1202,14 @@ def _count_kind(c: frozenset) -> Optional[str]:
 def _starts_clause(s: _Sentence, j: int) -> bool:
     """A word with the conjunction و that is no noun of ours starts a new clause."""
     w = s.word(j)
-    return w.startswith("و") and len(w) > 3 and not s.cats(j) & {"non_claim"}
+    return w.startswith("و") and len(w) >= 3 and not s.cats(j) & {"non_claim"}
+
+
+def _and_joined(s: _Sentence, i0: int, mn: NumberMention) -> bool:
+    """Is the number joined by و to what precedes it ("و3"، "واثنين"، "و أكثر من 5")?"""
+    if s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
+        return True  # the conjunction glued to a number word
+    return _joined_by_and(s, i0, "")
 
 
 def _joined_by_and(s: _Sentence, i0: int, glued: str) -> bool:
@@ -890,7 +1255,7 @@ def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
             return False
         if s.has(k, cat):
             return True
-        if s.word(k) not in qual:
+        if s.word(k) not in qual and s.word(k) != "و":
             seen += 1
         k -= 1
     return False
@@ -908,6 +1273,11 @@ def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
         if w.startswith("و") and s.has(k, "cas_before") and k > j + 1:
             break
         if s.has(k, "cas_after"):
+            nxt = k + 1
+            while s.word(nxt) in s.lex.qual_words:
+                nxt += 1
+            if nxt in s.number_at or s.word(nxt)[:1].isdigit():
+                break  # "نحو 7000 جندي في البصرة، قتل 129 منهم": the verb governs the number after it
             return True
     return _casualty_tally(s, i0)
 
@@ -944,8 +1314,14 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     return False
 
 
-def _troops_or_casualties(s: _Sentence, i0: int, j: int) -> str:
-    return "casualty" if _casualty_near(s, i0, j) else "presence"
+def _troops_or_casualties(s: _Sentence, i0: int, j: int, mn: Optional[NumberMention] = None,
+                          earlier: Optional[list] = None) -> str:
+    if _casualty_near(s, i0, j):
+        return "casualty"
+    if mn is not None and earlier and earlier[-1].kind == "casualty" and _and_joined(s, i0, mn) \
+            and _previous_claim(earlier, mn, s, max_gap=12) is not None:
+        return "casualty"  # "مقتل 3 جنود أمريكيين و5 جنود عراقيين": more of the dead
+    return "presence"
 
 
 def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
@@ -959,6 +1335,9 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 kind = _noun_kind(s, m, force=True)
                 if kind:
                     return kind
+                if s.has(m, "weak_troop") and any(label in _FORCES and role != "blocked"
+                                                  for _a, _b, label, role in s.actors):
+                    return "presence"  # "وسّع الناتو مهمته بزيادة عدد الأفراد إلى 4000": a force's personnel
         if s.has(k, "count_head_pron"):
             for m in range(k - 1, max(-1, k - 8), -1):
                 if s.word(m) in _STRONG_PUNCT:
@@ -967,6 +1346,34 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 if kind:
                     return kind
     return None
+
+
+_FORCES = frozenset({"US", "coalition", "other_country", "iraqi"})  # states' forces, not armed groups
+
+
+def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
+    """"الكتيبة البريطانية في العراق ستقلص إلى 2500 رجل"، "تخفيض القوات لأكثر من بضع مئات"،
+    "ارتفعت الهجمات إلى 40": a verb of change and what it changes (forces: presence, attacks:
+    event), in the number's clause before it."""
+    change = False
+    found = None
+    for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
+        w = s.word(k)
+        if w in _STRONG_PUNCT or w in ("،", ",") and s.word(k + 1).startswith("و"):
+            break
+        c = s.cats(k)
+        if c & {"cas_before", "casualty", "count_head"}:
+            return None  # the change of a toll, or a count word's own reading
+        change = change or "change" in c and w not in s.lex.qual_words  # not "ما يزيد على"
+        if found is None and c & {"force", "troop"}:
+            found = "presence"
+        elif found is None and "attack" in c:
+            found = "event"
+    return found if change else None
+
+
+def _force_change_before(s: _Sentence, i0: int) -> bool:
+    return _changed_before(s, i0) == "presence"
 
 
 def _noun_kind(s: _Sentence, m: int, force: bool = False) -> Optional[str]:
@@ -1007,18 +1414,60 @@ def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
 
 
 def _previous_claim(earlier: list, mn: NumberMention, s: _Sentence, max_gap: int):
+    """The claim just before the number, unless another count stands between them
+    ("2500 جندي في أربع قواعد، اثنتان منها ...": "منها" counts the bases)."""
     if not earlier:
         return None
     prev = earlier[-1]
-    gap = s.index_at(mn.norm_start) - s.index_from(prev._norm_end)
-    return prev if 0 <= gap <= max_gap else None
+    start = s.index_from(prev._norm_end)
+    i0 = s.index_at(mn.norm_start)
+    gap = i0 - start
+    if not 0 <= gap <= max_gap:
+        return None
+    if any(s.number_at.get(k) for k in range(start, i0)):
+        return None
+    return prev
 
 
 # ---------------------------------------------------------------------------
 # Actor and place
 
 
-def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inherited: Optional[str]) -> str:
+def _after_beneficiary(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the object of helping, training or fighting ("لمحاربة تنظيم "داعش"")?"""
+    seen = 0
+    k = a - 1
+    while k >= 0 and seen < 2:
+        if s.word(k) in _QUOTES:
+            k -= 1
+            continue
+        if s.has(k, "beneficiary"):
+            return True
+        if s.is_punct(k):
+            return False
+        seen += 1
+        k -= 1
+    return False
+
+
+def _owner_of_casualties(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` named right after a casualty noun, as whose dead or wounded it counts
+    ("حصيلة قتلى الجيش الأمريكي")، or counted by a count word and then killed ("عدد العراقيين
+    الذين قتلوا")?"""
+    if s.has(a - 1, "count_head") and any(s.has(k, "cas_after") for k in range(a + 1, min(len(s), a + 4))):
+        return True
+    for k in range(a - 1, max(-1, a - 4), -1):
+        if s.is_punct(k):
+            return False
+        if s.cats(k) & {"attack", "attack_cue"}:
+            return False  # "ضحايا قصف قوات التحالف": the attacker
+        if s.cats(k) & {"casualty", "casualty_of"}:
+            return True
+    return False
+
+
+def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inherited: Optional[str],
+           person: bool = False) -> str:
     actors = s.actors
     after_from = (noun + 1) if noun is not None and noun >= i1 else i1
     if kind == "event":
@@ -1031,22 +1480,39 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     # 1. named right after the counted noun: "2500 جندي أمريكي"، "من دول أخرى"
     reach = 2 if inherited is not None else 5
     for a, b, label, role in actors:
-        if after_from <= a < after_from + reach and role != "blocked":
+        # "مقتل زعيم ميليشيا": the group a casualty led (the title word blocks nothing here)
+        title = role == "blocked" and kind == "casualty" and noun is not None and a == noun + 1
+        if after_from <= a < after_from + reach and (role != "blocked" or title):
+            if kind == "casualty" and _after_attacker_marker(s, a):
+                continue  # "مقتل 3 عسكريين نفذته جماعات": the attackers, not whose dead
             if all(not _stops_actor_window(s, k) for k in range(after_from, a)):
                 return label
     if inherited is not None:
         return inherited
+    # 2a. whose casualties a tally names: "عدد قتلى الجنود الأميركيين ... إلى اثنين"،
+    #     "القتلى في صفوف القوات العراقية"
+    if kind == "casualty":
+        owner = None
+        for a, b, label, role in actors:
+            if b <= i0 and role != "blocked" and _owner_of_casualties(s, a):
+                owner = label
+        if owner is not None:
+            return owner
     # 2. the nearest before the number in the sentence: "للولايات المتحدة 2500 جندي"
     best = None
     for a, b, label, role in actors:
         if b <= i0 and role != "blocked":
             if kind == "casualty" and a > 0 and s.has(a - 1, "cas_before") and not s.has(a - 1, "casualty_of"):
                 continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
+            if _after_beneficiary(s, a):
+                continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
+            if kind == "casualty" and a > 0 and s.has(a - 1, "attack"):
+                continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
             best = label
     if best is not None:
         return best
     # 3. "قال وزير الدفاع الأمريكي إن بلاده ...": the speaker's country
-    if any(s.has(k, "possessive") for k in range(len(s))):
+    if "possessive" in s.all_cats:
         for a, b, label, role in actors:
             if b <= i0:
                 best = label
@@ -1065,6 +1531,10 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
         if a >= after_from and role != "blocked":
             if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"} for k in range(after_from, a + 1)):
                 break
+            if kind == "casualty" and _after_attacker_marker(s, a):
+                break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
+            if kind == "casualty" and s.has(a - 1, "attack"):
+                continue  # "4 قتلى بقصف تركي": the attacker
             return label
     return "unknown"
 
@@ -1076,23 +1546,52 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     if w and w[0].isdigit():
         return True
     c = s.cats(k)
-    return bool(c & {"target", "attack", "casualty", "troop", "part_of", "ordinal_person"}) or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
+    # a verb between the counted noun and the actor starts another clause ("مقتل 50 ألف جندي كما
+    # قتل ملايين العراقيين"); forces helped come after their helpers ("100 عنصر يقدمون المشورة لقوات")
+    return bool(c & {"target", "attack", "casualty", "troop", "part_of", "ordinal_person", "beneficiary",
+                     "cas_before", "cas_after", "attacker_verb"}) \
+        or w in ("لمحاربة", "لمواجهة", "ضد", "على", "مع", "ضمن")
 
 
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     actors = s.actors
-    # 1. an adjective on the attack noun: "ضربة جوية أمريكية"
+    # 1. an adjective on the attack noun: "ضربة جوية أمريكية" (not a noun after it: "3 هجمات
+    #    أرتال التحالف" names the target)
     for a, b, label, role in actors:
-        if after_from <= a < after_from + 2 and role in ("plain", "source"):
+        if after_from <= a < after_from + 2 and role in ("plain", "source") \
+                and all(s.word(k).endswith(("ية", "ي", "يين", "يتين", "يان")) for k in range(after_from, a)):
             return label
-    # 2. "من قبل X"، "شنها X"، "تبنت X"
+    # 2. the attacker named in the number's clause, the nearest before it: after a verb of
+    #    attack or a marker ("نفذت قوات التحالف 13 غارة") or as the subject of such a verb
+    #    ("القوات الأمريكية وحدها نفذت غارتين")
+    clause = i0
+    while clause > 0 and s.word(clause - 1) not in _CLAUSE_PUNCT:
+        clause -= 1
+    best = None
+    for a, b, label, role in actors:
+        if clause <= a and b <= i0 and role in ("plain", "source") and (
+                _after_attacker_marker(s, a) or _subject_of_attack(s, b)
+                or any(s.has(k, "attacker_verb") for k in range(max(clause, a - 2), a))):
+            best = label
+    if best is not None:
+        return best
+    # 2b. a verb of attack right before the number has its subject before it: the first actor
+    #     of the sentence that is not its target ("الولايات المتحدة والدول المتحالفة معها في
+    #     الحرب ضد التنظيم ... نفذت 20 غارة")
+    k = i0 - 1
+    while k > 0 and s.word(k) in s.lex.qual_words:
+        k -= 1
+    # (the attacks counted by their noun: "استهدفت 13 مرة" may be a passive, its subject the target)
+    if k >= 0 and s.has(k, "attacker_verb") and (s.has(after_from - 1, "attack") or s.has(after_from, "attack")):
+        for a, b, label, role in actors:
+            if b <= k and role == "plain" and a not in s.backed and not _after_beneficiary(s, a):
+                return label
+    # 3. "من قبل X"، "شنها X"، "تبنت X"
     for a, b, label, role in actors:
         if role in ("blocked", "target"):
             continue
-        for words in s.lex.attacker_markers:
-            k = len(words)
-            if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
-                return label
+        if _after_attacker_marker(s, a):
+            return label
     # 3. the subject: the first actor of the number's clause that is neither target
     #    nor source ("هاجمت الفصائل القوات الأمريكية 20 مرة"), else the nearest before
     clause = i0
@@ -1102,7 +1601,8 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     for a, b, label, role in actors:
         if b > i0 or role != "plain":
             continue
-        if label != "militia" and not any(s.has(k, "attacker_verb") for k in range(max(0, a - 3), a)):
+        if label != "militia" and not any(s.has(k, "attacker_verb") for k in range(max(0, a - 3), a)) \
+                and not _subject_of_attack(s, b):
             continue
         if clause <= a:
             return label
@@ -1110,10 +1610,25 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     if best is not None:
         return best
     # 4. armed groups named anywhere (also as the source: "أعلنت الفصائل تنفيذ 20 هجوما")
+    #    (not a group that owns what was hit: "وحدات تكتيكية للتنظيم")
+    #    (not a group named after the number as the one whose positions were hit: "7 غارات ...
+    #    دمرت مواقع كان يستخدمها مسلحو داعش")
     for a, b, label, role in actors:
-        if label == "militia" and role in ("plain", "source"):
+        if label == "militia" and (role == "source" or role == "plain" and b <= i0) \
+                and not s.word(a).startswith(("ل", "لل")):
             return label
     return "unknown"
+
+
+def _subject_of_attack(s: _Sentence, b: int) -> bool:
+    """"الولايات المتحدة وحلفاؤها شنوا 22 ضربة"، "القوات الأمريكية وحدها نفذت غارتين": the
+    actor ending at ``b`` is the subject of a verb of attack right after it."""
+    for k in range(b, min(len(s), b + 2)):
+        if s.is_punct(k):
+            return False
+        if s.has(k, "attacker_verb"):
+            return True
+    return False
 
 
 def _place(s: _Sentence, i0: int, noun: Optional[int]) -> Optional[str]:
@@ -1152,6 +1667,7 @@ class _Pending:
     kind: str
     actor: str
     _norm_end: int
+    part: bool = False  # a part of the figure before it ("19 قتيلا، من بينهم: 11 ...، و3 ...")
 
 
 def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
@@ -1170,23 +1686,43 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
     prefilter = lex.prefilter
     if prefilter.search(text) is None:
         return []
-    # sentences are read only when they hold something that may start a number
-    starts = [m.start() for m in lex.number_prefilter.finditer(text)]
-    if not starts:
+    # sentences are read only when they hold something that may start a number: a digit
+    # or a match of the word part of number_prefilter (which matches each digit alone and
+    # no word match holds a digit, so this is where number_prefilter.finditer would start)
+    starts = [m.start() for m in lex.number_word_prefilter.finditer(text)]
+    if not starts and _ANY_DIGIT.search(text) is None:
         return []
     if record is None:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
     for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
-        if k == len(starts) or starts[k] >= b:
+        if (k == len(starts) or starts[k] >= b) and _ANY_DIGIT.search(text, a, b) is None:
             continue
         if prefilter.search(text, a, b) is None:
             continue
-        found = _sentence_claims(record.sentence_view(i), a, b, article, lex)
+        found = _sentence_claims(record.sentence_view(i), a, b, article, lex, context=context, index=i)
         for c in found:
+            if c.actor_basis == _PEOPLE:
+                # people counted: only their own phrase says whose, or the country they died in
+                # ("مقتل 980 شخصا في العراق": its people, unless their nationality is said)
+                c.actor_basis = "sentence"
+                named = {x[2] for x in context.sentence(i).actors}
+                if c.actor == "unknown" and (c.place is not None or not named & {"US", "coalition", "other_country"}
+                                             or named & set(lex.home_actors.values())):
+                    # (not where another state is named and no people of the place: "تمرد ضد
+                    # الدولة التركية أسفر عن مقتل 40 ألف شخص")
+                    got = context.home(i, c.place)
+                    if got is not None:
+                        c.actor, c.actor_basis = got
+                continue
+            if c.actor_basis is None:
+                c.actor_basis = "sentence"  # decided in the sentence (a total by its parts)
+                continue
+            army = c.actor_basis == _ARMY_NOUN
+            c.actor_basis = "sentence"
             if c.actor == "unknown":
-                got = context.actor(i, c.kind)
+                got = context.actor(i, c.kind, _ARMY if army else frozenset())
                 if got is not None:
                     c.actor, c.actor_basis = got
         claims.extend(found)
@@ -1199,21 +1735,37 @@ class _Context:
     When a sentence does not say whose troops or casualties a number counts (or who
     made the attacks), the answer is read from the sentence before it, then its
     paragraph, then the whole article: the forces the text is about.
+
+    Each sentence is read once (the claims pass and this one share it), and the
+    labels of a paragraph or of the article are tallied once, so the cost stays
+    linear in the number of sentences however many claims ask.
     """
 
     def __init__(self, record: Article, lex: _Lex):
         self.record = record
         self.lex = lex
+        self._sentences: dict[int, _Sentence] = {}
         self._actors: dict[int, list] = {}
+        self._filtered: dict[tuple, list] = {}
+        self._tallies: dict[tuple, dict] = {}
         self._para_of: Optional[list] = None
+        self._para_range: dict[int, range] = {}
+
+    def sentence(self, i: int) -> _Sentence:
+        """Sentence ``i`` read into tokens and lexicon categories (once)."""
+        got = self._sentences.get(i)
+        if got is None:
+            na, nb = self.record.sentences[i]
+            got = self._sentences[i] = _Sentence(self.record.norm.text[na:nb], self.lex)
+        return got
 
     def sentence_actors(self, i: int) -> list:
         """(first, end, label, role, attacker) of each actor named in sentence ``i``."""
         got = self._actors.get(i)
         if got is None:
-            na, nb = self.record.sentences[i]
-            s = _Sentence(self.record.norm.text[na:nb], self.lex)
-            got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a))
+            s = self.sentence(i)
+            got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a)
+                    or (role in ("plain", "source") and (_subject_of_attack(s, b) or s.has(a - 1, "attack"))))
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
@@ -1221,73 +1773,174 @@ class _Context:
     def _paragraph(self, i: int) -> range:
         if self._para_of is None:
             paras = self.record.paragraphs
+            starts = [pa for pa, _pb in paras]
             out = []
             for a, _b in self.record.original_sentences:
-                out.append(next((k for k, (pa, pb) in enumerate(paras) if pa <= a < pb), -1))
+                k = bisect.bisect_right(starts, a) - 1  # paragraphs are sorted and disjoint
+                out.append(k if k >= 0 and paras[k][0] <= a < paras[k][1] else -1)
             self._para_of = out
+            first: dict[int, int] = {}
+            last: dict[int, int] = {}
+            for k, q in enumerate(out):
+                first.setdefault(q, k)
+                last[q] = k
+            self._para_range = {q: range(first[q], last[q] + 1) for q in first if q >= 0}
         p = self._para_of[i]
-        idx = [k for k, q in enumerate(self._para_of) if q == p] if p >= 0 else [i]
-        return range(idx[0], idx[-1] + 1)
+        return self._para_range[p] if p >= 0 else range(i, i + 1)
 
-    def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
-        out = []
-        event = kind == self.lex.kind_names.get("event")
-        for k in sentences:
-            for _a, _b, label, role, attacker in self.sentence_actors(k):
+    def _sentence_labels(self, k: int, event: bool) -> list[str]:
+        got = self._filtered.get((k, event))
+        if got is None:
+            got = []
+            s = self.sentence(k)
+            for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
-                if event and not (label == "militia" and attacker):
-                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل")
-                out.append(label)
-        return out
+                if event and not attacker:
+                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن")
+                if not event and (role == "target" or _after_beneficiary(s, a)):
+                    continue  # forces helped, trained, fought or attacked own no count of others
+                got.append(label)
+            self._filtered[(k, event)] = got
+        return got
 
-    def actor(self, i: int, kind: str) -> Optional[tuple[str, str]]:
-        """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none."""
+    def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
         event = kind == self.lex.kind_names.get("event")
-        scopes = [("previous_sentence", [i - 1] if i > 0 else []),
-                  ("paragraph", [k for k in self._paragraph(i) if k != i]),
-                  ("article", [k for k in range(len(self.record.sentences)) if k != i])]
-        for basis, sentences in scopes:
-            if event and basis == "article":
-                break  # a wave of attacks is attributed within its paragraph only
-            labels = self._labels(sentences, kind)
-            if not labels:
+        return [label for k in sentences for label in self._sentence_labels(k, event)]
+
+    def _tally(self, scope: range, event: bool) -> dict:
+        """label -> [count in scope, (sentence, position) of its first two sentences]."""
+        key = (scope.start, scope.stop, event)
+        got = self._tallies.get(key)
+        if got is None:
+            got = {}
+            for k in scope:
+                for pos, label in enumerate(self._sentence_labels(k, event)):
+                    entry = got.get(label)
+                    if entry is None:
+                        got[label] = [1, [(k, pos)]]
+                        continue
+                    entry[0] += 1
+                    if len(entry[1]) < 2 and entry[1][-1][0] != k:
+                        entry[1].append((k, pos))
+            self._tallies[key] = got
+        return got
+
+    def _most_named(self, scope: range, i: int, event: bool, exclude: frozenset = frozenset()) -> Optional[str]:
+        """The label named most often in ``scope`` outside sentence ``i`` (ties: the first named)."""
+        tally = self._tally(scope, event)
+        if not tally:
+            return None
+        own: dict[str, int] = {}
+        if i in scope:
+            for label in self._sentence_labels(i, event):
+                own[label] = own.get(label, 0) + 1
+        best = None
+        best_count = 0
+        best_at = None
+        for label, (count, firsts) in tally.items():
+            count -= own.get(label, 0)
+            if count <= 0 or label in exclude:
                 continue
-            if basis == "previous_sentence":
-                return labels[0], basis
-            counts: dict[str, int] = {}
-            for label in labels:
-                counts[label] = counts.get(label, 0) + 1
-            best = max(counts.values())
-            return next(label for label in labels if counts[label] == best), basis
+            at = firsts[0] if firsts[0][0] != i else firsts[1]
+            if count > best_count or (count == best_count and at < best_at):
+                best, best_count, best_at = label, count, at
+        return best
+
+    def home(self, i: int, place: Optional[str]) -> Optional[tuple[str, str]]:
+        """(actor, basis): the people of the country where casualties of sentence ``i`` fell
+        (the claim's place, else the place named most in its paragraph, then the article)."""
+        homes = self.lex.home_actors
+        if place is not None:
+            return (homes[place], "sentence") if place in homes else None
+        for basis, scope in (("paragraph", self._paragraph(i)), ("article", range(len(self.record.sentences)))):
+            counts: dict = {}
+            for k in scope:
+                for _a, _b, label in self.sentence(k).places:
+                    counts[label] = counts.get(label, 0) + 1
+            if counts:
+                best = max(counts, key=lambda x: counts[x])
+                return (homes[best], basis) if best in homes else None
+        return None
+
+    def actor(self, i: int, kind: str, exclude: frozenset = frozenset()) -> Optional[tuple[str, str]]:
+        """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none
+        (``exclude``: labels that cannot own it, such as armed groups for an army's soldiers)."""
+        event = kind == self.lex.kind_names.get("event")
+        if i > 0:
+            labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
+            if labels:
+                return labels[0], "previous_sentence"
+        got = self._most_named(self._paragraph(i), i, event, exclude)
+        if got is not None:
+            return got, "paragraph"
+        if event:
+            return None  # a wave of attacks is attributed within its paragraph only
+        got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
+        if got is not None:
+            return got, "article"
         return None
 
 
+_PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
+_ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين): no armed group owns them
+_ARMY = frozenset({"militia"})
+
+
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
-    """Is the actor at ``a`` named as the one who attacked ("من قبل مسلحين"، "تبنت الفصائل")?"""
-    for words in s.lex.attacker_markers:
-        k = len(words)
-        if a - k >= 0 and all(s.word(a - k + m) == words[m] or words[m] in _stems(s.word(a - k + m)) for m in range(k)):
-            return True
-    return False
+    """Is the actor at ``a`` named as the one who attacked ("من قبل مسلحين"، "تبنت الفصائل")?
+
+    A marker word matches a token that is that word or reads as it without its
+    proclitics (a token's stems start with the token itself); only the markers whose
+    last word the token before ``a`` can be are tried.
+    """
+    if a <= 0:
+        return False
+    by_last = s.lex.attacker_by_last
+    for last in s.stems(a - 1):
+        for words in by_last.get(last, ()):
+            k = len(words)
+            if a - k >= 0 and all(words[m] in s.stems(a - k + m) for m in range(k - 1)):
+                return True
+    # "نفذتها القوات الأمريكية": the forces' noun stands between the marker and the nationality
+    return a > 1 and bool(s.cats(a - 1) & {"force", "troop"}) and _after_attacker_marker(s, a - 1)
 
 
-def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex) -> list[Claim]:
+def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex,
+                     context: Optional[_Context] = None, index: Optional[int] = None) -> list[Claim]:
     sent = nt.original
     mentions = find_numbers_normalized(nt)
-    s = _Sentence(nt.text, lex) if mentions or lex.number_prefilter.search(nt.text) else None
-    if s is None:
+    if not mentions and not lex.number_prefilter.search(nt.text):
         return []
+    # the article's reading of the sentence (shared with the actor context) when there is one
+    s = context.sentence(index) if context is not None and index is not None else _Sentence(nt.text, lex)
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
-                      + _national_parts(s, nt), key=lambda m: m.norm_start)
+                      + _national_parts(s, nt) + _several_mentions(s, nt, mentions), key=lambda m: m.norm_start)
+    # each number, and whether it counts a noun that is no claim of ours ("أربع قواعد")
+    s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim") for m in mentions}
     out: list[Claim] = []
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
+    no_context: set = set()  # claims whose actor is never read from around the sentence
+    people: set = set()  # casualties counted by a word for people (civilians, persons, police)
+    army: set = set()  # counts of soldiers of an army
+    national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
+    described: dict = {}  # index of a count -> nationalities in apposition ("جنديان، أميركي وبريطاني")
     for mn in mentions:
+        if mn.unit == "apposition":
+            # describes the count before it (its members' nationalities); no count of its own
+            if out and earlier and earlier[-1].kind in ("presence", "casualty"):
+                label = _national(s, s.text[mn.norm_start:mn.norm_end])
+                if label is not None:
+                    described.setdefault(len(out) - 1, set()).add(label)
+            continue
         if mn.unit == "dual":
             got = _classify_dual(s, mn)
         elif mn.unit == "one":
-            got = ("casualty", s.index_at(mn.norm_start)) if not s.blocks_casualties else None
+            idx = s.index_at(mn.norm_start)
+            if s.has(idx, "one_of"):
+                idx += 1  # "قتل أحد عناصر القوات الأميركية": the noun after "one of" is counted
+            got = ("casualty", idx) if not s.blocks_casualties else None
         elif mn.unit == "part":
             got = None
             if earlier and earlier[-1].kind in ("presence", "casualty") \
@@ -1301,10 +1954,13 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         i0 = s.index_at(mn.norm_start)
         i1 = s.index_from(mn.norm_end)
         inherited = None
-        if earlier and kind == earlier[-1].kind and (noun is None or s.has(noun, "inherit")):
+        # ("والثالث في حالة حرجة": "the third" is one more of those counted just before)
+        if earlier and kind == earlier[-1].kind and (noun is None or s.has(noun, "inherit")
+                                                     or mn.unit == "one" and s.word(noun).startswith("وال")):
             if _previous_claim(earlier, mn, s, max_gap=12) is not None:
                 inherited = earlier[-1].actor
-        actor = _actor(s, kind, i0, i1, noun, inherited)
+        person = kind == "casualty" and noun is not None and s.has(noun, "person")
+        actor = _actor(s, kind, i0, i1, noun, inherited, person)
         place = _place(s, i0, noun)
         qualifier, low, high = mn.qualifier, mn.low, mn.high
         if qualifier == "exact" and not mn.ordinal:
@@ -1313,12 +1969,21 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 qualifier = verb_q
                 low = None if verb_q == "at_most" else mn.value
                 high = None if verb_q == "at_least" else mn.value
-        if mn.unit == "part":
+        part = mn.unit == "part"
+        if mn.unit is None and earlier and kind == earlier[-1].kind:
+            part = _after_breakdown(s, i0) or earlier[-1].part and _and_joined(s, i0, mn)
+        if part:
             taken = {p for ps in parts.values() for p in ps}
             total = max((t for t in range(len(out)) if t not in taken), default=None)
             if total is not None:
                 parts.setdefault(total, set()).add(len(out))
-        earlier.append(_Pending(kind, actor, mn.norm_end))
+                if mn.unit == "part":
+                    national.add(total)
+        earlier.append(_Pending(kind, actor, mn.norm_end, part))
+        if person:
+            people.add(len(out))
+        elif noun is not None and s.has(noun, "army"):
+            army.add(len(out))
         out.append(
             Claim(
                 article=article,
@@ -1339,10 +2004,25 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         )
     # a total broken down into several nationalities belongs to the coalition they
     # form ("5 جنود بينهم أمريكيان وبريطاني"); one nationality leaves the rest unknown
+    # (parts of mixed sides, such as armed groups and a state's forces, leave it unknown)
     for total, members in parts.items():
         labels = {out[p].actor for p in members}
-        if out[total].actor in labels or out[total].actor == "unknown":
-            out[total] = replace(out[total], actor="coalition" if len(labels) > 1 else "unknown")
+        if (len(labels) > 1 or total in national) and (out[total].actor in labels or out[total].actor == "unknown"):
+            allied = len(labels) > 1 and labels <= {"US", "coalition", "other_country"}
+            out[total] = replace(out[total], actor="coalition" if allied else "unknown")
+            no_context.add(total)  # decided by its parts
+    for total, labels in described.items():
+        allied = len(labels) > 1 and labels <= {"US", "coalition", "other_country"}
+        actor = next(iter(labels)) if len(labels) == 1 else "coalition" if allied else "unknown"
+        out[total] = replace(out[total], actor=actor)
+        no_context.add(total)
+    for k in no_context:
+        out[k].actor_basis = None  # read below as "the sentence, and nothing around it"
+    for k in people:
+        out[k].actor_basis = _PEOPLE
+    for k in army:
+        if out[k].actor == "unknown" and out[k].actor_basis == "sentence":
+            out[k].actor_basis = _ARMY_NOUN
     return out
 
 
@@ -1353,6 +2033,8 @@ def _has_dual(text: str, lex: _Lex) -> bool:
 def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Dual nouns that state a count of two ("مقتل جنديين"), unless a number word goes with them."""
     out = []
+    if "dual" not in s.all_cats:
+        return out
     taken = [(m.norm_start, m.norm_end) for m in mentions if not m.ordinal]
     for i, (w, ws, we) in enumerate(s.toks):
         if not w[0].isalpha() or "dual" not in s.cats(i):
@@ -1370,32 +2052,96 @@ def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     return out
 
 
+def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """"أصيب عدة عسكريين"، "عدة هجمات": a vague word that counts only before a scale word in
+    numbers.yml ("عدة آلاف") states a few of a counted noun of ours."""
+    out = []
+    if "several" not in s.all_cats:
+        return out
+    taken = {s.index_at(m.norm_start) for m in mentions}
+    bounds = _several_bounds()
+    for i, (w, ws, we) in enumerate(s.toks):
+        if i in taken or not s.has(i, "several"):
+            continue
+        got = next(((st, b) for st in _stems(w) for b in (bounds.get(st),) if b is not None), None)
+        if got is None:
+            continue
+        nxt = s.cats(i + 1)
+        if not (nxt & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, i + 1)):
+            continue
+        st, (low, high) = got
+        a, b = nt.to_original(we - len(st), we)
+        out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=we - len(st), norm_end=we, words=True))
+    return out
+
+
+@per_lexicons
+def _several_bounds() -> dict:
+    """numbers.yml vague_before_scale: normalized word -> (low, high)."""
+    out = {}
+    for entry in load_lexicon("numbers").get("vague_before_scale") or []:
+        for term in _terms(entry.get("forms")):
+            out[term] = (float(entry["low"]), float(entry["high"]))
+    return out
+
+
 def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """Casualties of one: a singular noun a casualty word governs ("مقتل جندي أمريكي"،
     "أن جنديا من القوات ... قتل"، "مقتل أحد جنوده"), unless a number goes with it."""
     out = []
-    ends = {s.index_from(m.norm_end) for m in mentions}
-    starts = {s.index_at(m.norm_start) for m in mentions}
+    if not s.all_cats & _ONE_NEEDS:
+        return out  # no word here can be one casualty (see the noun test below)
+    # an ordinal is the noun's adjective, not its number: "جندي بريطاني خامس"، "أول عسكري"
+    ends = {s.index_from(m.norm_end) for m in mentions if not m.ordinal}
+    starts = {s.index_at(m.norm_start) for m in mentions if not m.ordinal}
+    ordinal_at = {s.index_at(m.norm_start) for m in mentions if m.ordinal}
     n = len(s)
-    for i, (w, ws, we) in enumerate(s.toks):
-        if not w[0].isalpha() or i == 0:
+    skip = set()
+    for i in _one_candidates(s):
+        w, ws, we = s.toks[i]
+        if not w[0].isalpha() or i in skip:
             continue
         c = s.cats(i)
+        pi = i - 1 if i - 1 not in ordinal_at else i - 2  # "وقتل أول عسكري": the word before the ordinal
+        if "one_pronoun" in c and s.has(i - 1, "cas_before"):
+            # "أصيب ستة جنود، إصابة أحدهم خطيرة"، "قتل أحدهما وأصيب الآخر": one of those counted
+            out.append(_word_mention(nt, ws, we, 1.0, "one"))
+            continue
+        if w.endswith("ين") and "dual" not in c and i not in ends and i + 1 not in starts \
+                and (c & {"troop", "person"} or _is_actor_noun(s, i)):
+            k = i + 1 + (1 if _national(s, s.word(i + 1)) is not None else 0)
+            if s.has(k, "dual_after"):
+                skip.add(i + 1)
+                # "شرطيين عراقيين قتلا": the dual verb makes the -ين noun a dual
+                out.append(_word_mention(nt, ws + (1 if w.startswith("و") and w[1:] in s.lex.cats else 0), we, 2.0, "one"))
+                continue
+        if _is_dual_national(s, i) and s.has(pi, "cas_before") and i + 1 not in starts and i not in ends:
+            # "وأصيب أميركيان": a nationality in the dual, governed by a casualty word, counts two
+            bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
+            out.append(_word_mention(nt, we - len(bare), we, 2.0, "one"))
+            continue
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
         # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
         # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
-        ordinal = "ordinal_person" in c and not s.word(i).startswith(("ال", "وال")) and (
+        # "وأصيب أميركيان والثالث في حالة حرجة": "and the third", right after a count
+        third = w.startswith("وال") and w[3:] in s.lex.cats and "ordinal_person" in s.lex.cats[w[3:]] \
+            and (i in ends or bool(s.cats(i - 1) & {"dual", "troop", "casualty"}) or _is_dual_national(s, i - 1))
+        ordinal = third or "ordinal_person" in c and not s.word(i).startswith(("ال", "وال")) and (
             (w.startswith("و") and i + 1 < n
              and (_national(s, s.word(i + 1)) is not None or "one_noun" in s.cats(i + 1)))
             or (s.has(i - 1, "cas_before") and s.word(i - 1).startswith("و")
                 and any(s.cats(k) & {"cas_before", "casualty", "dual"} for k in range(0, i - 1))))
         noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
-        if not noun or i in ends or i + 1 in starts or i + 2 in starts:
+        if not noun or (i in ends and not third) or i + 1 in starts or i + 2 in starts:
             continue
-        if "one_of" not in c and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
+        if "one_of" not in c and not third and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
-        prev = s.cats(i - 1)
-        governed = bool(prev & {"cas_before", "one_before"})
+        if "title" in c and (s.word(i + 1) in _QUOTES or s.word(i + 1).startswith(("ال", "وال"))):
+            continue  # "مقتل قائد فيلق القدس": a title in construct with a named body is one known person
+
+        prev = s.cats(pi)
+        governed = bool(prev & {"cas_before", "one_before"}) or third
         if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
             for k in range(i - 1, max(-1, i - 13), -1):
@@ -1404,7 +2150,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
                 if s.has(k, "cas_before"):
                     governed = True
                     break
-        if not governed and not one_of and (s.is_punct(i - 1) or s.word(i - 1) in ("ان", "أن", "إن", "بان", "وان")):
+        if not governed and not one_of and (s.is_punct(pi) or s.word(pi) in ("ان", "أن", "إن", "بان", "وان")):
             for k in range(i + 1, min(n, i + 9)):
                 if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
                     break
@@ -1414,11 +2160,40 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         if not governed:
             continue
         if ordinal and w.startswith("و"):
-            ws += 1  # the span leaves the conjunction out
+            ws += 3 if third else 1  # the span leaves the conjunction (and the article) out
         a, b = nt.to_original(ws, we)
         out.append(NumberMention(value=1.0, low=1.0, high=1.0, qualifier="exact", start=a, end=b,
                                  text=nt.original[a:b], norm_start=ws, norm_end=we, unit="one", words=True))
     return out
+
+
+def _word_mention(nt, ws: int, we: int, value: float, unit: str) -> NumberMention:
+    """A count stated by a word that is no number word (a dual, a singular noun, a pronoun)."""
+    a, b = nt.to_original(ws, we)
+    return NumberMention(value=value, low=value, high=value, qualifier="exact", start=a, end=b,
+                         text=nt.original[a:b], norm_start=ws, norm_end=we, unit=unit, words=True)
+
+
+def _is_dual_national(s: _Sentence, i: int) -> bool:
+    """"أميركيان"، "وبريطانيان": a nationality in the nominative dual (the -ين form is also a plural)."""
+    w = s.word(i)
+    bare = w[1:] if w.startswith("و") else w
+    return bare.endswith("يان") and (_national(s, bare) is not None or _national(s, w) is not None)
+
+
+# a casualty of one is a one-noun, "one of", an ordinal person, or a nationality after a casualty word;
+# a dual is a -ين noun before a dual verb
+_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after"})
+_ONE_WORDS = frozenset({"one_noun", "one_of", "ordinal_person"})
+
+
+def _one_candidates(s: _Sentence) -> list[int]:
+    """The tokens _one_mentions may read: a word of _ONE_WORDS, any word after a casualty word,
+    or a word a dual verb follows (with a nationality between or not)."""
+    catl = s._catl
+    n = len(s)
+    return [i for i in range(n) if catl[i] & _ONE_WORDS or i > 0 and "cas_before" in catl[i - 1]
+            or i + 1 < n and "dual_after" in catl[i + 1] or i + 2 < n and "dual_after" in catl[i + 2]]
 
 
 def _national(s: _Sentence, w: str) -> Optional[str]:
@@ -1429,9 +2204,15 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
     """"قتل 5 جنود بينهم أمريكيان وبريطاني": after a breakdown word, each nationality in the
     dual (2) or the masculine singular (1) is a part of the count before, with its own actor."""
     out = []
+    if "part_of" not in s.all_cats and not s.all_cats & {"dual", "troop", "casualty"}:
+        return out
     n = len(s)
-    for i in range(n):
-        if not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
+    catl = s._catl
+    for i in [k for k, w in enumerate(s._words) if w in ("،", ",") or "part_of" in catl[k]]:
+        # "قتل جنديان، أميركي وبريطاني": nationalities in apposition say whose the count is
+        apposition = s.word(i) in ("،", ",") and i > 0 and bool(s.cats(i - 1) & {"dual", "troop", "casualty"}) \
+            and _national(s, s.word(i + 1)) is not None and s.word(i + 1).endswith(("ي", "يان"))
+        if not apposition and not (s.has(i, "part_of") and s.word(i) in s.lex.cats and "part_of" in s.lex.cats[s.word(i)]):
             continue
         k = i + 1
         while k < n:
@@ -1448,7 +2229,8 @@ def _national_parts(s: _Sentence, nt) -> list[NumberMention]:
             ns = we - len(bare)
             a, b = nt.to_original(ns, we)
             out.append(NumberMention(value=value, low=value, high=value, qualifier="exact", start=a, end=b,
-                                     text=nt.original[a:b], norm_start=ns, norm_end=we, unit="part", words=True))
+                                     text=nt.original[a:b], norm_start=ns, norm_end=we,
+                                     unit="apposition" if apposition else "part", words=True))
             k += 1
     return out
 
@@ -1481,7 +2263,7 @@ def claims_table(articles) -> pd.DataFrame:
     rows = []
     for record in article_list(articles, "claims_table"):
         for c in extract_claims(record):
-            rows.append(asdict(c))
+            rows.append(c.row())
     return claims_frame(rows)
 
 

@@ -26,9 +26,31 @@ def lexicon_dir() -> Path:
     return Path(lexicon_key())
 
 
+_ENV_NAME = "TROOPWATCH_LEXICONS"
+# os.environ keeps its values in a dict of encoded keys (``_data``) that every
+# change through os.environ (monkeypatch.setenv included) updates; reading it
+# directly costs one dict lookup instead of the Mapping machinery of os.environ.
+_ENV_DATA = getattr(os.environ, "_data", None)
+try:
+    _ENV_KEY = os.environ.encodekey(_ENV_NAME)  # type: ignore[attr-defined]
+    _decode = os.environ.decodevalue  # type: ignore[attr-defined]
+except AttributeError:  # pragma: no cover - another os.environ implementation
+    _ENV_DATA = None
+_last_raw: list = [None, ""]  # the last raw value read and its decoded form
+
+
 def lexicon_key() -> str:
     """The lexicon folder as a string: cheap enough to key caches on at every call."""
-    return os.environ.get("TROOPWATCH_LEXICONS") or _default_dir()
+    if not isinstance(_ENV_DATA, dict):  # pragma: no cover
+        return os.environ.get(_ENV_NAME) or _default_dir()
+    raw = _ENV_DATA.get(_ENV_KEY)
+    if not raw:
+        return _default_dir()
+    last = _last_raw
+    if raw != last[0]:
+        last[1] = _decode(raw)
+        last[0] = raw
+    return last[1]
 
 
 @lru_cache(maxsize=None)
@@ -44,14 +66,26 @@ def lexicon_path(name: str) -> Path:
     return lexicon_dir() / f"{name}.yml"
 
 
+# libyaml's loader when PyYAML was built with it (several times faster); a file it rejects is read
+# again by the pure-Python loader, whose messages name the problem as before
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=None)
 def _load(path: str) -> Any:
     p = Path(path)
     if not p.is_file():
         raise LexiconError(f"{p}: lexicon not found; lexicons are YAML files in data/lexicons/")
+    text = p.read_text(encoding="utf-8")
     try:
-        with p.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        try:
+            return yaml.load(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            if _LOADER is yaml.SafeLoader:
+                raise
+            # the pure-Python loader's reading of a broken file (its wording of the problem)
+            with p.open(encoding="utf-8") as fh:
+                return yaml.load(fh, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

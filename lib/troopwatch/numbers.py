@@ -20,6 +20,7 @@ normalized text (``troopwatch.text.normalize``) and maps spans back.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -78,6 +79,7 @@ class _Vocab:
     prefixes: tuple
     qual_before: list  # (qualifier, compiled regex ending at the number)
     qual_after: list
+    qual_after_any: Optional[re.Pattern]  # the qual_after patterns in one, a named group each (tried in order)
     range_open: re.Pattern
     fillers: re.Pattern  # adverbs that may sit between a qualifier and its number
     range_from: re.Pattern
@@ -153,12 +155,22 @@ def _vocab() -> _Vocab:
     letter = f"[{ARABIC_LETTER}]"
     clitic = proclitic_regex()
 
+    # the proclitics a phrase before a number may carry (proclitic_regex() written out)
+    clitic_forms = [c + p for c in ("",) + tuple(clitics().conjunctions) for p in ("",) + tuple(clitics().prepositions)]
+
     def phrase_re(terms, *, before: bool) -> re.Pattern:
-        alts = sorted({normalize_term(t) for t in terms if normalize_term(t)}, key=len, reverse=True)
-        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts)
+        # where these patterns match does not depend on the order of the phrases (each
+        # is anchored: at the end of the text before a number, or by a following non-letter)
+        phrases = {normalize_term(t) for t in terms if normalize_term(t)}
         if before:
-            return re.compile(rf"(?<!{letter}){clitic}(?:{body})\s*$")
-        return re.compile(rf"\s*(?:{body})(?!{letter})")
+            if not phrases:
+                return re.compile(rf"(?<!{letter}){clitic}(?:)\s*$")
+            # each branch starts with one character (checked to follow no letter once read),
+            # so a search skips the characters no phrase starts with
+            spellings = [_atoms(c + a) for c in clitic_forms for a in phrases]
+            branches = [first + rf"(?<!{letter}.)" + rest for first, rest in _trie_branches(spellings)]
+            return re.compile("(?:" + "|".join(branches) + r")\s*$")
+        return re.compile(rf"\s*(?:{_trie_pattern([_atoms(a) for a in phrases])})(?!{letter})")
 
     qual_before = []
     qual_after = []
@@ -180,17 +192,22 @@ def _vocab() -> _Vocab:
     pct = sorted({normalize_term(t) for t in _forms(lex.get("percent_after"))}, key=len, reverse=True)
     percent_after = re.compile(r"\s*(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct) + ")")
 
-    # Where a number may start: a digit, or a word whose stem is a number word.
-    stems = sorted(words, key=len, reverse=True)
-    pre = "|".join(re.escape(p) for p in prefixes)
-    candidate = re.compile(
-        rf"[0-9]|(?<!{letter})(?:{pre})?(?:{'|'.join(re.escape(s) for s in stems)})(?!{letter})"
-    )
+    # Where a number may start: a digit, or a word whose stem is a number word.  The word
+    # is a whole run of letters (nothing before or after it), so the match is the same
+    # whichever spelling the regex tries first; the spellings are nested as a trie.
+    # Every branch starts with one character (a digit, or the first letter of a spelling,
+    # checked to follow no letter right after it is read), so the regex engine skips
+    # the characters no number can start with.
+    spellings = [_atoms(p + w) for p in ("",) + tuple(prefixes) for w in words]
+    branches = [str(d) for d in range(10)] + [
+        first + rf"(?<!{letter}.)" + rest + f"(?!{letter})" for first, rest in _trie_branches(spellings)]
+    candidate = re.compile("|".join(branches))
     return _Vocab(
         words=words,
         prefixes=prefixes,
         qual_before=qual_before,
         qual_after=qual_after,
+        qual_after_any=re.compile("|".join(f"(?P<{name}>{rx.pattern})" for name, rx in qual_after)) if qual_after else None,
         range_open=range_open,
         fillers=fillers,
         range_from=range_from,
@@ -206,6 +223,46 @@ def _vocab() -> _Vocab:
 
 
 
+def _atoms(phrase: str) -> list[str]:
+    """The regex atoms of a folded phrase: each character escaped, each space any run of spaces."""
+    return [r"\s+" if ch == " " else re.escape(ch) for ch in phrase]
+
+
+def _trie_pattern(alternatives: list) -> str:
+    """A regex matching exactly the strings of ``alternatives`` (lists of atoms), nested as a trie.
+
+    One branch per first atom instead of one per phrase: the regex engine tries a
+    few atoms at each position instead of every phrase.  The order in which
+    alternatives are tried differs from a flat longest-first alternation, so it is
+    used only where the match does not depend on that order (anchored patterns).
+    """
+    branches = [first + rest for first, rest in _trie_branches(alternatives)]
+    if not branches:
+        return ""  # no phrases: the empty pattern, as an empty alternation was
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _trie_branches(alternatives: list) -> list[tuple[str, str]]:
+    """(first atom, pattern of the rest) of each branch of the trie of ``alternatives``."""
+    trie: dict = {}
+    for atoms in alternatives:
+        node = trie
+        for a in atoms:
+            node = node.setdefault(a, {})
+        node[""] = {}  # a phrase ends here ("" is no atom)
+
+    def emit(node: dict) -> str:
+        kids = [a + emit(child) for a, child in sorted(node.items()) if a]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        if "" in node:
+            return (body if len(kids) > 1 else "(?:" + body + ")") + "?"
+        return body
+
+    return [(a, emit(child)) for a, child in sorted(trie.items()) if a]
+
+
 # ---------------------------------------------------------------------------
 # Tokens of the normalized text
 
@@ -215,7 +272,11 @@ _TOKEN = re.compile(rf"[0-9]+(?:[.,][0-9]+|،[0-9]{{3}}(?![0-9]))*|[{ARABIC_LETT
 _SPACE = re.compile(r"[ \t]*")  # a number never spans a line break
 
 
-@dataclass
+# _SPACE then _TOKEN in one match (no token starts with a space or a tab)
+_SPACED_TOKEN = re.compile(_SPACE.pattern + "(" + _TOKEN.pattern + ")")
+
+
+@dataclass(slots=True)
 class _Tok:
     text: str
     start: int
@@ -224,11 +285,10 @@ class _Tok:
 
 def _next_token(t: str, pos: int) -> Optional[_Tok]:
     """The token at ``pos`` after spaces on the same line, or None."""
-    pos = _SPACE.match(t, pos).end()
-    m = _TOKEN.match(t, pos)
+    m = _SPACED_TOKEN.match(t, pos)
     if m is None:
         return None
-    return _Tok(m.group(), m.start(), m.end())
+    return _Tok(m.group(1), m.start(1), m.end(1))
 
 
 def _lookup(word: str, allow_prefixes: tuple, voc: _Vocab):
@@ -425,7 +485,14 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 cur += value
                 ok = True
         elif vague is not None:
-            if cls in ("scale_pl", "scale") and not joined and not had_scale:
+            if cls == "vague" and not joined and not had_scale and vague[1] < 10:
+                # "بضع مئات"، "عدة عشرات": a few of the tens or hundreds the next word counts
+                unit = _order(voc.vague_bounds[_strip(word, plen)][0])
+                lo, hi = vague
+                vague = (lo * unit, (hi + 1) * unit - 1)
+                trailing_scale = unit
+                ok = True
+            elif cls in ("scale_pl", "scale") and not joined and not had_scale:
                 lo, hi = vague
                 vague = (lo * value, (hi + 1) * value - 1)
                 had_scale = True
@@ -537,14 +604,16 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
     pos = 0
     n = len(t)
     letter_re = _LETTER
-    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)]
+    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)] if _DIGIT.search(t) else []
+    date_starts = [a for a, _b in dates]  # sorted and disjoint: the one that may hold s is found by bisection
     while pos < n:
         m = voc.candidate.search(t, pos)
         if m is None:
             break
         s = m.start()
         if dates and _is_digit(t[s]):
-            inside = next((b for a, b in dates if a <= s < b), None)
+            k = bisect.bisect_right(date_starts, s) - 1
+            inside = dates[k][1] if k >= 0 and s < dates[k][1] else None
             if inside is not None:
                 pos = inside  # 2022-05-14, 05-14: a date, never a number of anything
                 continue
@@ -572,8 +641,10 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
                     continue
         else:
             pw = voc.percent_words.match(t, s)
-            if pw is None and t[max(0, s - 3):s] == "في ":
-                pw = voc.percent_words.match(t, s - 3)
+            if pw is None:
+                m_in = _IN_BEFORE.search(t, max(0, s - 8), s)
+                if m_in is not None:  # "في المائة", also across a line break ("في\nالمائة")
+                    pw = voc.percent_words.match(t, m_in.start())
             if pw is not None:
                 # "بالمئة" is a unit, not the number 100
                 pos = pw.end()
@@ -597,11 +668,15 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
 
 
 _LETTER = re.compile(f"[{ARABIC_LETTER}]")
+_IN_BEFORE = re.compile(r"(?<![^\s])في\s+$")
+_DIGIT = re.compile("[0-9]")
 # Digits joined by hyphens or slashes the way dates are written: 2022-05-14, 14/05/2022,
 # 2022-05, and day-month pairs with a leading zero (05-14, 14-05).
+# The first digit is read before the others so that the regex engine skips every
+# character that is no digit: (?<![0-9]) before it is (?<![0-9][0-9]) after it.
 _DATE_LIKE = re.compile(
-    r"(?<![0-9])(?:[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]{1,2}[-/][0-9]{1,2}[-/][0-9]{2,4}"
-    r"|[0-9]{4}-[0-9]{2}|0[1-9]-[0-9]{2}|[0-9]{2}-0[1-9])(?![0-9])"
+    r"[0-9](?<![0-9][0-9])(?:[0-9]{3}[-/][0-9]{1,2}[-/][0-9]{1,2}|[0-9]?[-/][0-9]{1,2}[-/][0-9]{2,4}"
+    r"|[0-9]{3}-[0-9]{2}|(?<=0)[1-9]-[0-9]{2}|[0-9]-0[1-9])(?![0-9])"
 )
 
 
@@ -726,10 +801,12 @@ def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
     if mn.qualifier not in ("exact",):
         return
     pos = end
+    qualifier = voc.qual_after_any
     for _ in range(4):
-        for name, rx in voc.qual_after:
-            if rx.match(t, pos):
-                _set_qualifier(mn, name)
+        if qualifier is not None:
+            q = qualifier.match(t, pos)  # the first of qual_after that matches, as a loop over them would find
+            if q is not None:
+                _set_qualifier(mn, q.lastgroup)
                 return
         m = _WORD.match(t, pos)
         if m is None:

@@ -101,7 +101,7 @@ def extract_article(article: Article) -> dict[str, Any]:
     return {
         "published": published,
         "dates": date_rows(article, resolved),
-        "claims": [dataclasses.asdict(c) for c in claims],
+        "claims": [c.row() for c in claims],
         "events": article_events(article, resolved, known),
         "framing": framing_row,
         "evidence": evidence,

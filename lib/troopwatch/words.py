@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from typing import Any, Iterable, Sequence
@@ -199,6 +199,8 @@ class _Word:
     article: str  # "required" | "optional"
     forms: frozenset[str]
     latin: bool
+    # token -> may it stand for this word after the first word of a term (remembered per token)
+    next_ok: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def _split_term(term: str) -> list[str]:
@@ -240,7 +242,7 @@ class TermMatcher:
         self._regexes: list[tuple[re.Pattern[str], TermSpec]] = []
         self._proclitics = clitics().proclitics
         self._key = lexicon_key()  # the lexicon folder the matcher was built from
-        self._memo: dict[str, tuple[int, ...]] = {}
+        self._memo: dict[str, tuple] = {}  # token -> ((spec, other words), ...) of the terms it starts
         for spec in specs:
             if spec.regex is not None:
                 try:
@@ -300,13 +302,14 @@ class TermMatcher:
             return True
         return False
 
-    def _first_ids(self, token: str) -> tuple[int, ...]:
-        """The terms whose first word ``token`` is (memoized per matcher: a corpus reuses its words)."""
+    def _first_ids(self, token: str) -> tuple:
+        """The terms whose first word ``token`` is, as (spec, the term's other words) (memoized per
+        matcher: a corpus reuses its words)."""
         candidates: set[int] = set()
         for _p, rest in self._analyses(token):
             candidates.update(self._first.get(rest, ()))
         # kept in the set's order, as the matches were always collected
-        found = tuple(tid for tid in candidates
+        found = tuple((self.specs[tid], tuple(self._words[tid][1:])) for tid in candidates
                       if self._word_ok(self._words[tid][0], token, True, self.specs[tid].prefixes))
         memo = self._memo
         if len(memo) >= _MEMO_SIZE:
@@ -327,33 +330,41 @@ class TermMatcher:
             first_ids = self._first_ids
             # a word seen earlier in this same text is in the memo by now: look it up again
             firsts = [f if f is not None else (memo[t] if t in memo else first_ids(t)) for f, t in zip(firsts, texts)]
+        add = matches.append
         for i in compress(range(n), firsts):  # only the tokens that may start a term
-            start = tokens[i][0]
-            for tid in firsts[i]:
-                words = self._words[tid]
-                spec = self.specs[tid]
+            start, first_end = tokens[i][0], tokens[i][1]
+            for spec, rest in firsts[i]:
+                if not rest:
+                    add(Match(start, first_end, spec))
+                    continue
                 j = i
-                ok = True
-                for w in words[1:]:
+                for w in rest:
                     j += 1
                     if j >= n:
-                        ok = False
                         break
-                    gap = text[tokens[j - 1][1]:tokens[j][0]]
-                    if not gap or not gap.isspace():
-                        ok = False
+                    gap_start, gap_end = tokens[j - 1][1], tokens[j][0]
+                    if gap_end <= gap_start or not text[gap_start:gap_end].isspace():
                         break
-                    if not self._word_ok(w, tokens[j][2], False, False):
-                        ok = False
+                    token = texts[j]
+                    ok = w.next_ok.get(token)
+                    if ok is None:
+                        if len(w.next_ok) >= _MEMO_SIZE:
+                            w.next_ok.clear()
+                        ok = w.next_ok[token] = self._word_ok(w, token, False, False)
+                    if not ok:
                         break
-                if ok:
-                    matches.append(Match(start, tokens[j][1], spec))
+                else:
+                    add(Match(start, tokens[j][1], spec))
         for pattern, spec in self._regexes:
             for m in pattern.finditer(text):
                 if m.end() > m.start():
                     matches.append(Match(m.start(), m.end(), spec))
-        matches.sort(key=lambda m: (m.start, -(m.end - m.start), m.label))
+        matches.sort(key=_match_order)
         return matches
+
+
+def _match_order(m: Match) -> tuple:
+    return (m.start, -(m.end - m.start), m.spec.label)
 
 
 _last_tokens: tuple = (None, [])
