@@ -107,3 +107,17 @@ def test_sentences_split_on_arabic_and_latin_stops_but_not_numbers_or_domains():
 def test_paragraphs_are_non_blank_lines():
     text = "عنوان\n\n  فقرة أولى  \r\nفقرة ثانية\n"
     assert [text[a:b] for a, b in paragraph_spans(text)] == ["عنوان", "فقرة أولى", "فقرة ثانية"]
+
+
+def test_a_dot_hidden_inside_a_word_beside_a_tatweel_is_dropped_and_ends_no_sentence():
+    # written as some pages do to slip past keyword filters: the words read as themselves
+    text = "أسفر القصف عن مقـ.تل جنديين وإصـ.ـابة ثلاثة آخرين. وقال مصدر"
+    norm = normalize(text)
+    assert "مقتل جنديين واصابة ثلاثة" in norm.text
+    start = norm.text.index("مقتل")
+    assert norm.original_slice(start, start + len("مقتل")) == "مقـ.تل"
+    assert [text[a:b] for a, b in sentence_spans(text)] == [text[: text.index(". ") + 1], "وقال مصدر"]
+    # a full stop with its space missing still ends the sentence, and keeps its dot
+    glued = "اكتمل الخفض تقريبا.وقال الضابط"
+    assert [glued[a:b] for a, b in sentence_spans(glued)] == ["اكتمل الخفض تقريبا.", "وقال الضابط"]
+    assert "." in normalize(glued).text

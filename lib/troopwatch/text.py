@@ -132,6 +132,11 @@ for _lo, _hi in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 
 for _ch in _INVISIBLE:
     _TRANSLATE[ord(_ch)] = None
 _NEEDS_SLOW = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+# A dot written inside a word next to a tatweel ("لمقـ.تل", "إصـ.ـابة") hides the word from
+# keyword filters; it is no sentence end and the word is read without it.  A dot between
+# two letters with no tatweel ("تقريبا.وقال") is a missing space after a full stop.
+_OBFUSCATING_DOT = r"(?:(?<=\u0640)\.(?=\u0640*[\u0621-\u064a])|(?<=[\u0621-\u064a])\.(?=\u0640+[\u0621-\u064a]))"
+_HAS_OBFUSCATING_DOT = re.compile(_OBFUSCATING_DOT)
 # the characters normalize drops (runs of them)
 _DROPPED = re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_TRANSLATE.items()) if v is None) + "]+")
 assert all(v is None or len(v) == 1 for v in _TRANSLATE.values())  # the rest map one character to one
@@ -143,6 +148,7 @@ def _fold_match(m: "re.Match[str]") -> str:
 _CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
 # every character normalize may change: those of the table and the presentation forms
 _SPECIAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "\ufb50-\ufdff\ufe70-\ufeff]")
+_SPECIAL_OR_DOT = re.compile(_SPECIAL.pattern + "|" + _OBFUSCATING_DOT)
 
 
 @dataclass(frozen=True)
@@ -191,7 +197,8 @@ def normalize(original: str) -> NormalizedText:
     """Return the matching form of ``original`` with its offset map."""
     if not isinstance(original, str):
         raise TypeError(f"normalize() takes a str, not {type(original).__name__}")
-    slow = _NEEDS_SLOW.search(original) is not None
+    dots = _HAS_OBFUSCATING_DOT.search(original) is not None
+    slow = dots or _NEEDS_SLOW.search(original) is not None
     if not slow:
         # every change is one character for one, or a character dropped: the text is one
         # translate() and the offset map skips only the dropped characters
@@ -210,13 +217,15 @@ def normalize(original: str) -> NormalizedText:
     offsets = array("q")
     pos = 0
     # runs of characters left as they are are copied whole; only the others are folded one by one
-    for m in (_SPECIAL if slow else _CHANGED).finditer(original):
+    for m in (_SPECIAL_OR_DOT if dots else _SPECIAL).finditer(original):
         i = m.start()
         if i > pos:
             out.append(original[pos:i])
             offsets.extend(range(pos, i))
         ch = original[i]
-        if slow and _is_presentation_form(ch):
+        if ch == ".":
+            folded = ""  # a dot inside a word (only _OBFUSCATING_DOT matches one here)
+        elif _is_presentation_form(ch):
             folded = fold_char(ch)
         else:
             folded = ch.translate(_TRANSLATE)
@@ -240,10 +249,11 @@ def normalize_term(term: str) -> str:
     return _SPACES.sub(" ", normalize(term).text).strip()
 
 
-# Sentence ends: . ! ? ؟ ; ؛ and the ellipsis, but not a dot between digits (2.500, 1.5)
-# nor inside a URL or domain (amwaj.media).
+# Sentence ends: . ! ? ؟ ; ؛ and the ellipsis, but not a dot between digits (2.500, 1.5),
+# inside a URL or domain (amwaj.media), nor inside a word beside a tatweel (لمقـ.تل).
 # (written as one character of the class, then the test of it: the regex engine skips to such characters)
 _SENTENCE_END = re.compile(r"[!?\u061f\u061b;\u2026.](?<=[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))"
+                           r"(?<!" + _OBFUSCATING_DOT + r")"
                            r"(?:[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))*")
 
 
