@@ -403,3 +403,10 @@ def test_a_claim_row_is_what_asdict_gives():
     odd = dataclasses.replace(claims[0], place=["Iraq"])  # a value that is no plain value is copied, as asdict does
     row = odd.row()
     assert row == dataclasses.asdict(odd) and row["place"] is not odd.place
+
+
+def test_a_count_and_its_verb_on_two_lines_of_hard_wrapped_text_are_one_claim():
+    text = ("قال مصدر أمني إن هجوما\nبطائرة مسيرة استهدف قاعدة\nعسكرية غرب البلاد وأسفر عن مقتل\n"
+            "ثلاثة جنود أمريكيين.\nوأضاف المصدر أن الهجوم\nلم يتبنه أحد")
+    casualties = [c for c in extract_claims(text) if c.kind == "casualties"]
+    assert [(c.value, c.actor) for c in casualties] == [(3, "US")]

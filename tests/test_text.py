@@ -1,7 +1,7 @@
 """Normalization: the matching form, and the offset map back to the original text."""
 from hypothesis import given, settings, strategies as st
 
-from troopwatch.text import normalize, normalize_term, paragraph_spans, sentence_spans
+from troopwatch.text import is_hard_wrapped, normalize, normalize_term, paragraph_spans, sentence_spans
 
 # A sentence of the corpus (article 002), written here with diacritics, tatweel and Eastern digits.
 SENTENCE = "للولايات المتحدة ٢٥٠٠ جُنديٍّ في العـــراق"
@@ -121,3 +121,30 @@ def test_a_dot_hidden_inside_a_word_beside_a_tatweel_is_dropped_and_ends_no_sent
     glued = "اكتمل الخفض تقريبا.وقال الضابط"
     assert [glued[a:b] for a, b in sentence_spans(glued)] == ["اكتمل الخفض تقريبا.", "وقال الضابط"]
     assert "." in normalize(glued).text
+
+
+WRAPPED = (
+    "قال مصدر أمني إن هجوما\n"
+    "بطائرة مسيرة استهدف قاعدة\n"
+    "عسكرية غرب البلاد وأسفر عن\n"
+    "مقتل ثلاثة جنود.\n"
+    "وأضاف المصدر أن الهجوم\n"
+    "هو الرابع هذا الشهر"
+)
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs_up_to_a_closed_line():
+    assert is_hard_wrapped(WRAPPED)
+    paragraphs = [WRAPPED[a:b] for a, b in paragraph_spans(WRAPPED)]
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("قال مصدر") and paragraphs[0].endswith("ثلاثة جنود.")
+    sentences = [WRAPPED[a:b] for a, b in sentence_spans(WRAPPED)]
+    assert len(sentences) == 2 and "\n" in sentences[0]
+    # a blank line still ends a paragraph
+    assert len(paragraph_spans(WRAPPED.replace("عسكرية غرب", "\nعسكرية غرب"))) == 3
+
+
+def test_one_paragraph_per_line_stays_as_it_is():
+    text = "عنوان الخبر بلا نقطة\nالفقرة الأولى تنتهي هنا.\nالفقرة الثانية تنتهي هنا.\nوالثالثة أيضا.\nوالرابعة."
+    assert not is_hard_wrapped(text)
+    assert len(paragraph_spans(text)) == 5

@@ -24,6 +24,7 @@ __all__ = [
     "normalize",
     "normalize_term",
     "sentence_spans",
+    "is_hard_wrapped",
     "paragraph_spans",
     "fold_char",
     "ARABIC_LETTER",
@@ -257,8 +258,17 @@ _SENTENCE_END = re.compile(r"[!?\u061f\u061b;\u2026.](?<=[!?\u061f\u061b;\u2026]
                            r"(?:[!?\u061f\u061b;\u2026]|\.(?![0-9A-Za-z/]))*")
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the non-blank lines of ``text`` (articles put one paragraph per line)."""
+# A line that closes a sentence: its last mark (before closing quotes or brackets) ends one.
+_CLOSED_LINE = re.compile(r"[.!?\u061f\u2026][\"'\u00bb\u201d\u2019)\]]*$")
+# Text is hard-wrapped (a page or a PDF copied with a line break every few words) when most of
+# its lines close no sentence and lines are short; its paragraphs then run until a line that
+# closes a sentence or a blank line, so a count and its verb on two lines are one sentence.
+WRAPPED_MIN_LINES = 4
+WRAPPED_OPEN_SHARE = 0.6
+WRAPPED_MEDIAN_LENGTH = 100
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for m in _LINE.finditer(text):
         a, b = m.span()
@@ -267,6 +277,36 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         trail = len(seg) - len(seg.rstrip())
         if b - trail > a + lead:
             spans.append((a + lead, b - trail))
+    return spans
+
+
+def is_hard_wrapped(text: str, lines: list[tuple[int, int]] | None = None) -> bool:
+    """Whether ``text`` breaks its lines inside sentences (see WRAPPED_*)."""
+    lines = _line_spans(text) if lines is None else lines
+    if len(lines) < WRAPPED_MIN_LINES:
+        return False
+    body = lines[:-1]
+    open_lines = sum(1 for a, b in body if not _CLOSED_LINE.search(text, a, b))
+    lengths = sorted(b - a for a, b in lines)
+    return open_lines >= WRAPPED_OPEN_SHARE * len(body) and lengths[len(lengths) // 2] <= WRAPPED_MEDIAN_LENGTH
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the paragraphs of ``text``: its non-blank lines (articles put one paragraph per
+    line), or in hard-wrapped text the runs of lines up to one that closes a sentence."""
+    lines = _line_spans(text)
+    if not is_hard_wrapped(text, lines):
+        return lines
+    spans: list[tuple[int, int]] = []
+    start = None
+    for k, (a, b) in enumerate(lines):
+        if start is None:
+            start = a
+        nxt = lines[k + 1][0] if k + 1 < len(lines) else None
+        blank_after = nxt is not None and text.count("\n", b, nxt) > 1
+        if nxt is None or blank_after or _CLOSED_LINE.search(text, a, b):
+            spans.append((start, b))
+            start = None
     return spans
 
 
