@@ -286,6 +286,23 @@ def _wanted_tables(tables: Iterable[str] | None) -> tuple[str, ...]:
     return wanted
 
 
+# Worker processes start only for at least this much text to compute (about 40 articles of 5 KB):
+# below it, starting them costs more than they save.
+POOL_MIN_CHARS = 200_000
+
+
+def _worth_a_pool(rows: list[dict]) -> bool:
+    if len(rows) < 2:
+        return False
+    chars = 0
+    for row in rows:
+        text = row.get("text")
+        chars += len(text) if isinstance(text, str) else 0
+        if chars >= POOL_MIN_CHARS:
+            return True
+    return False
+
+
 class _Workers:
     """``map`` of :func:`_extract_row` in this process, in worker processes or on a Dask cluster, in order.
 
@@ -308,7 +325,7 @@ class _Workers:
 
                 self.dask = DaskRunner(self.scheduler)
             return iter(self.dask.map(_extract_row, rows))
-        if self.jobs <= 1:
+        if self.jobs <= 1 or (self.pool is None and not _worth_a_pool(rows)):
             return map(_extract_row, rows)
         return self._pooled(rows)
 
