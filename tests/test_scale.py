@@ -299,3 +299,24 @@ def test_large_tables_are_written_in_chunks_with_the_same_bytes(monkeypatch):
         cli._emit(df, fmt, out)
         assert out.getvalue() == whole[fmt]
     assert whole["csv"].count("\n") == 6 and whole["jsonl"].count("\n") == 5
+
+
+def test_the_cache_key_ignores_only_modules_extraction_never_imports():
+    import subprocess
+    import sys
+
+    from troopwatch.cache import NOT_EXTRACTION
+
+    code = ("import sys\n"
+            "from troopwatch.article import Article\n"
+            "from troopwatch.pipeline import extract, extract_article\n"
+            "text = 'قال مصدر إن 300 جندي أمريكي وصلوا إلى بغداد في 5 آذار 2020.'\n"
+            "extract_article(Article.from_text(text, 'a', {'id': 'a', 'text': text}))\n"
+            f"extract({str(RAW)!r})\n"
+            "print(' '.join(sorted(m.split('.')[-1] + '.py' for m in sys.modules if m.startswith('troopwatch.'))))\n")
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT / "lib")}
+    imported = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                                  check=True).stdout.split())
+    assert "claims.py" in imported and "framing.py" in imported
+    assert not (imported & NOT_EXTRACTION), imported & NOT_EXTRACTION
+    assert all((ROOT / "lib" / "troopwatch" / name).is_file() for name in NOT_EXTRACTION)
