@@ -107,16 +107,16 @@ def commands(path: Path, jobs: str | None) -> None:
     exe = [sys.executable, "-m", "troopwatch"]
     cache = path.parent / "cache"
     extra = ["--jobs", jobs] if jobs else []
-    print(f"\n{'command':10s} {'cold wall':>10s} {'cold CPU':>10s} {'warm wall':>10s} {'warm CPU':>10s}")
+    print(f"\n{'command':10s} {'cold wall':>10s} {'cold CPU':>10s} {'cold RSS':>10s} {'warm wall':>10s} "
+          f"{'warm CPU':>10s} {'warm RSS':>10s}")
     for command in COMMANDS:
         shutil.rmtree(cache, ignore_errors=True)
         cells = []
         for _ in ("cold", "warm"):
-            wall, cpu = bench_scale.timed(exe + [command, str(path), "--format", "csv", "--cache", str(cache),
-                                                 "--quiet"] + extra, env)
-            cells += [wall, cpu]
-        print(f"{command:10s} " + " ".join(f"{c:9.1f}s" for c in cells))
-    print(f"peak RSS of any child: {bench_scale._children()[1]:.0f} MB")
+            wall, cpu, rss = bench_scale.timed(exe + [command, str(path), "--format", "csv", "--cache", str(cache),
+                                                      "--quiet"] + extra, env)
+            cells += [f"{wall:9.1f}s", f"{cpu:9.1f}s", f"{rss:7.0f} MB"]
+        print(f"{command:10s} " + " ".join(cells))
 
 
 def main(argv: list[str] | None = None) -> int:
