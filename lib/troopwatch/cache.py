@@ -33,9 +33,12 @@ KEY_FIELDS = ("id", "text", "outlet", "url", "language", "published", "cited_sou
 # Modules extraction never imports (figures, notebooks, running, this store): editing them keeps
 # the cache (tests/test_scale.py checks that extracting an article imports none of them).
 NOT_EXTRACTION = frozenset({
-    "__main__.py", "cache.py", "cli.py", "distributed.py", "envsync.py", "framing_plots.py", "pairing.py",
-    "pairing_plots.py", "plots.py", "report.py", "runner.py",
+    "__main__.py", "cache.py", "cli.py", "distributed.py", "envsync.py", "framing_plots.py", "io.py",
+    "pairing.py", "pairing_plots.py", "plots.py", "report.py", "runner.py",
 })
+# Reading a corpus: what these modules produce, the text and the row's fields, is itself in the key
+# (``KEY_FIELDS``), and no extraction stage imports them (only ``pipeline.extract``, to load paths).
+READING = frozenset({"corpus.py", "files.py", "readers.py"})
 
 
 def extractor_version() -> str:
@@ -48,7 +51,7 @@ def _version(lexicons: str) -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*.py")):
-        if path.name in NOT_EXTRACTION:
+        if path.name in NOT_EXTRACTION or path.name in READING:
             continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
