@@ -328,3 +328,30 @@ def test_the_cache_key_ignores_only_modules_extraction_never_imports():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 assert f"{node.module}.py" not in READING, (name, node.module)
+
+
+def test_a_long_line_without_full_stops_is_cut_into_bounded_sentences_and_cached(tmp_path, capsys):
+    from troopwatch.article import Article
+    from troopwatch.text import MAX_SENTENCE
+
+    # written sentences of a news report, their full stops dropped, on one line
+    pieces = ["قال مسؤول عسكري إن نحو 2500 جندي أمريكي ما زالوا في العراق",
+              "وأكد المتحدث أن الحكومة ملتزمة بجدول زمني لانسحاب قوات التحالف الدولي",
+              "وتعرضت قاعدة عين الأسد لهجوم بثلاثة صواريخ مساء الثلاثاء 5 آذار 2024 دون إصابات"]
+    line = " ".join(pieces[i % 3] for i in range(600))  # about 40,000 characters
+    article = Article.from_text(line, "long", {"id": "long", "text": line})
+    spans = article.original_sentences
+    assert len(spans) > len(line) // MAX_SENTENCE
+    assert max(b - a for a, b in spans) <= MAX_SENTENCE
+    assert spans[0][0] == 0 and spans[-1][1] >= len(line.rstrip())
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "long.txt").write_text(line + "\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert main(["claims", str(folder), "--cache", str(cache), "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("\n") >= 3 and "0 from cache, 1 computed" in err  # the ledger: each figure once
+    for command in ("dates", "framing", "articles"):
+        assert main([command, str(folder), "--cache", str(cache), "--format", "csv"]) == 0
+        assert "1 from cache, 0 computed" in capsys.readouterr().err
