@@ -9,7 +9,9 @@ line, so nothing but the length limit cuts its sentences.  It prints, in this pr
 seconds of each step of reading it (read, decode, load_corpus, Article building with its
 sentence cutting, tokens, the cache key) at a tenth, a third and all of its length (so a
 step that is not linear shows), then, for ``troopwatch articles|claims|dates|framing`` run as
-a subprocess: the wall and CPU seconds with an empty cache (cold) and again (warm: a cache read).
+a subprocess one after another, twice each: wall and CPU seconds and peak RSS.  The cache is
+empty before the first command (its first run is cold; every later run is a cache read), or
+before each with ``--cold-each``.
 """
 from __future__ import annotations
 
@@ -102,15 +104,19 @@ def reading_steps(path: Path) -> None:
         print(f"{name:24s}" + "".join(cells))
 
 
-def commands(path: Path, jobs: str | None) -> None:
+def commands(path: Path, jobs: str | None, cold_each: bool) -> None:
+    """Each command twice; the cache is emptied before the first command only (``cold_each``: before each):
+    the other commands' first run is then a cache read, as for a user who runs them one after another."""
     env = dict(os.environ, PYTHONPATH=f"{ROOT / 'lib'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     exe = [sys.executable, "-m", "troopwatch"]
     cache = path.parent / "cache"
     extra = ["--jobs", jobs] if jobs else []
-    print(f"\n{'command':10s} {'cold wall':>10s} {'cold CPU':>10s} {'cold RSS':>10s} {'warm wall':>10s} "
-          f"{'warm CPU':>10s} {'warm RSS':>10s}")
-    for command in COMMANDS:
-        shutil.rmtree(cache, ignore_errors=True)
+    print(f"\n{'command':10s} {'1st wall':>10s} {'1st CPU':>10s} {'1st RSS':>10s} {'2nd wall':>10s} "
+          f"{'2nd CPU':>10s} {'2nd RSS':>10s}")
+    shutil.rmtree(cache, ignore_errors=True)
+    for i, command in enumerate(COMMANDS):
+        if cold_each:
+            shutil.rmtree(cache, ignore_errors=True)
         cells = []
         for _ in ("cold", "warm"):
             wall, cpu, rss = bench_scale.timed(exe + [command, str(path), "--format", "csv", "--cache", str(cache),
@@ -124,12 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=10.0, help="size of the article (default 10 MB)")
     parser.add_argument("--jobs", default=None, help="--jobs given to troopwatch (default: its own)")
     parser.add_argument("--skip-commands", action="store_true", help="only the reading steps, in this process")
+    parser.add_argument("--cold-each", action="store_true", help="empty the cache before each command")
     args = parser.parse_args(argv)
     path = build(args.mb)
     print(f"{path} ({path.stat().st_size / 1e6:.1f} MB, {path.read_text(encoding='utf-8').count(chr(10))} line)")
     reading_steps(path)
     if not args.skip_commands:
-        commands(path, args.jobs)
+        commands(path, args.jobs, args.cold_each)
     return 0
 
 
