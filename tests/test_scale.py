@@ -355,3 +355,23 @@ def test_a_long_line_without_full_stops_is_cut_into_bounded_sentences_and_cached
     for command in ("dates", "framing", "articles"):
         assert main([command, str(folder), "--cache", str(cache), "--format", "csv"]) == 0
         assert "1 from cache, 0 computed" in capsys.readouterr().err
+
+
+def test_chart_counts_count_the_articles_of_conflicting_pairs():
+    """A large corpus has conflicting figures: their rows name two articles each (article_a, article_b)."""
+    import pandas as pd
+
+    from troopwatch import report
+    from troopwatch.plots import CONFLICT_COLUMNS
+
+    class Chart:
+        name = "conflicting_claims"
+        rows = pd.DataFrame([dict.fromkeys(CONFLICT_COLUMNS), dict.fromkeys(CONFLICT_COLUMNS)])
+
+        def note_line(self):
+            return ""
+
+    Chart.rows["article_a"] = ["a1", "a2"]
+    Chart.rows["article_b"] = ["a3", "a1"]
+    counts = report.chart_counts([Chart()])
+    assert counts["articles"].tolist() == [3] and counts["rows plotted"].tolist() == [2]
