@@ -8,12 +8,15 @@ Each corpus is written under the system's temporary folder (troopwatch-scale/, n
 about 5 KB built from Arabic sentence templates written for this benchmark, with
 numbers, dates, names, places and outlets drawn at random per article, so every
 article is different and no cache can answer for another.  For each size it
-prints: MB/s of ``troopwatch claims|dates|framing`` run as a subprocess with a
-cold cache, the same for the extraction step alone (``--no-cache``), the peak RSS
-of the child processes, the cores used (CPU time / wall time) and MB per CPU second
-(what the machine would give if nothing else ran on it), a warm re-run after
-1% of the articles are replaced by new ones, and the full ``troopwatch run`` on
-the corpus with its outputs in that folder.
+prints, for each command run as a subprocess: wall and CPU seconds, the peak RSS of
+its largest process, MB/s, the cores used (CPU time / wall time) and MB per CPU
+second (what the machine would give if nothing else ran on it).  The commands:
+``troopwatch claims`` with an empty cache, ``dates`` and ``framing`` reading it
+(``--cold-each``: each with an empty cache; ``--no-cache-run``: the extraction
+alone once more), a warm re-run, a re-run after 1% of the articles are replaced by
+new ones, then ``troopwatch run --force`` on the corpus with its outputs in that
+folder and ``troopwatch run`` again, which finds nothing changed (the no-op run).
+The 10 MB one-line article is benchmarks/bench_long_line.py.
 """
 from __future__ import annotations
 
@@ -137,36 +140,61 @@ def _children() -> tuple[float, float]:
     return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024  # CPU seconds, peak RSS in MB (Linux: KB)
 
 
-def timed(cmd: list[str], env: dict, stdout=subprocess.DEVNULL, cwd=None) -> tuple[float, float]:
-    """Wall seconds and CPU seconds of one command and its children."""
+# Runs a command and prints, on its last stderr line, the peak RSS of the command and its children.
+_WRAP = ("import resource, subprocess, sys\n"
+         "code = subprocess.run(sys.argv[1:]).returncode\n"
+         "print('peak-rss-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+         "sys.exit(code)\n")
+
+
+def timed(cmd: list[str], env: dict, stdout=subprocess.DEVNULL, cwd=None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB, the largest of its processes) of one command."""
     cpu0, _ = _children()
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, stdout=stdout, stderr=subprocess.DEVNULL, cwd=cwd)
+    done = subprocess.run([sys.executable, "-c", _WRAP] + cmd, env=env, stdout=stdout, stderr=subprocess.PIPE,
+                          cwd=cwd, text=True)
     wall = time.perf_counter() - t0
     cpu1, _ = _children()
-    return wall, cpu1 - cpu0
+    if done.returncode:
+        raise subprocess.CalledProcessError(done.returncode, cmd, stderr=done.stderr)
+    rss = float(done.stderr.rsplit("peak-rss-kb", 1)[-1].split()[0]) / 1024
+    return wall, cpu1 - cpu0, rss
 
 
-def tables(folder: Path, mb: float, cache: Path, exe: list[str], jobs: list[str], env: dict, commands: list[str]) -> None:
-    """The table commands: cold, warm, and warm with 1% new articles."""
-    # extraction alone, no cache: every stage on every article, the articles table written
-    wall, cpu = timed(exe + ["articles", str(folder), "--format", "csv", "--no-cache", "--quiet"] + jobs, env)
-    print(f"extraction (articles, no cache): {wall:7.1f} s  {mb / wall:5.2f} MB/s  cores used {cpu / wall:.2f}  "
-          f"{mb / cpu:5.3f} MB per CPU second")
+def _line(label: str, wall: float, cpu: float, rss: float, mb: float | None = None, full: float | None = None) -> str:
+    text = f"{label:34s} {wall:7.1f} s  CPU {cpu:7.1f} s  peak RSS {rss:6.0f} MB"
+    if mb is not None:
+        text += f"  {mb / wall:5.2f} MB/s  cores used {cpu / wall:.2f}  {mb / max(cpu, 1e-9):5.3f} MB per CPU second"
+    if full is not None:
+        text += f"  ({wall / full:.1%} of the cold run)"
+    return text
+
+
+def tables(folder: Path, mb: float, cache: Path, exe: list[str], jobs: list[str], env: dict, commands: list[str],
+           cold_each: bool, no_cache: bool) -> None:
+    """The table commands: the first cold (then each cold with --cold-each), the others reading the cache,
+    a warm re-run, and a re-run after 1% of the articles are replaced by new ones."""
+    if no_cache:  # extraction alone, no cache: every stage on every article, the articles table written
+        wall, cpu, rss = timed(exe + ["articles", str(folder), "--format", "csv", "--no-cache", "--quiet"] + jobs, env)
+        print(_line("extraction (articles, no cache):", wall, cpu, rss, mb))
+    shutil.rmtree(cache, ignore_errors=True)
+    full = None
     for i, command in enumerate(commands):
-        shutil.rmtree(cache, ignore_errors=True)
-        wall, cpu = timed(exe + [command, str(folder), "--format", "csv", "--cache", str(cache), "--quiet"] + jobs,
-                          env)
-        print(f"troopwatch {command:8s} cold:    {wall:7.1f} s  {mb / wall:5.2f} MB/s  cores used {cpu / wall:.2f}  "
-              f"{mb / cpu:5.3f} MB per CPU second")
-    full = wall
-    wall, _ = timed(exe + [commands[-1], str(folder), "--format", "csv", "--cache", str(cache), "--quiet"]
-                    + jobs, env)
-    print(f"warm re-run, nothing new:        {wall:7.1f} s  ({wall / full:.1%} of the cold run)")
+        if cold_each:
+            shutil.rmtree(cache, ignore_errors=True)
+        wall, cpu, rss = timed(exe + [command, str(folder), "--format", "csv", "--cache", str(cache), "--quiet"]
+                               + jobs, env)
+        state = "cold" if cold_each or i == 0 else "from cache"
+        print(_line(f"troopwatch {command} ({state}):", wall, cpu, rss, mb, None if state == "cold" else full))
+        if state == "cold":
+            full = wall
+    wall, cpu, rss = timed(exe + [commands[0], str(folder), "--format", "csv", "--cache", str(cache), "--quiet"]
+                           + jobs, env)
+    print(_line(f"warm re-run ({commands[0]}), nothing new:", wall, cpu, rss, full=full))
     renewed = renew_one_percent(folder, 1)
-    wall, _ = timed(exe + [commands[-1], str(folder), "--format", "csv", "--cache", str(cache), "--quiet"]
-                    + jobs, env)
-    print(f"warm re-run, {renewed} new articles (1%): {wall:5.1f} s  ({wall / full:.1%} of the cold run)")
+    wall, cpu, rss = timed(exe + [commands[0], str(folder), "--format", "csv", "--cache", str(cache), "--quiet"]
+                           + jobs, env)
+    print(_line(f"re-run, {renewed} new articles (1%):", wall, cpu, rss, full=full))
     (folder / ".complete").unlink()  # the corpus changed: rebuild it next time
 
 
@@ -178,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commands", nargs="+", default=["claims", "dates", "framing"],
                         help="table commands to time cold (default: claims dates framing)")
     parser.add_argument("--skip-tables", action="store_true", help="time only `troopwatch run`")
+    parser.add_argument("--cold-each", action="store_true",
+                        help="empty the cache before each table command (default: only before the first)")
+    parser.add_argument("--no-cache-run", action="store_true",
+                        help="also time the extraction with --no-cache (one more full extraction)")
     args = parser.parse_args(argv)
     env = dict(os.environ, PYTHONPATH=f"{ROOT / 'lib'}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     exe = [sys.executable, "-m", "troopwatch"]
@@ -192,21 +224,22 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         if not args.skip_tables:
-            tables(folder, mb, cache, exe, jobs, env, args.commands)
+            tables(folder, mb, cache, exe, jobs, env, args.commands, args.cold_each, args.no_cache_run)
+            folder = build_corpus(size)  # the 1% renewed: back to the corpus as built
         if not args.skip_run:
             # the notebooks read the extraction from the project's cache (build/cache): fill it as a user would
-            wall, _ = timed(exe + ["framing", str(folder), "--quiet"] + jobs, env, cwd=ROOT)
-            print(f"extraction into build/cache:     {wall:7.1f} s")
+            wall, cpu, rss = timed(exe + ["framing", str(folder), "--quiet", "--format", "csv"] + jobs, env, cwd=ROOT)
+            print(_line("extraction into build/cache:", wall, cpu, rss))
             run = exe + ["run", "-p", "corpus_dir", str(folder), "-p", "processed_dir", str(out / "processed"),
                          "-p", "figures_dir", str(out / "figures")]
             try:
-                wall, _ = timed(run, env, cwd=ROOT)
-                print(f"troopwatch run:                  {wall:7.1f} s")
-                wall, _ = timed(run, env, cwd=ROOT)
-                print(f"troopwatch run again (no-op):    {wall:7.1f} s")
+                wall, cpu, rss = timed(run + ["--force"], env, cwd=ROOT)
+                print(_line("troopwatch run (--force):", wall, cpu, rss))
+                wall, cpu, rss = timed(run, env, cwd=ROOT)
+                print(_line("troopwatch run again (no-op):", wall, cpu, rss))
             except subprocess.CalledProcessError as exc:
-                print(f"troopwatch run failed (exit {exc.returncode})")
-        print(f"peak RSS of any child so far:    {_children()[1]:7.0f} MB")
+                print(f"troopwatch run failed (exit {exc.returncode}): {exc.stderr[-2000:]}")
+        print(f"peak RSS of any child so far:      {_children()[1]:7.0f} MB")
     return 0
 
 

@@ -81,3 +81,10 @@ def test_claims_prints_the_ledger_and_mentions_every_mention(tmp_path, capsys):
     assert len(mentions) == 2 and len(ledger) == 1
     assert ledger[0]["mentions"] == 2 and ledger[0]["start"] == mentions[0]["start"]
     assert "mentions" not in mentions[0]
+
+
+def test_run_takes_force():
+    from troopwatch.cli import build_parser
+
+    assert build_parser().parse_args(["run", "--force"]).force is True
+    assert build_parser().parse_args(["run"]).force is False

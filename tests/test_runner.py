@@ -214,3 +214,66 @@ def test_bad_parameters_are_refused_before_anything_runs(project):
     with pytest.raises(ValueError, match="--jobs 0"):
         runner.run_notebooks({}, [], jobs=0, progress=False)
     assert not (project / "build").exists()
+
+
+def test_run_fingerprint_changes_with_a_lexicon_a_corpus_file_or_a_parameter(tmp_path, monkeypatch):
+    import shutil
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "lexicons", lexicons)
+    monkeypatch.setenv("TROOPWATCH_LEXICONS", str(lexicons))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("نص", encoding="utf-8")
+    write_notebook(tmp_path / "nb" / "01_a.ipynb", f'corpus_dir = "{corpus.as_posix()}"\nword = "x"')
+    notebooks = runner.discover_notebooks(tmp_path / "nb")
+    values = {"01_a": {"corpus_dir": corpus.as_posix(), "word": "x"}}
+    first = runner.run_fingerprint(notebooks, values)
+    assert runner.run_fingerprint(notebooks, values) == first
+    claims = lexicons / "claims.yml"
+    claims.write_text(claims.read_text(encoding="utf-8") + "\n# one more line\n", encoding="utf-8")
+    second = runner.run_fingerprint(notebooks, values)
+    assert second != first
+    (corpus / "a.txt").write_text("نص آخر", encoding="utf-8")
+    third = runner.run_fingerprint(notebooks, values)
+    assert third != second
+    (corpus / "b.txt").write_text("نص", encoding="utf-8")
+    assert runner.run_fingerprint(notebooks, values) != third
+    assert runner.run_fingerprint(notebooks, {"01_a": {**values["01_a"], "word": "y"}}) != runner.run_fingerprint(
+        notebooks, values)
+
+
+def test_a_run_with_nothing_changed_is_up_to_date_without_loading_the_corpus(project, capsys, monkeypatch):
+    assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0
+    assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0  # 02's input is 01's output: now it exists
+    figures = project / "out" / "figures"
+    manifest = figures / runner.MANIFEST_NAME  # in the output root: the folder holding every output folder
+    before = manifest.read_bytes()
+    stamp = (figures / "word.txt").stat().st_mtime_ns
+    capsys.readouterr()
+
+    def no_corpus(*args):
+        raise AssertionError("the corpus was loaded")
+
+    monkeypatch.setattr(runner, "_load_corpus_once", no_corpus)
+    monkeypatch.setattr(runner, "check_parameters", no_corpus)
+    assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0
+    err = capsys.readouterr().err
+    assert "up to date: nothing changed since run" in err and "--force" in err
+    assert manifest.read_bytes() == before and (figures / "word.txt").stat().st_mtime_ns == stamp
+    run = json.loads(before)["latest_run"]
+    assert json.loads(before)["runs"][run]["fingerprint"]
+    monkeypatch.undo()
+    monkeypatch.chdir(project)
+
+    # --force runs anyway
+    assert runner.run_notebooks({}, [], jobs=2, progress=False, force=True) == 0
+    assert "ran 2 notebook(s)" in capsys.readouterr().err
+    # an output changed by hand is noticed, and so is a parameter
+    (figures / "word.txt").write_text("edited")
+    assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0
+    assert "up to date: nothing changed" not in capsys.readouterr().err
+    assert (figures / "word.txt").read_text() == "old"
+    assert runner.run_notebooks({"word": "new"}, [], jobs=2, progress=False) == 0
+    assert "up to date: nothing changed" not in capsys.readouterr().err
+    assert (figures / "word.txt").read_text() == "new"

@@ -9,14 +9,15 @@ it may affect.
 The store is one SQLite file: part of the standard library, transactional (a
 killed run leaves the store as it was), safe when two processes write, and one
 file however many articles, where a file per article would not scale to a
-hundred thousand.  Values are JSON.
+hundred thousand.  Values are compact records (see :class:`ResultStore`).
 """
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import sqlite3
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -29,8 +30,19 @@ __all__ = ["ResultStore", "article_key", "extractor_version"]
 KEY_FIELDS = ("id", "text", "outlet", "url", "language", "published", "cited_sources", "title")
 
 
+# Modules extraction never imports (figures, notebooks, running, this store): editing them keeps
+# the cache (tests/test_scale.py checks that extracting an article imports none of them).
+NOT_EXTRACTION = frozenset({
+    "__main__.py", "cache.py", "cli.py", "distributed.py", "envsync.py", "framing_plots.py", "io.py",
+    "pairing.py", "pairing_plots.py", "plots.py", "report.py", "runner.py",
+})
+# Reading a corpus: what these modules produce, the text and the row's fields, is itself in the key
+# (``KEY_FIELDS``), and no extraction stage imports them (only ``pipeline.extract``, to load paths).
+READING = frozenset({"corpus.py", "files.py", "readers.py"})
+
+
 def extractor_version() -> str:
-    """A hash of the package's code and of the lexicon folder in use."""
+    """A hash of the package's code that extraction runs and of the lexicon folder in use."""
     return _version(lexicon_key())
 
 
@@ -39,6 +51,8 @@ def _version(lexicons: str) -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*.py")):
+        if path.name in NOT_EXTRACTION or path.name in READING:
+            continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for path in sorted(Path(lexicons).rglob("*.yml")):
@@ -53,17 +67,27 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def article_key(row: dict) -> str:
-    """The cache key of one corpus row: its content and the extractor version."""
-    digest = hashlib.sha256(extractor_version().encode())
+def article_key(row: dict, version: str | None = None) -> str:
+    """The cache key of one corpus row: its content and the extractor version (``extractor_version()`` if None)."""
+    digest = hashlib.sha256((version or extractor_version()).encode() + FORMAT)
     for name in KEY_FIELDS:
-        digest.update(b"\x00" + name.encode() + b"\x01")
-        digest.update(json.dumps(_plain(row.get(name)), ensure_ascii=False).encode())
+        value = _plain(row.get(name))
+        if value is None:
+            digest.update(b"\x00" + name.encode() + b"\x01")
+        else:
+            data = value.encode("utf-8", "surrogatepass")
+            digest.update(b"\x00" + name.encode() + b"\x02" + len(data).to_bytes(8, "big"))
+            digest.update(data)
     return digest.hexdigest()
 
 
 class ResultStore:
-    """Extraction results by key, in ``<folder>/results.sqlite``."""
+    """Extraction results by key, in ``<folder>/results.sqlite``.
+
+    A result is a compact record (``pipeline.compact``: tuples of plain values) stored as
+    ``marshal`` bytes compressed with zlib: a few KB per article, read back without parsing
+    JSON, with the strings an article repeats stored once.  Lookups and writes go by batches.
+    """
 
     def __init__(self, folder: str | os.PathLike):
         folder = Path(folder)
@@ -71,22 +95,45 @@ class ResultStore:
         self.path = folder / "results.sqlite"
         self._db = sqlite3.connect(self.path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
 
-    def get_many(self, keys: Sequence[str]) -> list[dict | None]:
-        found: dict[str, str] = {}
+    def get_many(self, keys: Sequence[str]) -> list[Any]:
+        """The record stored under each key, None where there is none."""
+        found: dict[str, bytes] = {}
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), 500):
             part = unique[i:i + 500]
             marks = ",".join("?" * len(part))
-            for key, value in self._db.execute(f"SELECT key, value FROM results WHERE key IN ({marks})", part):
+            for key, value in self._db.execute(f"SELECT key, value FROM {TABLE} WHERE key IN ({marks})", part):
                 found[key] = value
-        return [json.loads(found[k]) if k in found else None for k in keys]
+        out = []
+        for k in keys:
+            value = found.get(k)
+            out.append(None if value is None else _load(value))
+        return out
 
-    def put_many(self, items: Iterable[tuple[str, dict]]) -> None:
+    def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
-                                 ((k, json.dumps(v, ensure_ascii=False)) for k, v in items))
+            self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} (key, value) VALUES (?, ?)",
+                                 ((k, _dump(v)) for k, v in items))
 
     def close(self) -> None:
         self._db.close()
+
+
+# The store's format: marshal's (stable across Python 3 versions for tuples of plain values), in a
+# table of its own, so a store written by an earlier format is ignored rather than misread.
+FORMAT = b"\x00records-marshal-4-zlib"
+TABLE = "records"
+
+
+def _dump(record: Any) -> bytes:
+    return zlib.compress(marshal.dumps(record, 4), 1)
+
+
+def _load(value: bytes) -> Any:
+    try:
+        return marshal.loads(zlib.decompress(value))
+    except (ValueError, EOFError, TypeError, zlib.error):
+        return None  # a damaged entry is computed again

@@ -4,7 +4,7 @@
     troopwatch claims   PATH... [--format jsonl|csv] [--mentions] [OPTIONS]
     troopwatch dates    PATH... [--format jsonl|csv] [OPTIONS]
     troopwatch framing  PATH... [--format jsonl|csv] [OPTIONS]
-    troopwatch run [-p NAME VALUE]... [--only NOTEBOOK] [--jobs N] [--wait]
+    troopwatch run [-p NAME VALUE]... [--only NOTEBOOK] [--jobs N] [--wait] [--force]
 
 The table commands share one extraction (``pipeline.extract``): every stage runs
 once per article, in ``--jobs N`` worker processes or on a Dask cluster
@@ -28,10 +28,23 @@ from typing import Sequence
 __all__ = ["main"]
 
 
+# Rows converted and written at a time: the output of a large table is never held whole.
+EMIT_CHUNK = 20000
+
+
 def _emit(df, fmt: str, out) -> None:
     if fmt == "csv":
-        out.write(df.to_csv(index=False, lineterminator="\n"))
+        if len(df) <= EMIT_CHUNK:
+            out.write(df.to_csv(index=False, lineterminator="\n"))
+            return
+        for start in range(0, len(df), EMIT_CHUNK):  # pandas writes each row alike: chunks give the same bytes
+            out.write(df.iloc[start:start + EMIT_CHUNK].to_csv(index=False, header=start == 0, lineterminator="\n"))
         return
+    for start in range(0, max(len(df), 1), EMIT_CHUNK):
+        _emit_records(df.iloc[start:start + EMIT_CHUNK], out)
+
+
+def _emit_records(df, out) -> None:
     for record in df.to_dict(orient="records"):
         clean = {}
         for key, value in record.items():
@@ -123,19 +136,17 @@ def _table_command(name: str, args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr, args.quiet)
     progress.begin(corpus)
     jobs = args.jobs if args.jobs is not None else default_jobs(len(corpus))
+    # only the table printed is built; the cache keeps every table's rows for the next command
+    wanted = {"articles": "articles", "claims": "mentions" if getattr(args, "mentions", False) else "claims",
+              "dates": "dates", "framing": "framing"}[name]
+    with_text = bool(getattr(args, "with_text", False))
     tables = pipeline.extract(corpus, cache=cache_folder(args), jobs=jobs, engine=args.engine,
-                              scheduler=args.scheduler, progress=progress)
+                              scheduler=args.scheduler, progress=progress, tables=[wanted], text=with_text)
+    del corpus
     progress.end(tables.stats)
-    if name == "articles":
-        table = tables.articles if args.with_text else tables.articles.drop(columns=["text"])
-    elif name == "claims":
-        table = tables.mentions if args.mentions else tables.claims
-    elif name == "dates":
-        table = tables.dates
-    elif name == "framing":
-        table = tables.framing
-    else:  # pragma: no cover - argparse restricts the names
-        raise ValueError(name)
+    table = getattr(tables, wanted)
+    if name == "articles" and "text" in table.columns and not with_text:
+        table = table.drop(columns=["text"])
     _emit(table, args.format, sys.stdout)
     return 0
 
@@ -183,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default: 2)")
     run.add_argument("--wait", action="store_true",
                      help="when another run is writing the same outputs, wait for it instead of refusing")
+    run.add_argument("--force", action="store_true",
+                     help="run every notebook even when nothing changed since the last successful run")
     run.set_defaults(handler=lambda a: _run_command(a))
     return parser
 
@@ -197,7 +210,7 @@ def _run_command(args: argparse.Namespace) -> int:
         given[name] = value
     try:
         return runner.run_notebooks(parameters=given, only=args.only, jobs=args.jobs, wait=args.wait,
-                                    progress=sys.stderr.isatty())
+                                    force=args.force, progress=sys.stderr.isatty())
     except RuntimeError as exc:  # the kernel is not this environment's, or the runner could not go on
         print(f"troopwatch: error: {exc}", file=sys.stderr)
         return 1

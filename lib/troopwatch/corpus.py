@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -68,6 +69,7 @@ from .files import (  # noqa: F401  (the public names stay importable from troop
     article_files,
     decode_article,
     read_sidecar,
+    reading_paths,
 )
 
 
@@ -94,6 +96,11 @@ def load_corpus(
     when the corpus holds anything but ``.txt`` articles, so a corpus of ``.txt``
     files gives the same table as before.
     """
+    with reading_paths():
+        return _load_corpus(paths, metadata, follow_symlinks, provenance)
+
+
+def _load_corpus(paths, metadata, follow_symlinks: bool, provenance: bool | None) -> pd.DataFrame:
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     paths = list(paths)
@@ -124,8 +131,8 @@ def load_corpus(
                 meta = sidecars.get(f.stem) or sidecars.get(f.name)
             rows.append(_merge(rec, meta or {}))
     _warn_unmatched_sidecar_rows(sidecar_lines, {r["id"] for r in rows} | seen_names)
-    ids = [r["id"] for r in rows]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    ids = Counter(r["id"] for r in rows)
+    dupes = sorted(i for i, n in ids.items() if n > 1)
     if dupes:
         where = [r["path"] for r in rows if r["id"] == dupes[0]]
         raise CorpusError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-__all__ = ["run_on_dask", "partitions"]
+__all__ = ["run_on_dask", "partitions", "DaskRunner"]
 
 
 def partitions(n: int, workers: int, *, per_worker: int = 4, largest: int = 256) -> list[tuple[int, int]]:
@@ -36,28 +36,45 @@ def run_on_dask(fn: Callable[[Any], Any], rows: Sequence[Any], scheduler: str | 
     starts a local cluster of worker processes for this call.  ``progress`` is
     called with the number of rows done after each partition.
     """
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is a dependency
-        raise ValueError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from exc
     rows = list(rows)
     if not rows:
         return []
-    cluster = None
-    if scheduler is None:
-        import os
-
-        cluster = LocalCluster(n_workers=max(1, min(len(rows), os.cpu_count() or 1)), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
+    runner = DaskRunner(scheduler, workers=len(rows))
     try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        ranges = partitions(len(rows), workers)
+        return runner.map(fn, rows, progress)
+    finally:
+        runner.close()
+
+
+class DaskRunner:
+    """A connection to a Dask cluster (or a local one it starts), kept for several ``map`` calls."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a dependency
+            raise ValueError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from exc
+        self.cluster = None
+        if scheduler is None:
+            import os
+
+            cores = os.cpu_count() or 1
+            self.cluster = LocalCluster(n_workers=max(1, min(workers or cores, cores)), threads_per_worker=1,
+                                        processes=True, dashboard_address=None)
+            self.client = Client(self.cluster)
+        else:
+            self.client = Client(scheduler)
+
+    def map(self, fn: Callable[[Any], Any], rows: Sequence[Any],
+            progress: Callable[[int], None] | None = None) -> list[Any]:
+        """``[fn(row) for row in rows]``, sent in partitions, returned in the order of ``rows``."""
+        from dask.distributed import as_completed
+
+        rows = list(rows)
+        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         futures = {}
-        for start, stop in ranges:
-            future = client.submit(_apply, fn, rows[start:stop], pure=False)
+        for start, stop in partitions(len(rows), workers):
+            future = self.client.submit(_apply, fn, rows[start:stop], pure=False)
             futures[future] = (start, stop)
         out: list[Any] = [None] * len(rows)
         done = 0
@@ -69,7 +86,8 @@ def run_on_dask(fn: Callable[[Any], Any], rows: Sequence[Any], scheduler: str | 
             if progress:
                 progress(done)
         return out
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

@@ -13,7 +13,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterable
 
 
@@ -341,7 +341,7 @@ def _article_files(paths: Iterable[str | os.PathLike], follow_symlinks: bool, re
     seen: set[Path] = set(exclude or ())
     unique = []
     for f, root in files:
-        key = f.resolve()
+        key = _resolved(f)
         if key not in seen:
             seen.add(key)
             unique.append((f, root))
@@ -394,7 +394,7 @@ def iso_date_problem(value: str) -> str | None:
 def _unsafe_file_value(value: str) -> bool:
     """A sidecar ``file`` that is absolute or climbs out of the sidecar's folder."""
     posix = value.replace("\\", "/")
-    return posix.startswith("/") or bool(re.match(r"[A-Za-z]:", posix)) or ".." in PurePosixPath(posix).parts
+    return posix.startswith("/") or bool(re.match(r"[A-Za-z]:", posix)) or ".." in posix.split("/")
 
 
 def _read_sidecar(path: Path) -> tuple[dict[str, dict[str, str | None]], dict[str, int]]:
@@ -447,13 +447,56 @@ def read_sidecar(path: str | os.PathLike) -> dict[str, dict[str, str | None]]:
 
 def _display_path(path: Path) -> str:
     """The path relative to the working folder when it lies below it: tables carry no machine paths."""
+    cwd = _real_cwd()
     try:
-        return path.absolute().relative_to(Path.cwd().resolve()).as_posix()
+        return path.absolute().relative_to(cwd).as_posix()
     except ValueError:
         try:
-            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+            return _resolved(path).relative_to(cwd).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+# Folders resolved while one corpus is read (a corpus of 100,000 files in a few folders resolves a few
+# folders, not 100,000 paths); emptied when reading ends, so a later read sees links changed since.
+_REAL_FOLDERS: dict[str, str] = {}
+_READING = [0]
+
+
+class reading_paths:
+    """While a corpus is read, each folder's real path is looked up once (re-entrant)."""
+
+    def __enter__(self) -> "reading_paths":
+        _READING[0] += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _READING[0] -= 1
+        if not _READING[0]:
+            _REAL_FOLDERS.clear()
+
+
+def _real_folder(folder: str) -> str:
+    if not _READING[0]:
+        return os.path.realpath(folder)
+    real = _REAL_FOLDERS.get(folder)
+    if real is None:
+        real = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return real
+
+
+def _real_cwd() -> Path:
+    return Path(_real_folder(os.getcwd()))
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, with the real path of its folder looked up once per folder while a corpus is read."""
+    if not _READING[0] or ".." in path.parts or os.path.islink(path):
+        return path.resolve()
+    absolute = path.absolute()
+    if absolute.name in ("", "."):
+        return path.resolve()
+    return Path(_real_folder(str(absolute.parent))) / absolute.name
 
 
 # ---------------------------------------------------------------------------- loading

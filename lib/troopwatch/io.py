@@ -109,6 +109,11 @@ def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool =
 
 
 def _json_value(value):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most cells: nothing to convert
+        return value
+    if kind is float:
+        return None if value != value else value
     try:
         missing = pd.isna(value)  # None, NaN, NA, NaT; a list gives an array and is kept
     except (TypeError, ValueError):

@@ -12,11 +12,11 @@ remain for callers that want one table.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -49,25 +49,29 @@ TABLE_NAMES = {
 
 @dataclass
 class Tables:
-    """Every table of one extraction; ``articles`` keeps the text (dropped when written)."""
+    """Every table of one extraction; ``articles`` keeps the text (dropped when written).
 
-    articles: pd.DataFrame
-    dates: pd.DataFrame
-    claims: pd.DataFrame  # the ledger: one row per distinct figure of an article
-    mentions: pd.DataFrame  # one row per claim mention (the ledger's rows and their repeats)
-    events: pd.DataFrame
-    framing: pd.DataFrame
-    evidence: pd.DataFrame
+    A table not asked for (``extract(tables=...)``) is None.
+    """
+
+    articles: pd.DataFrame | None
+    dates: pd.DataFrame | None
+    claims: pd.DataFrame | None  # the ledger: one row per distinct figure of an article
+    mentions: pd.DataFrame | None  # one row per claim mention (the ledger's rows and their repeats)
+    events: pd.DataFrame | None
+    framing: pd.DataFrame | None
+    evidence: pd.DataFrame | None
     skipped: list = field(default_factory=list)
     stats: dict = field(default_factory=dict)
 
     def items(self) -> list[tuple[str, pd.DataFrame]]:
-        return [(name, getattr(self, name)) for name in TABLE_NAMES]
+        """(name, table) of every table built (an extraction asked for some tables only has None for the others)."""
+        return [(name, getattr(self, name)) for name in TABLE_NAMES if getattr(self, name) is not None]
 
     def select_articles(self, ids: Iterable[str]) -> "Tables":
         """The same tables restricted to the articles ``ids`` (an outlet filter, say)."""
         keep = set(ids)
-        out = {}
+        out = dict.fromkeys(TABLE_NAMES)
         for name, df in self.items():
             col = "id" if name == "articles" else "article"
             out[name] = df[df[col].isin(keep)].reset_index(drop=True)
@@ -108,13 +112,84 @@ def extract_article(article: Article) -> dict[str, Any]:
     }
 
 
-def _extract_row(row: dict) -> dict[str, Any]:
-    """extract_article on a corpus row (what worker processes receive: no Article to pickle)."""
+
+# The parts of one article's result, in the order of its compact record.
+PARTS = ("published", "dates", "claims", "events", "framing", "evidence")
+# Which parts each table is built from.
+_TABLE_PARTS = {
+    "articles": ("published",), "dates": ("dates",), "claims": ("claims",), "mentions": ("claims",),
+    "events": ("events",), "framing": ("framing",), "evidence": ("evidence",),
+}
+# A key a row does not have: pandas reads a missing key of a dict row as NaN, and so does the tuple.
+_MISSING = float("nan")
+
+
+def part_columns() -> dict[str, tuple[str, ...]]:
+    """The columns of each part's rows, in table order (the framing columns follow the lexicons)."""
+    from .lexicons import lexicon_key
+
+    return _part_columns(lexicon_key())
+
+
+@lru_cache(maxsize=8)
+def _part_columns(_lexicons: str) -> dict[str, tuple[str, ...]]:
+    from .claims import CLAIM_COLUMNS
+    from .dates import DATE_COLUMNS, STATED_COLUMNS
+    from .events import EVENT_COLUMNS
+    from .framing import EVIDENCE_COLUMNS, table_columns
+    from .published import PUBLISHED_COLUMNS
+    from .timeline import CLAIM_TIME_COLUMNS
+
+    return {
+        "published": tuple(PUBLISHED_COLUMNS),
+        "dates": tuple(DATE_COLUMNS + STATED_COLUMNS),
+        "claims": tuple(CLAIM_COLUMNS + [c for c in CLAIM_TIME_COLUMNS if c not in CLAIM_COLUMNS]),
+        "events": tuple(EVENT_COLUMNS),
+        "framing": tuple(table_columns()),
+        "evidence": tuple(EVIDENCE_COLUMNS),
+    }
+
+
+def compact(result: dict[str, Any], columns: dict[str, tuple[str, ...]] | None = None) -> tuple:
+    """One article's result as a record of plain tuples: what workers send back and the cache keeps.
+
+    The record holds, per part of ``PARTS``, its rows as tuples in table column order (the
+    publication fields and the framing row: one tuple).  A string repeated within the article
+    (its id, a sentence quoted by several rows) is one object, which pickle and marshal keep
+    shared, so a record costs about what its distinct values cost.
+    """
+    columns = columns or part_columns()
+    memo: dict[str, str] = {}
+
+    def row(values: dict, names: tuple[str, ...], missing=_MISSING) -> tuple:
+        out = []
+        for name in names:
+            value = values.get(name, missing) if missing is not None else values[name]
+            if type(value) is str:
+                value = memo.setdefault(value, value)
+            out.append(value)
+        return tuple(out)
+
+    return (
+        row(result["published"], columns["published"], None),
+        tuple(row(r, columns["dates"]) for r in result["dates"]),
+        tuple(row(r, columns["claims"]) for r in result["claims"]),
+        tuple(row(r, columns["events"]) for r in result["events"]),
+        row(result["framing"], columns["framing"]),
+        tuple(row(r, columns["evidence"]) for r in result["evidence"]),
+    )
+
+
+def _extract_row(row: dict) -> tuple:
+    """extract_article on a corpus row, as a compact record (what worker processes receive and return)."""
     text = row.get("text")
-    return extract_article(Article.from_text(text if isinstance(text, str) else "", str(row.get("id", "")), row))
+    return compact(extract_article(Article.from_text(text if isinstance(text, str) else "", str(row.get("id", "")), row)))
 
 
 # --------------------------------------------------------------------------- many articles
+
+# Articles looked up in the cache, computed and stored together: bounds what one step holds.
+BLOCK = 1000
 
 
 def extract(
@@ -126,6 +201,8 @@ def extract(
     engine: str = "local",
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    tables: Iterable[str] | None = None,
+    text: bool = True,
 ) -> Tables:
     """Every table for a corpus (paths as ``load_corpus`` takes them, or a corpus table).
 
@@ -133,99 +210,211 @@ def extract(
     ``jobs`` the number of worker processes; ``engine`` "local" or "dask"
     (``scheduler`` an address such as ``tcp://host:8786``, None for a local
     cluster).  The tables are the same, byte for byte, whatever the choice.
+
+    ``tables`` names the tables wanted (of ``TABLE_NAMES``; None: all); the others
+    are None in the result and cost nothing.  ``text=False`` leaves the article text
+    out of the articles table.  Articles are taken ``BLOCK`` at a time: looked up in
+    the cache, the missing ones computed, stored, and their rows appended to the
+    tables; nothing else of an article is kept.
     """
     corpus = paths if isinstance(paths, pd.DataFrame) else load_corpus(paths, metadata=metadata)
+    wanted = _wanted_tables(tables)
     skipped = list(corpus.attrs.get("skipped", []))
-    rows = corpus.to_dict("records")
-    results: list[dict | None] = [None] * len(rows)
+    columns = part_columns()
+    collector = _Collector(wanted)
+    n = len(corpus)
     store = None
-    keys: list[str] = []
     if cache is not None:
-        from .cache import ResultStore, article_key
+        from .cache import ResultStore, extractor_version
 
         store = ResultStore(cache)
-        keys = [article_key(r) for r in rows]
-        for i, found in enumerate(store.get_many(keys)):
-            results[i] = found
-    todo = [i for i, r in enumerate(results) if r is None]
-    computed = _run([rows[i] for i in todo], jobs=jobs, engine=engine, scheduler=scheduler,
-                    progress=progress, total=len(rows), already=len(rows) - len(todo))
-    for i, result in zip(todo, computed):
-        results[i] = result
-    if store is not None and todo:
-        store.put_many([(keys[i], results[i]) for i in todo])
-        store.close()
-    tables = assemble(corpus, results)  # type: ignore[arg-type]
-    tables.skipped = skipped
-    tables.stats = {"articles": len(rows), "computed": len(todo), "from_cache": len(rows) - len(todo)}
-    return tables
+        version = extractor_version()
+    done = computed = 0
+    worker = _Workers(jobs, engine, scheduler)
+    try:
+        for begin in range(0, n, BLOCK):
+            rows = corpus.iloc[begin:begin + BLOCK].to_dict("records")
+            if store is not None:
+                from .cache import article_key
+
+                keys = [article_key(r, version) for r in rows]
+                records: list = store.get_many(keys)
+            else:
+                records = [None] * len(rows)
+            todo = [i for i, r in enumerate(records) if r is None]
+            done += len(rows) - len(todo)
+            if progress and len(todo) < len(rows):
+                progress(done, n)
+            fresh = []
+            for i, record in zip(todo, worker.map([rows[i] for i in todo])):
+                records[i] = record
+                fresh.append(i)
+                done += 1
+                if progress:
+                    progress(done, n)
+            computed += len(todo)
+            if store is not None and fresh:
+                store.put_many((keys[i], records[i]) for i in fresh)
+            for record in records:
+                collector.add(record)
+            del rows, records
+    finally:
+        worker.close()
+        if store is not None:
+            store.close()
+    result = collector.tables(corpus, columns, text=text)
+    result.skipped = skipped
+    result.stats = {"articles": n, "computed": computed, "from_cache": n - computed}
+    return result
 
 
-def _run(rows: list[dict], *, jobs: int, engine: str, scheduler: str | None,
-         progress: Callable[[int, int], None] | None, total: int, already: int) -> list[dict]:
-    if not rows:
-        return []
-    if engine == "dask":
-        from .distributed import run_on_dask
-
-        return run_on_dask(_extract_row, rows, scheduler=scheduler,
-                           progress=(lambda n: progress(already + n, total)) if progress else None)
-    if engine != "local":
-        raise ValueError(f"engine {engine!r}: choose local or dask")
-    done = already
-    out: list[dict] = []
-    if jobs <= 1 or len(rows) < 2:
-        for row in rows:
-            out.append(_extract_row(row))
-            done += 1
-            if progress:
-                progress(done, total)
-        return out
-    # The first article runs here: it loads and compiles the lexicons, which forked
-    # workers then inherit instead of each building them again (seconds per worker).
-    out.append(_extract_row(rows[0]))
-    done += 1
-    if progress:
-        progress(done, total)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    rest = rows[1:]
-    chunk = max(1, min(64, len(rest) // (jobs * 8) or 1))
-    with ProcessPoolExecutor(max_workers=min(jobs, len(rest)), mp_context=context) as pool:
-        for result in pool.map(_extract_row, rest, chunksize=chunk):
-            out.append(result)
-            done += 1
-            if progress:
-                progress(done, total)
-    return out
+def _wanted_tables(tables: Iterable[str] | None) -> tuple[str, ...]:
+    if tables is None:
+        return tuple(TABLE_NAMES)
+    wanted = tuple(dict.fromkeys(tables))
+    unknown = [t for t in wanted if t not in TABLE_NAMES]
+    if unknown:
+        raise ValueError(f"no table named {unknown[0]!r}; the tables are {', '.join(TABLE_NAMES)}")
+    return wanted
 
 
-def assemble(corpus: pd.DataFrame, results: Sequence[dict]) -> Tables:
-    """The tables from a corpus table and the per-article results, in corpus order."""
-    from .claims import claims_frame, claims_ledger
-    from .dates import dates_frame
-    from .events import events_frame
-    from .framing import EVIDENCE_COLUMNS, table_columns
-    from .published import PUBLISHED_COLUMNS
-    from .timeline import CLAIM_TIME_COLUMNS
+# Worker processes start only for at least this much text to compute (about 40 articles of 5 KB):
+# below it, starting them costs more than they save.
+POOL_MIN_CHARS = 200_000
 
-    articles = corpus.copy()
-    for col in PUBLISHED_COLUMNS:
-        articles[col] = pd.Series([r["published"][col] for r in results], index=articles.index, dtype="object")
-    articles.attrs = dict(corpus.attrs)
-    mentions = claims_frame([c for r in results for c in r["claims"]], extra=tuple(CLAIM_TIME_COLUMNS))
-    return Tables(
-        articles=articles,
-        dates=dates_frame([d for r in results for d in r["dates"]]),
-        claims=claims_ledger(mentions),
-        mentions=mentions,
-        events=events_frame([e for r in results for e in r["events"]]),
-        framing=pd.DataFrame([r["framing"] for r in results], columns=table_columns()),
-        evidence=pd.DataFrame([e for r in results for e in r["evidence"]], columns=EVIDENCE_COLUMNS),
-    )
+
+def _worth_a_pool(rows: list[dict]) -> bool:
+    if len(rows) < 2:
+        return False
+    chars = 0
+    for row in rows:
+        text = row.get("text")
+        chars += len(text) if isinstance(text, str) else 0
+        if chars >= POOL_MIN_CHARS:
+            return True
+    return False
+
+
+class _Workers:
+    """``map`` of :func:`_extract_row` in this process, in worker processes or on a Dask cluster, in order.
+
+    The pool is started on first use and kept for every block of one extraction.
+    """
+
+    def __init__(self, jobs: int, engine: str, scheduler: str | None):
+        if engine not in ("local", "dask"):
+            raise ValueError(f"engine {engine!r}: choose local or dask")
+        self.jobs, self.engine, self.scheduler = jobs, engine, scheduler
+        self.pool = None
+        self.dask = None
+
+    def map(self, rows: list[dict]) -> Iterator[tuple]:
+        if not rows:
+            return iter(())
+        if self.engine == "dask":
+            if self.dask is None:
+                from .distributed import DaskRunner
+
+                self.dask = DaskRunner(self.scheduler)
+            return iter(self.dask.map(_extract_row, rows))
+        if self.jobs <= 1 or (self.pool is None and not _worth_a_pool(rows)):
+            return map(_extract_row, rows)
+        return self._pooled(rows)
+
+    def _pooled(self, rows: list[dict]) -> Iterator[tuple]:
+        if self.pool is None:
+            # The first article runs here: it loads and compiles the lexicons, which forked
+            # workers then inherit instead of each building them again (seconds per worker).
+            yield _extract_row(rows[0])
+            rows = rows[1:]
+            if not rows:
+                return
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+        chunk = max(1, min(64, len(rows) // (self.jobs * 8) or 1))
+        yield from self.pool.map(_extract_row, rows, chunksize=chunk)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.dask is not None:
+            self.dask.close()
+            self.dask = None
+
+
+class _Collector:
+    """The rows of the wanted tables, appended article by article (the tuples of compact records)."""
+
+    def __init__(self, wanted: Sequence[str]):
+        self.wanted = tuple(wanted)
+        self.parts = {p for t in self.wanted for p in _TABLE_PARTS[t]}
+        self.rows: dict[str, list] = {p: [] for p in PARTS}
+        self.count = 0
+
+    def add(self, record: tuple) -> None:
+        self.count += 1
+        for k, part in enumerate(PARTS):
+            if part not in self.parts:
+                continue
+            if part in ("published", "framing"):
+                self.rows[part].append(record[k])
+            else:
+                self.rows[part].extend(record[k])
+
+    def tables(self, corpus: pd.DataFrame, columns: dict[str, tuple[str, ...]], *, text: bool = True) -> Tables:
+        """The tables from the rows gathered, in corpus order; the rows are released as each is built."""
+        from .claims import claims_frame, claims_ledger
+        from .dates import dates_frame
+        from .events import events_frame
+        from .framing import EVIDENCE_COLUMNS
+        from .timeline import CLAIM_TIME_COLUMNS
+
+        if self.count != len(corpus):
+            raise ValueError(f"{self.count} results for {len(corpus)} articles")
+        out: dict[str, Any] = dict.fromkeys(TABLE_NAMES)
+
+        def take(part: str) -> list:
+            rows, self.rows[part] = self.rows[part], []
+            return rows
+
+        if "articles" in self.wanted:
+            articles = corpus.copy() if text or "text" not in corpus.columns else corpus.drop(columns=["text"])
+            published = take("published")
+            for k, col in enumerate(columns["published"]):
+                articles[col] = pd.Series([r[k] for r in published], index=articles.index, dtype="object")
+            del published
+            articles.attrs = dict(corpus.attrs)
+            out["articles"] = articles
+        if "dates" in self.wanted:
+            out["dates"] = dates_frame(take("dates"))
+        if "claims" in self.wanted or "mentions" in self.wanted:
+            mentions = claims_frame(take("claims"), extra=tuple(CLAIM_TIME_COLUMNS))
+            if "claims" in self.wanted:
+                out["claims"] = claims_ledger(mentions)
+            if "mentions" in self.wanted:
+                out["mentions"] = mentions
+            del mentions
+        if "events" in self.wanted:
+            out["events"] = events_frame(take("events"))
+        if "framing" in self.wanted:
+            out["framing"] = pd.DataFrame(take("framing"), columns=list(columns["framing"]))
+        if "evidence" in self.wanted:
+            out["evidence"] = pd.DataFrame(take("evidence"), columns=EVIDENCE_COLUMNS)
+        return Tables(**out)
+
+
+def assemble(corpus: pd.DataFrame, results: Sequence[dict | tuple]) -> Tables:
+    """The tables from a corpus table and the per-article results (dicts or compact records), in corpus order."""
+    columns = part_columns()
+    collector = _Collector(tuple(TABLE_NAMES))
+    for result in results:
+        collector.add(result if isinstance(result, tuple) else compact(result, columns))
+    return collector.tables(corpus, columns)
 
 
 # --------------------------------------------------------------------------- one table at a time

@@ -286,13 +286,21 @@ def chart_table(chart, columns: Sequence[str] = ("panel", "outlet", "article", "
     return chart.rows[[c for c in columns if c in chart.rows.columns]]
 
 
+def _articles_in(rows: pd.DataFrame) -> int:
+    """Distinct articles behind a chart's rows: its ``article`` column, or ``article_a``/``article_b`` (a pair)."""
+    columns = [c for c in rows.columns if c == "article" or str(c).startswith("article_")]
+    if not len(rows) or not columns:
+        return 0
+    return int(pd.concat([rows[c] for c in columns], ignore_index=True).dropna().nunique())
+
+
 def chart_counts(charts) -> pd.DataFrame:
     """Per figure: rows plotted, articles they come from, and what was left out."""
     return pd.DataFrame([
         {
             "figure": chart.name,
             "rows plotted": len(chart.rows),
-            "articles": int(chart.rows["article"].nunique()) if len(chart.rows) else 0,
+            "articles": _articles_in(chart.rows),
             "left out": chart.note_line() or "nothing",
         }
         for chart in charts

@@ -47,7 +47,13 @@ committed figures and tables.
 Fast: a notebook is skipped when nothing it depends on changed since its last
 successful run (the notebook, the library source and lexicons, the corpus
 bytes, the parameters, the plotting package versions) and the files it wrote
-are still there, unchanged.  Deciding this needs no papermill import.
+are still there, unchanged.  Deciding this needs no papermill import.  A whole
+run has a fingerprint of the same inputs (``run_fingerprint``: the corpus read
+once), recorded in the manifest's run entry and, with the size and time of every
+file the run left, in ``<build>/notebooks/.run-fingerprint.json``; when a run's
+fingerprint is that of the last successful run and those files are unchanged, it
+says "up to date" and publishes nothing, without loading the corpus or checking
+each notebook (``force=True``, ``--force``: run anyway).
 """
 from __future__ import annotations
 
@@ -90,6 +96,7 @@ __all__ = [
     "recover",
     "publish",
     "run_notebooks",
+    "run_fingerprint",
     "execute_in_place",
 ]
 
@@ -352,6 +359,100 @@ def _up_to_date(stamp_path: Path, digest: str, executed: Path) -> bool:
     if stamp.get("inputs") != digest or not executed.is_file():
         return False
     return all(_file_hash(Path(p)) == h for p, h in stamp.get("outputs", {}).items())
+
+
+# ---------------------------------------------------------------- the run's fingerprint
+
+FINGERPRINT_NAME = ".run-fingerprint.json"
+
+
+def run_fingerprint(notebooks: Sequence[Notebook], values: dict[str, dict[str, Any]]) -> str:
+    """A hash of everything a whole run depends on: the notebooks selected and their parameters,
+    the library source, the lexicons, the plotting package versions and the bytes of every input
+    file or folder a parameter names (the corpus), each read once however many notebooks name it.
+    """
+    from . import lexicons
+
+    digest = hashlib.sha256(f"troopwatch-run {RUNNER_VERSION}\n".encode())
+    inputs: set[str] = set()
+    for nb in notebooks:
+        digest.update(f"notebook {nb.name}\n".encode())
+        digest.update(hashlib.sha256(nb.path.read_bytes()).digest())
+        digest.update(json.dumps(values[nb.name], sort_keys=True, default=str).encode())
+        for name, value in values[nb.name].items():
+            if name not in OUTPUT_PARAMETERS and isinstance(value, str) and value:
+                inputs.add(os.path.abspath(value))
+    _hash_tree(digest, Path(__file__).resolve().parent, "library")
+    _hash_tree(digest, lexicons.lexicon_dir(), "lexicons")
+    digest.update(_package_versions().encode())
+    for value in sorted(inputs):
+        if os.path.exists(value):
+            _hash_tree(digest, Path(value), f"input {value}")
+    return digest.hexdigest()
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _run_files(plan: "OutputPlan", layout: "_Layout", notebooks: Sequence[Notebook], manifest: dict) -> list[Path]:
+    """The files a successful run leaves: the outputs the manifest names, the executed copies and the stamps."""
+    root = plan.root
+    files = [Path(key) if os.path.isabs(key) else root / key for key in manifest.get("files", {})]
+    for nb in notebooks:
+        files += [layout.executed(nb), layout.stamp(nb)]
+    return files
+
+
+def _record_fingerprint(plan: "OutputPlan", layout: "_Layout", notebooks: Sequence[Notebook],
+                        fingerprint: str) -> None:
+    """Note that the outputs as they are now are those of ``fingerprint`` (after a successful run)."""
+    manifest = _read_manifest(plan.manifest)
+    if not manifest.get("latest_run"):
+        return
+    files = {p.as_posix(): _stat(p) for p in _run_files(plan, layout, notebooks, manifest)}
+    if any(v is None for v in files.values()):
+        return
+    _write_json(layout.notebooks / FINGERPRINT_NAME,
+                {"fingerprint": fingerprint, "run": manifest["latest_run"], "files": files})
+
+
+def _fingerprint_matches(plan: "OutputPlan", layout: "_Layout", notebooks: Sequence[Notebook],
+                         fingerprint: str) -> str | None:
+    """The run whose outputs are those of ``fingerprint``, still there unchanged; None otherwise.
+
+    A file whose size or modification time changed is hashed and compared with the manifest's
+    sha256, so only a real change of content counts.
+    """
+    try:
+        noted = json.loads((layout.notebooks / FINGERPRINT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(noted, dict) or noted.get("fingerprint") != fingerprint:
+        return None
+    manifest = _read_manifest(plan.manifest)
+    run = manifest.get("latest_run")
+    if not run or noted.get("run") != run:
+        return None
+    hashes = {}
+    for key, entry in manifest.get("files", {}).items():
+        path = Path(key) if os.path.isabs(key) else plan.root / key
+        hashes[path.as_posix()] = entry.get("sha256") if isinstance(entry, dict) else None
+    expected = noted.get("files", {})
+    for path in _run_files(plan, layout, notebooks, manifest):
+        key = path.as_posix()
+        if key not in expected:
+            return None
+        now = _stat(path)
+        if now is None:
+            return None
+        if now != expected[key] and (hashes.get(key) is None or _file_hash(path) != hashes[key]):
+            return None
+    return run
 
 
 # ---------------------------------------------------------------- kernel
@@ -1103,8 +1204,13 @@ def run_notebooks(
     notebooks = execution_order(select_notebooks(discover_notebooks(notebooks_dir), only))
     values = resolve_parameters(notebooks, given)
     plan = plan_outputs(notebooks, values, list(given), build_dir)
-    skipped = check_parameters(values)
     layout = _Layout(plan.state)
+    fingerprint = run_fingerprint(notebooks, values)
+    if not force and _fingerprint_matches(plan, layout, notebooks, fingerprint):
+        done = _no_op(plan, layout, notebooks, fingerprint, wait)
+        if done is not None:
+            return done
+    skipped = check_parameters(values)
     with _Signals() as signals:
         lock = RunLock(plan.lock_file)
         threads: list[threading.Thread] = []
@@ -1122,8 +1228,11 @@ def run_notebooks(
             signals.quiet = False
             if signals.received is not None:
                 raise RunInterrupted(signals.received)
-            return _run_locked(notebooks, values, plan, layout, skipped, jobs, force, progress, signals,
-                               threads, running, mine)
+            status = _run_locked(notebooks, values, plan, layout, skipped, jobs, force, progress, signals,
+                                 threads, running, mine, fingerprint)
+            if status == 0:
+                _record_fingerprint(plan, layout, notebooks, fingerprint)
+            return status
         except RunInterrupted as exc:
             signals.quiet = True
             _CANCELLED.set()
@@ -1141,8 +1250,37 @@ def run_notebooks(
             lock.release()
 
 
+def _no_op(plan: OutputPlan, layout: _Layout, notebooks: Sequence[Notebook], fingerprint: str,
+           wait: bool) -> int | None:
+    """With the lock held, confirm nothing changed since the last successful run and say so.
+
+    Returns the exit status, or None when the outputs turn out to need a run after all (a run
+    that was stopped while publishing has just been finished, say).
+    """
+    lock = RunLock(plan.lock_file)
+    try:
+        lock.acquire(wait)
+    except RunLocked as exc:
+        print(f"troopwatch: error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        repaired = recover(plan, layout)
+        for line in repaired:
+            print(f"troopwatch: {line}", file=sys.stderr)
+        run = None if repaired else _fingerprint_matches(plan, layout, notebooks, fingerprint)
+        if run is None:
+            return None
+        print(f"troopwatch: up to date: nothing changed since run {run} (the notebooks, library, lexicons, "
+              f"corpus and parameters are the same and its outputs are in place); nothing was run or "
+              f"published. Use --force to run anyway.", file=sys.stderr)
+        return 0
+    finally:
+        lock.release()
+
+
 def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, jobs: int, force: bool,
-                progress: bool, signals: _Signals, threads: list, running: set, mine: list) -> int:
+                progress: bool, signals: _Signals, threads: list, running: set, mine: list,
+                fingerprint: str | None = None) -> int:
     """The run itself, with the lock held: decide, execute into staging, publish."""
     jobs_todo: list[_Job] = []
     fresh: list[str] = []
@@ -1242,6 +1380,7 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "notebooks": [job.nb.name for job in jobs_todo],
         "parameters": {job.nb.name: job.values for job in jobs_todo},
+        "fingerprint": fingerprint,  # of the whole run's inputs: a later run with the same one has nothing to do
     }
     publish_started = time.monotonic()
     try:
