@@ -70,6 +70,18 @@ def _t(p) -> list[str]:
     return [t for _, _, t in tokens(lower(str(p)))]
 
 
+def _possessives(actors: dict) -> PhraseIndex:
+    """The actors, each also in its possessive ("the Pentagon's 2,500 troops", "Britain's contingent")."""
+    index = PhraseIndex(actors)
+    for label, phrases in actors.items():
+        for p in phrases or []:
+            toks = _t(p)
+            if toks and toks[-1][-1:].isalpha():
+                for mark in ("'s", "’s"):
+                    index.add(" ".join(toks[:-1] + [toks[-1] + mark]), label)
+    return index
+
+
 @per_lexicons
 def _lex() -> _Lex:
     path = lexicon_path("en/claims")
@@ -113,7 +125,7 @@ def _lex() -> _Lex:
         elided_after=PhraseIndex(lex.get("elided_after") or []), head_links=PhraseIndex(lex.get("head_links") or []),
         clause_breaks=_words(lex, "clause_breaks"), passive=_words(lex, "passive"),
         target_markers=_words(lex, "target_markers"), attacker_markers=_words(lex, "attacker_markers"),
-        actors=PhraseIndex(lex.get("actors") or {}), before_only=_words(lex, "before_only"),
+        actors=_possessives(lex.get("actors") or {}), before_only=_words(lex, "before_only"),
         actor_blockers=_words(lex, "actor_blockers"), places=PhraseIndex(lex.get("places") or {}),
         both_joiners=_words(lex, "both_joiners"), unit_nouns=_words(lex, "unit_nouns"),
         part_openers=PhraseIndex(lex.get("part_openers") or []),
