@@ -219,3 +219,15 @@ def test_distinctive_terms_are_computed_within_a_language():
     assert set(table["group"]) == {"x [en]", "y [en]", "x [ar]", "y [ar]"}
     en_terms = set(table.loc[table["group"].str.endswith("[en]"), "display"])
     assert en_terms and all(t.isascii() for t in en_terms)
+
+
+@pytest.mark.parametrize("item", [s for s in _sentences() if s.get("strict")], ids=lambda s: s["text"][:48])
+def test_whose_count(item):
+    """Sentences written for one construction each: every claim, no extra, its owner and where the owner was read."""
+    from troopwatch.claims import ACTOR_BASES
+
+    art = Article.from_text(item["text"], "s", {"language": "en"})
+    pred = [(c.mention, c.kind, c.value, c.actor, c.actor_basis) for c in extract_claims_en(art)]
+    gold = [(g["mention"], g["kind"], g["value"], g["actor"], g["actor_basis"]) for g in item.get("claims") or []]
+    assert pred == gold
+    assert all(p[4] in ACTOR_BASES for p in pred)

@@ -18,8 +18,9 @@ their English words, the actors and places are in ``data/lexicons/en/claims.yml`
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 
 from .article import Article
 from .claims import Claim, claim_kinds
@@ -57,6 +58,8 @@ class _Lex:
     actor_blockers: frozenset
     places: PhraseIndex
     both_joiners: frozenset
+    unit_nouns: frozenset
+    part_openers: PhraseIndex
 
 
 def _words(lex: dict, key: str) -> frozenset:
@@ -65,6 +68,18 @@ def _words(lex: dict, key: str) -> frozenset:
 
 def _t(p) -> list[str]:
     return [t for _, _, t in tokens(lower(str(p)))]
+
+
+def _possessives(actors: dict) -> PhraseIndex:
+    """The actors, each also in its possessive ("the Pentagon's 2,500 troops", "Britain's contingent")."""
+    index = PhraseIndex(actors)
+    for label, phrases in actors.items():
+        for p in phrases or []:
+            toks = _t(p)
+            if toks and toks[-1][-1:].isalpha():
+                for mark in ("'s", "’s"):
+                    index.add(" ".join(toks[:-1] + [toks[-1] + mark]), label)
+    return index
 
 
 @per_lexicons
@@ -110,9 +125,10 @@ def _lex() -> _Lex:
         elided_after=PhraseIndex(lex.get("elided_after") or []), head_links=PhraseIndex(lex.get("head_links") or []),
         clause_breaks=_words(lex, "clause_breaks"), passive=_words(lex, "passive"),
         target_markers=_words(lex, "target_markers"), attacker_markers=_words(lex, "attacker_markers"),
-        actors=PhraseIndex(lex.get("actors") or {}), before_only=_words(lex, "before_only"),
+        actors=_possessives(lex.get("actors") or {}), before_only=_words(lex, "before_only"),
         actor_blockers=_words(lex, "actor_blockers"), places=PhraseIndex(lex.get("places") or {}),
-        both_joiners=_words(lex, "both_joiners"),
+        both_joiners=_words(lex, "both_joiners"), unit_nouns=_words(lex, "unit_nouns"),
+        part_openers=PhraseIndex(lex.get("part_openers") or []),
     )
 
 
@@ -146,6 +162,8 @@ def _noun_after(s: _Sent, j: int, limit: int = 7) -> tuple[Optional[str], Option
         w = s.words[k]
         got = lex.nouns.match(s.words, k)
         if got is not None:
+            if k + got[1] < len(s.words) and s.words[k + got[1]] in lex.unit_nouns:
+                return "not", k, k + got[1] + 1  # "several Marine units", "five Army brigades"
             return str(got[0]), k, k + got[1]
         got = lex.people.match(s.words, k)
         if got is not None:
@@ -174,6 +192,7 @@ def _casualty_after(s: _Sent, k: int, limit: int = 12) -> bool:
 
 
 def _casualty_before(s: _Sent, i: int, limit: int = 4) -> bool:
+    """A casualty word within ``limit`` words before word ``i`` (no stop between)."""
     for m in range(i - 1, max(-1, i - 1 - limit), -1):
         if s.words[m] in _PUNCT_BREAK:
             return False
@@ -183,11 +202,16 @@ def _casualty_before(s: _Sent, i: int, limit: int = 4) -> bool:
 
 
 def _attack_cue_before(s: _Sent, i: int) -> bool:
+    """An attack verb before the count of places it hit ("attacked three U.S. bases"), not one attack
+    that hit them ("a rocket attack targeting two bases")."""
     for m in range(i - 1, max(-1, i - 12), -1):
         if s.words[m] in _PUNCT_BREAK:
             return False
         if s.words[m] in s.lex.attack_cues:
-            return True
+            one = m > 0 and s.lex.nouns.match(s.words, m - 1) is not None \
+                and s.lex.nouns.match(s.words, m - 1)[0] == s.lex.kind_of_rule.get("event") \
+                and s.words[m - 1] not in ("strikes", "attacks", "raids", "airstrikes")
+            return not one
     return False
 
 
@@ -267,6 +291,9 @@ def _actor_before(s: _Sent, i: int, attacks: bool) -> Optional[str]:
     lex = s.lex
     k = i - 1
     passive = False
+    # "U.S. forces in Iraq and Syria attacked 23 times": a participle right before the count
+    # with forces as its subject is a reduced passive (the forces are the target)
+    reduced = attacks and k >= 0 and s.words[k] in lex.attack_cues and s.words[k].endswith("ed")
     while k >= 0:
         w = s.words[k]
         if w in _PUNCT_BREAK or w in lex.clause_breaks:
@@ -292,13 +319,37 @@ def _actor_before(s: _Sent, i: int, attacks: bool) -> Optional[str]:
                                   or lex.actors.match(s.words, t) is not None):
                     t -= 1
                 target = t >= 0 and s.words[t] in lex.target_markers
+                if reduced and not target:
+                    e = a
+                    while e < i and (lex.actors.match(s.words, e) is not None or s.words[e] in lex.modifiers):
+                        e += (lex.actors.match(s.words, e) or (None, 1))[1]
+                    got_noun = lex.nouns.match(s.words, e) if e < i else None
+                    passive = passive or (got_noun is not None and got_noun[0] == lex.kind_of_rule.get("presence"))
                 if passive or target:
-                    k = a - 1
+                    # the whole target phrase ("U.S. and coalition forces have been attacked") is passed over
+                    k = t if target else _phrase_start(s, a) - 1
                     passive = False
                     continue
             return str(label)
         k -= 1
     return None
+
+
+def _phrase_start(s: _Sent, a: int) -> int:
+    """The first word of the coordinated noun phrase whose actor starts at word ``a`` ("U.S. and coalition")."""
+    lex = s.lex
+    t = a
+    while t > 0:
+        w = s.words[t - 1]
+        if w in lex.modifiers or w in (",",) or lex.actors.match(s.words, t - 1) is not None:
+            t -= 1
+            continue
+        got = next((length for length in (4, 3, 2) if t - length >= 0
+                    and (lex.actors.match(s.words, t - length) or (None, 0))[1] == length), None)
+        if got is None:
+            break
+        t -= got
+    return t
 
 
 def _place(s: _Sent, i: int, hi: int) -> Optional[str]:
@@ -332,7 +383,18 @@ def _place(s: _Sent, i: int, hi: int) -> Optional[str]:
 
 
 def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Claim]:
-    """The claims of one English sentence ``sent`` that stands at [a, b) in its article."""
+    """The claims of one English sentence ``sent`` that stands at [a, b) in its article (read alone)."""
+    return [c for c, _open in _sentence_claims(sent, a, b, article)]
+
+
+_OPEN = "open"  # a troop or casualty count whose sentence names no owner: read from the sentences around it
+_OPEN_ARMY = "army"  # the same for soldiers, troops, service members: no armed group owns them
+
+
+def _sentence_claims(sent: str, a: int, b: int, article: str = "",
+                     before: Optional[tuple[str, str, Optional[str]]] = None) -> list[tuple[Claim, Optional[str]]]:
+    """(claim, open mark) of each claim of ``sent``; ``before``: (kind, actor, open mark) of the last claim
+    of the sentence before, shared when this one opens with a part of it ("Of those, 30 were in Iraq")."""
     lex = _lex()
     mentions = find_numbers_en(sent)
     if not mentions:
@@ -345,8 +407,10 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
     casualty = lex.kind_of_rule.get("casualty")
     presence = lex.kind_of_rule.get("presence")
     event = lex.kind_of_rule.get("event")
-    out: list[Claim] = []
-    prev: Optional[tuple[str, str]] = None
+    out: list[tuple[Claim, Optional[str]]] = []
+    prev: Optional[tuple[str, str, Optional[str]]] = None  # kind, actor, open mark of the claim before
+    if before is not None and lex.part_openers.match(s.words, 0) is not None:
+        prev = before
     from .dates_en import find_dates_en
 
     dates = [(d.start, d.end) for d in find_dates_en(sent)]
@@ -397,8 +461,12 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
         if count is not None:
             kind, count_actor = count
             inherited = count_actor
-        if kind is None and prev is not None and prev[0] == casualty and lex.inherit_before.match_ending(s.words, i0):
+        if (kind is None or (kind == presence and kind_word == presence)) and prev is not None \
+                and prev[0] == casualty and lex.inherit_before.match_ending(s.words, i0):
             kind = casualty  # "killed 22 people, including 14 U.S. soldiers"
+        if kind_word in (presence, "people") and kind != casualty and prev is not None and prev[0] == casualty \
+                and i0 > 0 and s.words[i0 - 1] == "and" and _casualty_before(s, i0, limit=12):
+            kind = casualty  # "wounded four U.S. service members and two Iraqi security force members"
         if kind is None and kind_word is None and i1 < len(s.words) and lex.cas_after.match(s.words, i1) is not None:
             kind = casualty  # "at least 1,062 died"
         if kind is None and kind_word is None:
@@ -406,7 +474,7 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
             if head is not None:
                 kind = head
             elif prev is not None and (i1 >= len(s.words) or lex.elided_after.match(s.words, i1) is not None):
-                kind, inherited = prev
+                kind, inherited = prev[0], prev[1]
             elif _casualty_before(s, i0) and (i1 >= len(s.words) or lex.elided_after.match(s.words, i1) is not None):
                 kind = casualty
         if kind is None or (kind == casualty and blocked):
@@ -414,12 +482,18 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
         if noun is not None and kind_word in (presence, "people") and lex.people.match(s.words, noun) is not None \
                 and s.words[noun] == "others" and prev is not None:
             inherited = prev[1]
-        actor = _actor_in(s, i1, after if noun is not None else i1)
+        # the places hit ("three U.S. bases") name the target, not the attacker
+        actor = _actor_in(s, i1, after if noun is not None else i1) if kind_word != "repeat" else None
+        if actor is None and noun is None and i1 < len(s.words) and s.words[i1] in lex.actor_links:
+            actor = _actor_in(s, i1 + 1, min(len(s.words), i1 + 4))  # "250,000 American troops, 45,000 from the U.K."
         if actor is None and i0 > 0 and s.words[i0 - 1] in ("of",):
             actor = None
         if actor is None and noun is not None and kind in (presence, casualty) and after < len(s.words) \
                 and s.words[after] in lex.actor_links:
             actor = _actor_in(s, after + 1, min(len(s.words), after + 3))  # "soldiers from the U.S. 4th Infantry Division"
+        if actor is None and kind == casualty and kind_word == casualty and prev is not None and prev[0] == casualty:
+            inherited = prev[1]  # "18 fighters had been killed and more than 50 wounded"
+        inherit_open = prev[2] if prev is not None and inherited is not None and inherited == prev[1] else None
         if actor is None and inherited is not None:
             actor = inherited
         if actor is None and kind == event and noun is not None:
@@ -438,23 +512,97 @@ def sentence_claims_en(sent: str, a: int, b: int, article: str = "") -> list[Cla
                     break
         if actor is None and kind == casualty and kind_word == presence:
             actor = _actor_before(s, i0, attacks=False)  # "U.S. troops in Iraq suffered 949 combat casualties"
+        opened = None
+        if actor is None and kind in (presence, casualty) and kind_word != "people":
+            opened = _OPEN_ARMY if kind_word == presence else _OPEN
+        elif actor == "unknown" and inherit_open is not None:
+            opened = inherit_open  # the claim it shares its noun with takes its owner from around the sentence
         actor = actor or "unknown"
         place = _place(s, i0, nxt)
-        prev = (kind, actor)
-        out.append(Claim(
+        prev = (kind, actor, opened)
+        out.append((Claim(
             article=article, kind=kind, value=int(mn.value), low=None if mn.low is None else int(mn.low),
             high=None if mn.high is None else int(mn.high), qualifier=mn.qualifier, actor=actor, place=place,
             mention=mn.text, sentence=sent, sentence_start=a, sentence_end=b, start=a + mn.start, end=a + mn.end,
-        ))
+        ), opened))
     return out
 
 
+def _named(text: str, lex: _Lex) -> list[str]:
+    """The actors a sentence names, in order (not 'us' the pronoun)."""
+    s = _Sent(text, lex)
+    out, k = [], 0
+    while k < len(s.words):
+        got = lex.actors.match(s.words, k)
+        if got is None:
+            k += 1
+            continue
+        if not _us_pronoun(s, k):
+            out.append(str(got[0]))
+        k += got[1]
+    return out
+
+
+def _most_named(named: list[list[str]], scope: Iterable[int], i: int, exclude: frozenset) -> Optional[str]:
+    """The label named most often in the sentences ``scope`` other than ``i`` (ties: the first named)."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for k in scope:
+        if k == i:
+            continue
+        for label in named[k]:
+            if label not in exclude:
+                counts[label] = counts.get(label, 0) + 1
+                first.setdefault(label, k)
+    if not counts:
+        return None
+    return min(counts, key=lambda x: (-counts[x], first[x]))
+
+
 def extract_claims_en(article: Article, sentences: Optional[list[int]] = None) -> list[Claim]:
-    """The claims of an English article (or of its sentences ``sentences``, by index)."""
+    """The claims of an English article (or of its sentences ``sentences``, by index).
+
+    A troop or casualty count whose sentence names no owner ("One soldier was
+    killed", "the strike left 34 other service members wounded") takes it from
+    the sentence before, else the actor named most in its paragraph, then in the
+    article (``actor_basis`` previous_sentence, paragraph, article), as the Arabic
+    reader does; soldiers are never given to an armed group that way.  Attacks
+    and counts of people ("1,200 people") take no owner from around them.
+    """
+    lex = _lex()
     out: list[Claim] = []
     ids = range(len(article.original_sentences)) if sentences is None else sentences
-    for a, b in english_spans(article.original, [article.original_sentences[k] for k in ids]):
-        out.extend(sentence_claims_en(article.original[a:b], a, b, article.id))
+    spans = english_spans(article.original, [article.original_sentences[k] for k in ids])
+    named: Optional[list[list[str]]] = None
+    paras = article.paragraphs
+    last: Optional[tuple[str, str, Optional[str]]] = None
+    for i, (a, b) in enumerate(spans):
+        found = _sentence_claims(article.original[a:b], a, b, article.id, last)
+        last = (found[-1][0].kind, found[-1][0].actor, found[-1][1]) if found else None
+        for c, opened in found:
+            if opened is not None and c.actor == "unknown":
+                if named is None:
+                    named = [_named(article.original[x:y], lex) for x, y in spans]
+                    starts = [pa for pa, _pb in paras]  # sorted and disjoint
+                    para_of = []
+                    for x, _y in spans:
+                        q = bisect.bisect_right(starts, x) - 1
+                        para_of.append(q if q >= 0 and x < paras[q][1] else -1)
+                    members: dict[int, list[int]] = {}
+                    for k, q in enumerate(para_of):
+                        members.setdefault(q, []).append(k)
+                exclude = frozenset({"militia"}) if opened == _OPEN_ARMY else frozenset()
+                prev = [x for x in named[i - 1] if x not in exclude] if i > 0 else []
+                got = (prev[0], "previous_sentence") if prev else None
+                if got is None and para_of[i] >= 0:
+                    label = _most_named(named, members[para_of[i]], i, exclude)
+                    got = (label, "paragraph") if label is not None else None
+                if got is None:
+                    label = _most_named(named, range(len(spans)), i, exclude)
+                    got = (label, "article") if label is not None else None
+                if got is not None:
+                    c.actor, c.actor_basis = got
+            out.append(c)
     return out
 
 
