@@ -444,6 +444,8 @@ _FIRST_INDEX: dict[str, set[int]] = defaultdict(set)
 _serial = 0
 # (tokens, lexicon folder, matchers built so far, {serial: [token indices of each word that may start its terms]})
 _last_starts: tuple = (None, None, -1, {})
+# ((lexicon folder, matchers built so far), {word: serials of the matchers it may start a term of})
+_token_serials: tuple = (None, {})
 
 
 def _start_tokens(tokens: Sequence[tuple[int, int, str]], key: str) -> dict:
@@ -455,18 +457,26 @@ def _start_tokens(tokens: Sequence[tuple[int, int, str]], key: str) -> dict:
     seen, seen_key, built, found = _last_starts  # one read of one tuple: safe when threads share the module
     if seen is tokens and seen_key == key and built == _serial:
         return found
+    global _token_serials
     built = _serial
     where: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(_token_texts(tokens)):
         where[t].append(i)
+    memo_key, memo = _token_serials
+    if memo_key != (key, built) or len(memo) >= _MEMO_SIZE:
+        memo = {}
+        _token_serials = ((key, built), memo)
     index = _FIRST_INDEX
     found = defaultdict(list)
     for token, at in where.items():
-        serials: set[int] = set()
-        for _p, rest in _analyses_in(key, token):
-            hit = index.get(rest)
-            if hit:
-                serials |= hit
+        serials = memo.get(token)
+        if serials is None:
+            hits: set[int] = set()
+            for _p, rest in _analyses_in(key, token):
+                hit = index.get(rest)
+                if hit:
+                    hits |= hit
+            serials = memo[token] = tuple(hits)
         for serial in serials:
             found[serial].append(at)
     found = dict(found)
