@@ -27,8 +27,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress
 from typing import Any, Iterable, Sequence
+
+try:  # the standard library's regex parser (Python 3.11+)
+    import re._parser as _re_parser
+    from re import _constants as _re_constants
+except ImportError:  # pragma: no cover - older interpreters
+    import sre_constants as _re_constants  # type: ignore[no-redef]
+    import sre_parse as _re_parser  # type: ignore[no-redef]
 
 from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
 from .text import ARABIC_LETTER, normalize_term
@@ -243,12 +250,16 @@ class TermMatcher:
         self._proclitics = clitics().proclitics
         self._key = lexicon_key()  # the lexicon folder the matcher was built from
         self._memo: dict[str, tuple] = {}  # token -> ((spec, other words), ...) of the terms it starts
+        # the regex terms, each with its literal anchor (strings, least and most characters before them) or None
+        self._anchored: list[tuple[re.Pattern[str], TermSpec, tuple | None]] = []
         for spec in specs:
             if spec.regex is not None:
                 try:
-                    self._regexes.append((re.compile(spec.regex), spec))
+                    rx = re.compile(spec.regex)
                 except re.error as exc:
                     raise LexiconError(f"{source}: term {spec.label!r}: bad regex {spec.regex!r} ({exc}); fix the pattern") from None
+                self._regexes.append((rx, spec))
+                self._anchored.append((rx, spec, regex_anchor(spec.regex)))
                 continue
             words = _split_term(normalize_term(spec.term))
             if not words:
@@ -280,6 +291,12 @@ class TermMatcher:
             self._words.append(compiled)
             for form in compiled[0].forms:
                 self._first[form].append(tid)
+        # registered under a serial number: a text none of whose words may start a term is passed over at once
+        global _serial
+        _serial += 1
+        self._serial = _serial
+        for form in self._first:
+            _FIRST_INDEX[form].add(self._serial)
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -318,20 +335,65 @@ class TermMatcher:
         return found
 
     def find(self, text: str, tokens: Sequence[tuple[int, int, str]] | None = None) -> list[Match]:
-        """Every occurrence of every term (overlaps included; see select_non_overlapping)."""
+        """Every occurrence of every term (overlaps included; see select_non_overlapping).
+
+        Given the text's ``tokens`` (an Article's, which every matcher reads), only the tokens that may start
+        one of this matcher's terms are looked at: which those are is worked out once per token list for every
+        matcher (:func:`_start_tokens`).  A regex term with a literal anchor is tried only near it
+        (:func:`regex_anchor`).  The matches are those of :meth:`find_plain`, in the same order.
+        """
+        matches: list[Match] = []
+        if tokens is None:
+            self._find_words(text, tokenize(text), matches)
+        elif self._first:
+            at = _start_tokens(tokens, self._key).get(self._serial)
+            if at:
+                self._find_words(text, tokens, matches, sorted(chain.from_iterable(at)) if len(at) > 1 else at[0])
+        for pattern, spec, anchor in self._anchored:
+            found = pattern.finditer(text) if anchor is None else _anchored_matches(pattern, text, anchor)
+            for m in found:
+                if m.end() > m.start():
+                    matches.append(Match(m.start(), m.end(), spec))
+        matches.sort(key=_match_order)
+        return matches
+
+    def find_plain(self, text: str, tokens: Sequence[tuple[int, int, str]] | None = None) -> list[Match]:
+        """:meth:`find` without its shortcuts: every token looked up, every regex run over the whole text
+        (the reference the shortcuts are checked against)."""
         if tokens is None:
             tokens = tokenize(text)
         matches: list[Match] = []
+        self._find_words(text, tokens, matches)
+        for pattern, spec in self._regexes:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    matches.append(Match(m.start(), m.end(), spec))
+        matches.sort(key=_match_order)
+        return matches
+
+    def _find_words(self, text: str, tokens: Sequence[tuple[int, int, str]], matches: list[Match],
+                    at: Sequence[int] | None = None) -> None:
+        """Append the matches of the word terms starting at the tokens ``at`` (sorted indices; None: every token)."""
         n = len(tokens)
         memo = self._memo
         texts = _token_texts(tokens)
-        firsts = list(map(memo.get, texts))
-        if None in firsts:  # words this matcher has not seen yet
-            first_ids = self._first_ids
-            # a word seen earlier in this same text is in the memo by now: look it up again
-            firsts = [f if f is not None else (memo[t] if t in memo else first_ids(t)) for f, t in zip(firsts, texts)]
+        first_ids = self._first_ids
+        if at is None:
+            firsts = list(map(memo.get, texts))
+            if None in firsts:  # words this matcher has not seen yet
+                # a word seen earlier in this same text is in the memo by now: look it up again
+                firsts = [f if f is not None else (memo[t] if t in memo else first_ids(t)) for f, t in zip(firsts, texts)]
+            at = compress(range(n), firsts)  # only the tokens that may start a term
+        else:
+            firsts = {}
+            for i in at:
+                t = texts[i]
+                f = memo.get(t)
+                firsts[i] = f if f is not None else first_ids(t)
         add = matches.append
-        for i in compress(range(n), firsts):  # only the tokens that may start a term
+        for i in at:
+            if not firsts[i]:
+                continue
             start, first_end = tokens[i][0], tokens[i][1]
             for spec, rest in firsts[i]:
                 if not rest:
@@ -355,12 +417,6 @@ class TermMatcher:
                         break
                 else:
                     add(Match(start, tokens[j][1], spec))
-        for pattern, spec in self._regexes:
-            for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    matches.append(Match(m.start(), m.end(), spec))
-        matches.sort(key=_match_order)
-        return matches
 
 
 def _match_order(m: Match) -> tuple:
@@ -382,6 +438,173 @@ def _token_texts(tokens: Sequence[tuple[int, int, str]]) -> list[str]:
 
 # Tokens remembered per matcher (their first-word terms); cleared when full.
 _MEMO_SIZE = 200_000
+
+# First-word form -> serial numbers of the matchers with a term starting with it (every matcher built).
+_FIRST_INDEX: dict[str, set[int]] = defaultdict(set)
+_serial = 0
+# (tokens, lexicon folder, matchers built so far, {serial: [token indices of each word that may start its terms]})
+_last_starts: tuple = (None, None, -1, {})
+# ((lexicon folder, matchers built so far), {word: serials of the matchers it may start a term of})
+_token_serials: tuple = (None, {})
+
+
+def _start_tokens(tokens: Sequence[tuple[int, int, str]], key: str) -> dict:
+    """For every matcher (by serial number), the tokens of ``tokens`` that may start one of its terms, as lists
+    of token indices, one list per distinct word.  Worked out once per token list: each distinct word's
+    readings without each proclitic are looked up in _FIRST_INDEX.  (A matcher keeps only those of them that
+    really start a term: see TermMatcher._first_ids.)"""
+    global _last_starts
+    seen, seen_key, built, found = _last_starts  # one read of one tuple: safe when threads share the module
+    if seen is tokens and seen_key == key and built == _serial:
+        return found
+    global _token_serials
+    built = _serial
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(_token_texts(tokens)):
+        where[t].append(i)
+    memo_key, memo = _token_serials
+    if memo_key != (key, built) or len(memo) >= _MEMO_SIZE:
+        memo = {}
+        _token_serials = ((key, built), memo)
+    index = _FIRST_INDEX
+    found = defaultdict(list)
+    for token, at in where.items():
+        serials = memo.get(token)
+        if serials is None:
+            hits: set[int] = set()
+            for _p, rest in _analyses_in(key, token):
+                hit = index.get(rest)
+                if hit:
+                    hits |= hit
+            serials = memo[token] = tuple(hits)
+        for serial in serials:
+            found[serial].append(at)
+    found = dict(found)
+    _last_starts = (tokens, key, built, found)
+    return found
+
+
+# ---------------------------------------------------------------- regex terms searched near a literal word
+
+_ANCHOR_ALTERNATIVES = 64  # at most this many strings in an anchor
+_last_positions: tuple = (None, {})
+
+
+def _finite_strings(items) -> set[str] | None:
+    """Every string a parsed regex sequence matches when they are few and fixed (literals, classes of
+    single letters, alternations of those), else None."""
+    C = _re_constants
+    out = {""}
+    for op, av in items:
+        if op is C.LITERAL:
+            alts = {chr(av)}
+        elif op is C.IN:
+            if not all(o is C.LITERAL for o, _ in av):
+                return None
+            alts = {chr(v) for _, v in av}
+        elif op is C.SUBPATTERN:
+            if av[1] or av[2]:  # flags changed inside the group
+                return None
+            alts = _finite_strings(av[-1])
+        elif op is C.BRANCH:
+            alts = set()
+            for branch in av[1]:
+                one = _finite_strings(branch)
+                if one is None:
+                    return None
+                alts |= one
+        else:
+            return None
+        if alts is None or len(out) * len(alts) > _ANCHOR_ALTERNATIVES:
+            return None
+        out = {a + b for a in out for b in alts}
+    return out
+
+
+@lru_cache(maxsize=4096)
+def regex_anchor(pattern: str) -> tuple | None:
+    """Where any match of ``pattern`` must hold a literal: (strings, least, most), meaning every match holds one of
+    ``strings`` starting between ``least`` and ``most`` characters after the match's start; None when no such
+    anchor can be derived (the pattern is then run over the whole text).
+
+    The anchor is the fixed run of the pattern's top-level sequence (letters, classes of letters, alternations of
+    those) whose shortest string is longest, among those before which the pattern can only match a bounded number
+    of characters (look-behinds and other assertions take none).
+    """
+    try:
+        parsed = _re_parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - the pattern compiled; without a parse it simply has no anchor
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    items = list(parsed)
+    best = None
+    i = 0
+    while i < len(items):
+        lo, hi = _re_parser.SubPattern(parsed.state, items[:i]).getwidth()
+        if hi >= _re_constants.MAXREPEAT:
+            break  # any later piece may stand arbitrarily far from the start
+        # the longest run of fixed, never empty pieces from here (letters, classes, alternations) is one piece
+        j = i
+        strings = None
+        while j < len(items):
+            one = _finite_strings(items[j:j + 1])
+            if not one or "" in one:
+                break
+            longer = _finite_strings(items[i:j + 1])
+            if longer is None:
+                break
+            strings, j = longer, j + 1
+        if j == i:
+            i += 1
+            continue
+        if strings:
+            shortest = min(map(len, strings))
+            if best is None or shortest > best[0]:
+                best = (shortest, (tuple(sorted(strings)), lo, hi))
+        i = j
+    return None if best is None else best[1]
+
+
+def _literal_positions(text: str, strings: tuple) -> list[int]:
+    """Sorted start positions of each of ``strings`` in ``text`` (remembered for the last text: matchers share it)."""
+    global _last_positions
+    seen, cache = _last_positions
+    if seen is not text:
+        cache = {}
+        _last_positions = (text, cache)
+    found = cache.get(strings)
+    if found is None:
+        hits: set[int] = set()
+        for s in strings:
+            k = text.find(s)
+            while k >= 0:
+                hits.add(k)
+                k = text.find(s, k + 1)
+        found = cache[strings] = sorted(hits)
+    return found
+
+
+def _anchored_matches(rx: re.Pattern[str], text: str, anchor: tuple) -> list[re.Match]:
+    """``rx.finditer(text)``, tried only where a match can start: ``least`` to ``most`` characters before an
+    occurrence of the anchor's strings.  Trying those places in order, each at or after the end of the previous
+    match, is what finditer does (a match of a pattern with an anchor is never empty)."""
+    strings, lo, hi = anchor
+    out = []
+    end = 0
+    tried = -1
+    for o in _literal_positions(text, strings):
+        p = max(end, tried + 1, o - hi)
+        stop = o - lo
+        while p <= stop:
+            tried = p
+            m = rx.match(text, p)
+            if m is None:
+                p += 1
+            else:
+                out.append(m)
+                p = end = m.end()
+    return out
 
 
 @lru_cache(maxsize=200_000)
