@@ -1336,6 +1336,20 @@ def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
 # ---------------------------------------------------------------- resolving
 
 
+def _month_in_year(m: DateMention, year: int):
+    """(value, precision, window start, window end) of a year-less month or day-month put in ``year``;
+    None when the day does not exist that year."""
+    if m.day is not None:
+        if not _valid_day(year, m.month, m.day):
+            return None
+        return _iso(year, m.month, m.day), "day", None, None
+    ws = we = None
+    if m.part in ("early", "mid", "late"):
+        a, b = _part_window(dt.date(year, m.month, 1), dt.date(year, m.month, _days_in_month(year, m.month)), m.part)
+        ws, we = a.isoformat(), b.isoformat()
+    return _iso(year, m.month), "month", ws, we
+
+
 def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) -> DateMention:
     """Resolve one mention against a publication date (day, month or year precision)."""
     past = m.direction != "future"
@@ -1351,15 +1365,10 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
         if m.offset is None:
             return m
         year = pub.year + m.offset
-        if m.day is not None:
-            if not _valid_day(year, m.month, m.day):
-                return m
-            value, precision = _iso(year, m.month, m.day), "day"
-        else:
-            value, precision = _iso(year, m.month), "month"
-            if m.part in ("early", "mid", "late"):
-                a, b = _part_window(dt.date(year, m.month, 1), dt.date(year, m.month, _days_in_month(year, m.month)), m.part)
-                ws, we = a.isoformat(), b.isoformat()
+        got = _month_in_year(m, year)
+        if got is None:
+            return m
+        value, precision, ws, we = got
     elif m.month is not None and m.year is None:
         # year-less month or day-and-month: the latest such date on or before publication,
         # or the earliest after it when the clause speaks of the future; a publication year is
@@ -1410,15 +1419,10 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
                 year = min(ys) if ys else None
             if year is None:
                 return m
-        if m.day is not None:
-            if not _valid_day(year, m.month, m.day):
-                return m
-            value, precision = _iso(year, m.month, m.day), "day"
-        else:
-            value, precision = _iso(year, m.month), "month"
-            if m.part in ("early", "mid", "late"):
-                a, b = _part_window(dt.date(year, m.month, 1), dt.date(year, m.month, _days_in_month(year, m.month)), m.part)
-                ws, we = a.isoformat(), b.isoformat()
+        got = _month_in_year(m, year)
+        if got is None:
+            return m
+        value, precision, ws, we = got
     elif m.kind == "weekday" and m.weekday is not None:
         if pub_precision != "day":
             return m
