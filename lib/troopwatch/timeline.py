@@ -211,41 +211,34 @@ def _nearest_outside(dated: list[DateMention], starts: list[int], para: tuple[in
         m = dated[i]
         if best is not None and start - (m.start + longest) > best[0][0]:
             break  # this mention and every earlier one end too far before the claim
-        if m.end <= start:
-            key = (start - m.end, 0)
-        elif m.start >= end:
-            key = (m.start - end, 1)
-        else:
-            key = (0, 0)
+        key = _gap_key(m, start, end)
         if best is None or key <= best[0]:
             best = (key, i)
     # after the sentence the first mentions are the nearest: those sharing the first start
     k = max(i0, j1)
     while k < i1 and dated[k].start == dated[max(i0, j1)].start:
         m = dated[k]
-        if m.end <= start:
-            key = (start - m.end, 0)
-        elif m.start >= end:
-            key = (m.start - end, 1)
-        else:
-            key = (0, 0)
+        key = _gap_key(m, start, end)
         if best is None or key < best[0]:
             best = (key, k)
         k += 1
     return dated[best[1]] if best is not None else None
 
 
+def _gap_key(m, start: int, end: int) -> tuple[int, int]:
+    """How far mention ``m`` stands from the span [start, end): (characters between, 1 if after it)."""
+    if m.end <= start:
+        return start - m.end, 0
+    if m.start >= end:
+        return m.start - end, 1
+    return 0, 0
+
+
 def _nearest(mentions: list[DateMention], start: int, end: int) -> DateMention | None:
     """The mention closest to the claim span; on a tie the one before it (dates usually lead)."""
     best = None
     for m in mentions:
-        if m.end <= start:
-            dist, side = start - m.end, 0
-        elif m.start >= end:
-            dist, side = m.start - end, 1
-        else:
-            dist, side = 0, 0
-        key = (dist, side)
+        key = _gap_key(m, start, end)
         if best is None or key < best[0]:
             best = (key, m)
     return best[1] if best else None
