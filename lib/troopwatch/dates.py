@@ -300,6 +300,8 @@ def _lex() -> _Lex:
     def words(name: str) -> str:
         return _alt(cues[name])
 
+    # a day as digits or as an ordinal word ("15", "الخامس عشر"), after an optional و and ال
+    day_ref = rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
     return _Lex(
         month_of=month_of,
         ambiguous_months=ambiguous,
@@ -324,7 +326,7 @@ def _lex() -> _Lex:
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
         re_day_left=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
+            day_ref +
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
         re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
         re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
@@ -371,7 +373,7 @@ def _lex() -> _Lex:
             rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))\s*(?:,|،)?\s*$"),
         # a day of a month named by reference: "الخامس من الشهر الجاري", "و18 من الشهر نفسه"
         re_day_of_month=re.compile(
-            rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
+            day_ref +
             rf"\s+من\s+(?:هذا\s+)?الشهر(?:\s+(?:(?P<mod>{mods})|(?P<same>{words('same_words')})))?{_RIGHT}"),
         re_season_year=re.compile(
             rf"{_LEFT}{_CLITICS}(?P<s>{_alt(season_of)})\s+(?:(?:من\s+)?(?:عام|العام|سنة)\s+)?(?P<y>[0-9]{{4}})(?![0-9])"),
