@@ -221,15 +221,11 @@ class _Lex:
     weekday_verb_window: int
     not_imperfect_verbs: frozenset
     clause_embedders: frozenset
-    # words one of which every match of a pattern holds: a text without any skips that pattern's scan
-    gate_modifiers: tuple
-    gate_this: tuple
-    gate_parts: tuple
-    gate_dayoffset: tuple
-    gate_ago: tuple
-    gate_seasons: tuple
-    gate_hijri: tuple
-    gate_weekdays: tuple
+    gate_hijri: tuple         # the first words of the Hijri month names: a text without any has no Hijri date
+    # the words that may open a match of each family of patterns (see _Text): (family, test of a word), and
+    # what each word of the texts read so far opens
+    lead_tests: tuple
+    word_families: dict
     re_quantity_before: re.Pattern
     quantity_preps: frozenset
     re_range_count_right: re.Pattern
@@ -390,14 +386,21 @@ def _lex() -> _Lex:
         re_same_year_right=re.compile(rf"\s+(?:{words('same_year')}){_RIGHT}"),
         today_not_after=frozenset(normalize_term(w) for w in cues.get("today_not_after", [])),
         same_word_set=frozenset(normalize_term(w) for w in cues.get("same_words", [])),
-        gate_modifiers=_first_words(modifier_of),
-        gate_this=_first_words(cues["this_words"]),
-        gate_parts=_first_words(part_of),
-        gate_dayoffset=_first_words(list(dayoffset_of) + ["اليوم"]),
-        gate_ago=("قبل", "منذ"),
-        gate_seasons=_first_words(season_of),
         gate_hijri=_first_words(hijri_of),
-        gate_weekdays=_first_words(weekday_of),
+        lead_tests=_lead_tests({
+            # family: (the clitics a match may open with, the words that may follow them)
+            "month": (_CLITICS, month_of),
+            "hijri": (_CLITICS, hijri_of),
+            "parts": (_CLITICS, part_of),
+            "weekday": (conj, weekday_of),
+            "relative_unit": (rf"(?:{_CLITICS}|{conj}لل)(?:ال)?", [u[2:] for u in unit_of if u.startswith("ال")]),
+            "this": (_CLITICS, cues["this_words"]),
+            "dayoffset": (rf"{conj}(?:[{clitics().prepositions}]|لل)?",
+                          ["صباح", "مساء", "ليلة", "فجر", "ظهر", "عصر", "نهار", "ظهيرة"] + list(dayoffset_of) + ["اليوم"]),
+            "ago": (conj, ["قبل", "منذ"]),
+            "season": (_CLITICS, list(season_of) + list(cues["this_words"])),
+        }),
+        word_families={},
         forward_words=frozenset(normalize_term(w) for w in cues.get("forward_words", [])),
         imperfect_prefixes=tuple(normalize_term(w) for w in cues.get("imperfect_prefixes", [])),
         weekday_verb_window=int(cues.get("weekday_verb_window", 0)),
@@ -415,6 +418,140 @@ def _first_words(terms: Iterable[str]) -> tuple:
 
 def _holds_any(nt: str, words: tuple) -> bool:
     return any(w in nt for w in words)
+
+
+_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
+_LETTER_RUN = re.compile(f"[{_L}]+")
+_DIGIT_RUN = re.compile("[0-9]+")
+# Latin letters and digits; under IGNORECASE these four also match Latin letters (İ ı ſ K)
+_LATIN_RUN = re.compile("[A-Za-z0-9\u0130\u0131\u017f\u212a]+")
+
+
+def _lead_tests(families: dict) -> tuple:
+    """(family, test) pairs: ``test.match(word)`` when an Arabic word may open a match of the family's patterns.
+
+    Each family is the clitics its patterns allow at a match's start and the
+    terms that follow them; a word opens a match only if it starts with such
+    clitics and the letters that open one of the terms (its first word up to
+    the first character that is not a letter).  A family whose clitics or
+    terms do not open with a letter gets no test: its patterns are run over
+    the whole text.
+    """
+    out = []
+    for family, (prefix, terms) in families.items():
+        leads = set()
+        for t in terms:
+            first = normalize_term(t).split(" ")[0]
+            k = 0
+            while k < len(first) and first[k] in _LETTERS:
+                k += 1
+            leads.add(first[:k])
+        if "" in leads or not set(clitics().conjunctions + clitics().prepositions) <= _LETTERS:
+            out.append((family, None))
+            continue
+        alt = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
+        out.append((family, re.compile(f"(?:{prefix})(?:{alt})")))
+    return tuple(out)
+
+
+class _Text:
+    """One normalized text and where the matches of the date patterns may start in it, found once for every pattern.
+
+    A pattern that opens with ``_LEFT`` and Arabic letters (clitics, then a
+    word of its lexicon) can match only where a maximal run of Arabic letters
+    (a word of :data:`troopwatch.words.TOKEN_RE`) starts, and only at a word
+    that opens with those letters: :meth:`starts` lists those places, and
+    :func:`_scan` tries the pattern there alone.  The numeric patterns open
+    with a run of digits (:meth:`digit_starts`), the English ones with a run
+    of Latin letters or digits (:meth:`latin_starts`).
+    """
+
+    __slots__ = ("nt", "_words", "_families", "_at", "_starts", "_digits", "_latin")
+
+    def __init__(self, nt: str, tokens: list | None = None):
+        self.nt = nt
+        self._words = {t[2] for t in tokens} if tokens is not None else None
+        self._families: dict | None = None
+        self._at: dict = {}
+        self._starts: dict = {}
+        self._digits: list | None = None
+        self._latin: list | None = None
+
+    def _word_families(self) -> dict:
+        """The words of the text that open a match of some family: word -> families."""
+        if self._families is None:
+            lex = _lex()
+            known = lex.word_families
+            if len(known) > 200_000:
+                known.clear()   # bounded: a word not remembered is tested again
+            tests = lex.lead_tests
+            words = self._words if self._words is not None else set(_LETTER_RUN.findall(self.nt))
+            found = {}
+            for w in words:
+                fams = known.get(w)
+                if fams is None:
+                    fams = known[w] = tuple(f for f, rx in tests if rx is not None and rx.match(w))
+                if fams:
+                    found[w] = fams
+            self._families = found
+        return self._families
+
+    def starts(self, family: str) -> list[int] | None:
+        """Sorted starts of the words that may open a match of ``family``; None when the family has no test."""
+        got = self._starts.get(family)
+        if got is None:
+            if dict(_lex().lead_tests).get(family) is None:
+                return None
+            nt, n = self.nt, len(self.nt)
+            got = []
+            for w, fams in self._word_families().items():
+                if family not in fams:
+                    continue
+                at = self._at.get(w)
+                if at is None:
+                    at = self._at[w] = []
+                    k, find = len(w), nt.find
+                    i = find(w)
+                    while i >= 0:
+                        if (i == 0 or nt[i - 1] not in _LETTERS) and (i + k >= n or nt[i + k] not in _LETTERS):
+                            at.append(i)
+                        i = find(w, i + 1)
+                got.extend(at)
+            got.sort()
+            self._starts[family] = got
+        return got
+
+    def digit_starts(self) -> list[int]:
+        """Where each run of digits starts."""
+        if self._digits is None:
+            self._digits = [m.start() for m in _DIGIT_RUN.finditer(self.nt)]
+        return self._digits
+
+    def latin_starts(self) -> list[int]:
+        """Where each run of Latin letters and digits starts."""
+        if self._latin is None:
+            self._latin = [m.start() for m in _LATIN_RUN.finditer(self.nt)]
+        return self._latin
+
+
+def _scan(rx: re.Pattern, nt: str, starts: list[int] | None) -> "list[re.Match] | Iterable[re.Match]":
+    """``rx.finditer(nt)`` when every match starts at one of the sorted ``starts`` (None: every position).
+
+    Trying those places in order, each at or after the end of the previous
+    match, is what finditer does (no pattern here matches the empty string).
+    """
+    if starts is None:
+        return rx.finditer(nt)
+    out = []
+    end = 0
+    match = rx.match
+    for p in starts:
+        if p >= end:
+            m = match(nt, p)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
 
 
 # ---------------------------------------------------------------- calendar helpers
@@ -585,11 +722,12 @@ def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) 
 _YEAR_AFTER_BRACKET = re.compile(r"\s*\)\s*من\s+(?:عام|العام|سنة)\s+(?P<y>[0-9]{4})(?![0-9])")
 
 
-def _month_candidates(nt: str) -> list[_Cand]:
+def _month_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out: list[_Cand] = []
     consumed_to = -1
-    for m in lex.re_month.finditer(nt):
+    for m in _scan(lex.re_month, nt, tx.starts("month")):
         if m.start("m") < consumed_to:
             continue
         name = _key(m.group("m"))
@@ -752,14 +890,15 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
     return out
 
 
-def _latin_candidates(nt: str) -> list[_Cand]:
+def _latin_candidates(tx: _Text) -> list[_Cand]:
     """Full dates written in English on an Arabic page ("Wed, 13 Nov 2013", "August 31, 2016")."""
     lex = _lex()
+    nt = tx.nt
     out = []
     if not re.search(r"[A-Za-z]", nt):
         return out
     for rx in (lex.re_latin_dmy, lex.re_latin_mdy):
-        for m in rx.finditer(nt):
+        for m in _scan(rx, nt, tx.latin_starts()):
             y, mo, d = int(m.group("y")), lex.latin_month_of[m.group("m").lower()], int(m.group("d"))
             if not (_YEAR_MIN <= y <= _YEAR_MAX and _valid_day(y, mo, d)):
                 continue
@@ -786,20 +925,22 @@ def _page_date_candidates(nt: str) -> list[_Cand]:
     return [_Cand(start, m.end(), "full" if "day" in fields else "month_year", fields)]
 
 
-def _season_candidates(nt: str) -> list[_Cand]:
+def _season_candidates(tx: _Text) -> list[_Cand]:
     """Seasons with a year ("ربيع 2008") or a modifier ("الخريف المقبل", "هذا الخريف")."""
     lex = _lex()
+    nt = tx.nt
     out = []
-    if not _holds_any(nt, lex.gate_seasons):
+    starts = tx.starts("season")
+    if starts == []:
         return out
-    for m in lex.re_season_year.finditer(nt):
+    for m in _scan(lex.re_season_year, nt, starts):
         y = int(m.group("y"))
         if not _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX:
             continue
         fields = {"year": y}
         start = _extend_left(nt, m.start("s"), fields, allow_weekday=False)
         out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "season", fields))
-    for m in lex.re_season_rel.finditer(nt):
+    for m in _scan(lex.re_season_rel, nt, starts):
         if not (m.group("this") or m.group("mod")):
             continue
         if m.group("this") and m.group("mod"):
@@ -811,12 +952,13 @@ def _season_candidates(nt: str) -> list[_Cand]:
     return out
 
 
-def _hijri_candidates(nt: str) -> list[_Cand]:
+def _hijri_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
     names = _holds_any(nt, lex.gate_hijri)
     digits = _HIJRI_DIGITS.search(nt) is not None   # every Hijri year below is 1300-1600
-    for m in (lex.re_hijri.finditer(nt) if names and digits else ()):
+    for m in (_scan(lex.re_hijri, nt, tx.starts("hijri")) if names and digits else ()):
         month = lex.hijri_of[_key(m.group("m"))]
         start, end = m.start("m"), m.end("m")
         d = lex.re_day_left.search(nt, max(0, start - 45), start)
@@ -838,7 +980,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
     for rx in ((_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY) if digits else ()):
         # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
-        for m in rx.finditer(nt):
+        for m in _scan(rx, nt, tx.digit_starts()):
             hy, mo, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             suf = lex.re_hijri_suffix_right.match(nt, m.end())
             if not (suf and 1300 <= hy <= 1600 and 1 <= mo <= 12 and 1 <= day <= 30):
@@ -847,7 +989,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
             start = _extend_left(nt, m.start(), fields)
             out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
-    for m in (_HIJRI_YEAR.finditer(nt) if digits else ()):
+    for m in (_scan(_HIJRI_YEAR, nt, tx.digit_starts()) if digits else ()):
         # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
         suf = lex.re_hijri_suffix_right.match(nt, m.end())
         if suf and 1300 <= int(m.group("y")) <= 1600:
@@ -856,7 +998,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             if w and w.end() == start:
                 start = w.start("w")
             out.append(_Cand(start, suf.end(), "year", {"hijri": f"{m.group('y')} AH"}))
-    for m in (lex.re_hijri_part.finditer(nt) if names else ()):
+    for m in (_scan(lex.re_hijri_part, nt, tx.starts("parts")) if names else ()):
         # "بداية رمضان": part of a Hijri month, no year: found, left without a value
         out.append(_Cand(m.start("p"), m.end("m"), "relative", {"part": lex.part_of[_key(m.group("p"))], "hijri": "month"}))
     return out
@@ -870,10 +1012,11 @@ _NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s> ?[-/.] ?)(?P<m>[0
 _NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
 
 
-def _numeric_candidates(nt: str) -> list[_Cand]:
+def _numeric_candidates(tx: _Text) -> list[_Cand]:
+    nt = tx.nt
     out = []
     for rx in (_NUMERIC_YMD, _NUMERIC_DMY):
-        for m in rx.finditer(nt):
+        for m in _scan(rx, nt, tx.digit_starts()):
             y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             if not _YEAR_MIN <= y <= _YEAR_MAX:
                 continue
@@ -894,11 +1037,12 @@ _RANGE_TAIL = re.compile(
     r"\s*(?P<sep>-|/|و|الي|حتي|وحتي)\s*(?:(?:عام|العام|سنة)\s+)?(?P<y2>[0-9]{4}|[0-9]{2})(?![0-9]|[.,/:][0-9])")
 
 
-def _year_candidates(nt: str) -> list[_Cand]:
+def _year_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
     last_year_end = -10
-    for m in _FOUR_DIGITS.finditer(nt):
+    for m in _scan(_FOUR_DIGITS, nt, tx.digit_starts()):
         y = int(m.group("y"))
         if not _YEAR_MIN <= y <= _YEAR_MAX:
             continue
@@ -959,10 +1103,11 @@ def _year_candidates(nt: str) -> list[_Cand]:
     return out
 
 
-def _weekday_candidates(nt: str) -> list[_Cand]:
+def _weekday_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
-    for m in (lex.re_weekday.finditer(nt) if _holds_any(nt, lex.gate_weekdays) else ()):
+    for m in _scan(lex.re_weekday, nt, tx.starts("weekday")):
         name = _key(m.group("w"))
         start, end = m.start("w"), m.end("w")
         fields: dict = {"weekday": lex.weekday_of[name]}
@@ -1012,8 +1157,9 @@ def _imperfect_clause(nt: str, start: int, fields: dict, has_tod: bool) -> str |
     return "future"
 
 
-def _relative_candidates(nt: str) -> list[_Cand]:
+def _relative_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
 
     def earlier(start: int, fields: dict) -> int:
@@ -1023,7 +1169,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             return m.start("e")
         return start
 
-    for m in (lex.re_relative_unit.finditer(nt) if _holds_any(nt, lex.gate_modifiers) else ()):
+    for m in _scan(lex.re_relative_unit, nt, tx.starts("relative_unit")):
         unit_word = _key(m.group("u"))
         if not unit_word.startswith("ال"):
             unit_word = "ال" + unit_word
@@ -1039,7 +1185,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = _extend_left(nt, start, fields, allow_weekday=False)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_this_unit.finditer(nt) if _holds_any(nt, lex.gate_this) else ()):
+    for m in _scan(lex.re_this_unit, nt, tx.starts("this")):
         unit = lex.unit_of[_key(m.group("u"))]
         if unit == "day":
             continue
@@ -1047,7 +1193,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = _extend_left(nt, m.start("this"), fields, allow_weekday=False)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_part_unit.finditer(nt) if _holds_any(nt, lex.gate_parts) else ()):
+    for m in _scan(lex.re_part_unit, nt, tx.starts("parts")):
         if lex.re_mod_right.match(nt, m.end()) or re.match(r"\s*[0-9]", nt[m.end():m.end() + 3]):
             continue  # "مطلع العام الماضي" and "مطلع العام 2020" are read by the other patterns
         unit = lex.unit_of[_key(m.group("u"))]
@@ -1058,7 +1204,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             fields["since"] = True
             start = s.start("s")
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_dayoffset.finditer(nt) if _holds_any(nt, lex.gate_dayoffset) else ()):
+    for m in _scan(lex.re_dayoffset, nt, tx.starts("dayoffset")):
         word = _key(m.group("d"))
         if word == "اليوم" and not m.group("t") and not _today_times_its_clause(nt, m.start(), m.start("d"), m.end()):
             continue  # bare اليوم is as often "nowadays" or "up to now" as "today"
@@ -1068,7 +1214,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = m.start("t") if m.group("t") else m.start("d")
         fields = {"unit": "day", "offset": offset}
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_ago.finditer(nt) if _holds_any(nt, lex.gate_ago) else ()):
+    for m in _scan(lex.re_ago, nt, tx.starts("ago")):
         unit, n = lex.duration_of[_key(m.group("u"))]
         if m.group("n"):
             raw = m.group("n")
@@ -1172,8 +1318,10 @@ def _stated(c: _Cand) -> dict:
 
 def find_dates(text: "str | Article") -> list[DateMention]:
     """Every date mention in an article (or a text) with the value it states (year-less ones unresolved)."""
+    tokens = None
     if isinstance(text, Article):
         norm = text.norm
+        tokens = text.tokens
         text = text.original
     elif not isinstance(text, str):
         raise TypeError(f"find_dates() takes a str or an Article, not {type(text).__name__}")
@@ -1185,9 +1333,10 @@ def find_dates(text: "str | Article") -> list[DateMention]:
     nt = norm.text
     if not re.search(rf"[0-9{_L}]", nt):
         return []
-    cands = (_numeric_candidates(nt) + _month_candidates(nt) + _hijri_candidates(nt)
-             + _year_candidates(nt) + _weekday_candidates(nt) + _relative_candidates(nt)
-             + _day_of_month_candidates(nt) + _latin_candidates(nt) + _page_date_candidates(nt) + _season_candidates(nt))
+    tx = _Text(nt, tokens)
+    cands = (_numeric_candidates(tx) + _month_candidates(tx) + _hijri_candidates(tx)
+             + _year_candidates(tx) + _weekday_candidates(tx) + _relative_candidates(tx)
+             + _day_of_month_candidates(nt) + _latin_candidates(tx) + _page_date_candidates(nt) + _season_candidates(tx))
     mentions = []
     for c in _select(cands):
         a, b = norm.to_original(c.start, c.end)
