@@ -46,7 +46,9 @@ import calendar
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 from typing import Iterable
 
 import pandas as pd
@@ -120,6 +122,15 @@ class DateMention:
     direction: str | None = None     # past | future | None (read from modifiers and cues)
 
 
+def _replace(m: DateMention, **changes) -> DateMention:
+    """``dataclasses.replace(m, **changes)`` for the fields of a DateMention, without calling its __init__."""
+    new = object.__new__(DateMention)
+    fields = new.__dict__
+    fields.update(m.__dict__)
+    fields.update(changes)
+    return new
+
+
 # ---------------------------------------------------------------- lexicons
 
 
@@ -152,7 +163,8 @@ def _alt(terms: Iterable[str]) -> str:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Runs of white space made one space, and none at the ends (str.split and \\s agree on what white space is)."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -177,35 +189,35 @@ class _Lex:
     re_month_pair: re.Pattern
     re_hijri: re.Pattern
     re_weekday: re.Pattern
-    re_day_left: re.Pattern
-    re_weekday_left: re.Pattern
-    re_weekday_comma_left: re.Pattern
+    re_day_left: "_Left"
+    re_weekday_left: "_Left"
+    re_weekday_comma_left: "_Left"
     re_weekday_pair_right: re.Pattern
-    re_tod_left: re.Pattern
-    re_part_left: re.Pattern
-    re_since_left: re.Pattern
+    re_tod_left: "_Left"
+    re_part_left: "_Left"
+    re_since_left: "_Left"
     re_year_right: re.Pattern
     re_mod_right: re.Pattern
-    re_year_word_left: re.Pattern
-    re_year_prep_left: re.Pattern
+    re_year_word_left: "_Left"
+    re_year_prep_left: "_Left"
     re_year_suffix_right: re.Pattern
     re_hijri_suffix_right: re.Pattern
     re_relative_unit: re.Pattern
     re_this_unit: re.Pattern
     re_part_unit: re.Pattern
-    re_earlier_left: re.Pattern
+    re_earlier_left: "_Left"
     re_dayoffset: re.Pattern
     re_ago: re.Pattern
     re_future: re.Pattern
-    re_general_left: re.Pattern
+    re_general_left: "_Left"
     re_count_noun_right: re.Pattern
-    re_weekday_not_after: re.Pattern
+    re_weekday_not_after: "_Left"
     re_weekday_not_before: re.Pattern
     re_latin_dmy: re.Pattern
     re_latin_mdy: re.Pattern
     latin_month_of: dict
     re_page_date: re.Pattern
-    re_day_pair_left: re.Pattern
+    re_day_pair_left: "_Left"
     re_day_of_month: re.Pattern
     re_season_year: re.Pattern
     re_season_rel: re.Pattern
@@ -226,6 +238,7 @@ class _Lex:
     # what each word of the texts read so far opens
     lead_tests: tuple
     word_families: dict
+    no_family: set
     re_quantity_before: re.Pattern
     quantity_preps: frozenset
     re_range_count_right: re.Pattern
@@ -321,28 +334,30 @@ def _lex() -> _Lex:
         re_month_pair=re.compile(rf"(?:\s*(?P<open>\()\s*|\s*(?:/|\\|-|،\s*او|\s+او)\s*|\s+)(?P<m>{month_alt}){_RIGHT}(?(open)\s*\)|)"),
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
-        re_day_left=re.compile(
+        re_day_left=_Left(re.compile(
             day_ref +
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
-        re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
+            _ends(ordinal_of, feminine_of, extra=list("0123456789-/.\"'") + ["من", "شهر"])),
+        re_weekday_left=_Left(re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"), _ends(weekday_of)),
         re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
-        re_weekday_comma_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]\s*$"),
-        re_tod_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"),
-        re_part_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"),
-        re_since_left=re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"),
+        re_weekday_comma_left=_Left(re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]\s*$"), ("،", ",")),
+        re_tod_left=_Left(re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"), _ends(cues["time_of_day"])),
+        re_part_left=_Left(re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"), _ends(part_of, extra=["من"])),
+        re_since_left=_Left(re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"), _ends(cues["since_words"])),
         re_year_right=re.compile(
             rf"\s*(?:[-/.,،]\s*)?[\"']?\s*(?:(?:من\s+)?(?:لعام|عام|العام|سنة|للعام)\s+)?"
             rf"(?P<y>[0-9]{{4}})(?![0-9.,/]?[0-9])(?:\s*(?:{words('gregorian_suffix')}){_RIGHT})?"),
         re_mod_right=re.compile(rf"\s+(?P<mod>{mods}){_RIGHT}"),
-        re_year_word_left=re.compile(rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
-        re_year_prep_left=re.compile(rf"{_LEFT}{conj}(?:[بل])?(?P<w>{words('year_prepositions')})\s+$"),
+        re_year_word_left=_Left(re.compile(rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
+            _ends(cues['year_words'], [w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال')])),
+        re_year_prep_left=_Left(re.compile(rf"{_LEFT}{conj}(?:[بل])?(?P<w>{words('year_prepositions')})\s+$"), _ends(cues["year_prepositions"])),
         re_year_suffix_right=re.compile(rf"\s*(?:{words('gregorian_suffix')}){_RIGHT}"),
         re_hijri_suffix_right=re.compile(rf"\s*(?:{words('hijri_suffix')}){_RIGHT}"),
         re_relative_unit=re.compile(
             rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
         re_this_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
         re_part_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('week', 'month', 'year'))}){_RIGHT}"),
-        re_earlier_left=re.compile(rf"{_LEFT}{conj}(?P<e>{_alt(earlier_later_of)})\s+$"),
+        re_earlier_left=_Left(re.compile(rf"{_LEFT}{conj}(?P<e>{_alt(earlier_later_of)})\s+$"), _ends(earlier_later_of)),
         re_dayoffset=re.compile(
             rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
             rf"(?P<d>{_alt(list(dayoffset_of) + ['اليوم'])}){_RIGHT}"),
@@ -350,9 +365,9 @@ def _lex() -> _Lex:
             rf"{_LEFT}{conj}(?P<a>قبل|منذ)\s+(?:(?P<n>[0-9]{{1,3}}|{_alt(count_of)})\s+)?"
             rf"(?P<u>{_alt(duration_of)}){_RIGHT}"),
         re_future=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('future_cues')}){_RIGHT}"),
-        re_general_left=re.compile(rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?:{words('general_before')})\s+$"),
+        re_general_left=_Left(re.compile(rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?:{words('general_before')})\s+$"), _ends(cues["general_before"])),
         re_count_noun_right=re.compile(rf"\s*(?:{words('count_nouns')})"),
-        re_weekday_not_after=re.compile(rf"(?:{words('weekday_not_after')})\s+$"),
+        re_weekday_not_after=_Left(re.compile(rf"(?:{words('weekday_not_after')})\s+$"), _ends(cues["weekday_not_after"])),
         re_weekday_not_before=re.compile(rf"\s+(?:{words('weekday_not_before')}){_RIGHT}"),
         # English dates on an Arabic page: "Wed, 13 Nov 2013", "August 31, 2016"
         re_latin_dmy=re.compile(
@@ -365,8 +380,9 @@ def _lex() -> _Lex:
         re_page_date=re.compile(
             rf"\A\s*(?:{_alt(cues.get('page_date_prefix', []))})\s+(?P<y>[0-9]{{4}})-(?P<m>[0-9]{{2}})(?:-(?P<d>[0-9]{{2}}))?(?![0-9-])"),
         # the first day of a pair: "يومي 17 و18"، "الأول والثاني من ديسمبر"
-        re_day_pair_left=re.compile(
+        re_day_pair_left=_Left(re.compile(
             rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))\s*(?:,|،)?\s*$"),
+            _ends(ordinal_of, feminine_of, extra=list("0123456789,،"))),
         # a day of a month named by reference: "الخامس من الشهر الجاري", "و18 من الشهر نفسه"
         re_day_of_month=re.compile(
             day_ref +
@@ -399,8 +415,10 @@ def _lex() -> _Lex:
                           ["صباح", "مساء", "ليلة", "فجر", "ظهر", "عصر", "نهار", "ظهيرة"] + list(dayoffset_of) + ["اليوم"]),
             "ago": (conj, ["قبل", "منذ"]),
             "season": (_CLITICS, list(season_of) + list(cues["this_words"])),
+            "future": (_CLITICS, cues["future_cues"]),
         }),
         word_families={},
+        no_family=set(),
         forward_words=frozenset(normalize_term(w) for w in cues.get("forward_words", [])),
         imperfect_prefixes=tuple(normalize_term(w) for w in cues.get("imperfect_prefixes", [])),
         weekday_verb_window=int(cues.get("weekday_verb_window", 0)),
@@ -409,6 +427,34 @@ def _lex() -> _Lex:
         re_today_not_before=re.compile(rf"\s+(?:{words('today_not_before')}){_RIGHT}"),
         re_weekday_after_today=re.compile(rf"[\s،,(/\-]*{conj}(?:{_alt(weekday_of)}){_RIGHT}"),
     )
+
+
+class _Left:
+    """A pattern searched just before a position: it ends with ``$`` (at ``endpos``) after optional white space.
+
+    A match ends with one of ``ends`` (the last words of its terms, or the marks
+    it may end with) and then white space only, so the text before the position
+    must end so once stripped; where it does not, the search is skipped.
+    """
+
+    __slots__ = ("rx", "ends")
+
+    def __init__(self, rx: re.Pattern, ends: tuple):
+        self.rx, self.ends = rx, ends
+
+    def search(self, nt: str, lo: int, hi: int) -> re.Match | None:
+        if not nt[lo:hi].rstrip().endswith(self.ends):
+            return None
+        return self.rx.search(nt, lo, hi)
+
+
+def _ends(*term_lists: Iterable[str], extra: Iterable[str] = ()) -> tuple:
+    """The last word of each folded term, and ``extra``: what a text before a match of them ends with (once stripped)."""
+    lists = [[normalize_term(t) for t in terms if str(t).strip()] for terms in term_lists]
+    if not all(lists):
+        return ("",)   # a list without terms: its alternation matches the empty string, so anything may end a match
+    out = {t.split(" ")[-1] for terms in lists for t in terms} | set(extra)
+    return tuple(sorted(out))
 
 
 def _first_words(terms: Iterable[str]) -> tuple:
@@ -422,7 +468,6 @@ def _holds_any(nt: str, words: tuple) -> bool:
 
 _LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
 _LETTER_RUN = re.compile(f"[{_L}]+")
-_DIGIT_RUN = re.compile("[0-9]+")
 # Latin letters and digits; under IGNORECASE these four also match Latin letters (İ ı ſ K)
 _LATIN_RUN = re.compile("[A-Za-z0-9\u0130\u0131\u017f\u212a]+")
 
@@ -461,71 +506,55 @@ class _Text:
     word of its lexicon) can match only where a maximal run of Arabic letters
     (a word of :data:`troopwatch.words.TOKEN_RE`) starts, and only at a word
     that opens with those letters: :meth:`starts` lists those places, and
-    :func:`_scan` tries the pattern there alone.  The numeric patterns open
-    with a run of digits (:meth:`digit_starts`), the English ones with a run
-    of Latin letters or digits (:meth:`latin_starts`).
+    :func:`_scan` tries the pattern there alone.  The English patterns open
+    with a run of Latin letters or digits (:meth:`latin_starts`).
     """
 
-    __slots__ = ("nt", "_words", "_families", "_at", "_starts", "_digits", "_latin")
+    __slots__ = ("nt", "_words", "_starts", "_latin")
 
     def __init__(self, nt: str, tokens: list | None = None):
         self.nt = nt
-        self._words = {t[2] for t in tokens} if tokens is not None else None
-        self._families: dict | None = None
-        self._at: dict = {}
-        self._starts: dict = {}
-        self._digits: list | None = None
+        self._words = set(map(itemgetter(2), tokens)) if tokens is not None else None
+        self._starts: dict | None = None
         self._latin: list | None = None
-
-    def _word_families(self) -> dict:
-        """The words of the text that open a match of some family: word -> families."""
-        if self._families is None:
-            lex = _lex()
-            known = lex.word_families
-            if len(known) > 200_000:
-                known.clear()   # bounded: a word not remembered is tested again
-            tests = lex.lead_tests
-            words = self._words if self._words is not None else set(_LETTER_RUN.findall(self.nt))
-            found = {}
-            for w in words:
-                fams = known.get(w)
-                if fams is None:
-                    fams = known[w] = tuple(f for f, rx in tests if rx is not None and rx.match(w))
-                if fams:
-                    found[w] = fams
-            self._families = found
-        return self._families
 
     def starts(self, family: str) -> list[int] | None:
         """Sorted starts of the words that may open a match of ``family``; None when the family has no test."""
-        got = self._starts.get(family)
-        if got is None:
-            if dict(_lex().lead_tests).get(family) is None:
-                return None
-            nt, n = self.nt, len(self.nt)
-            got = []
-            for w, fams in self._word_families().items():
-                if family not in fams:
-                    continue
-                at = self._at.get(w)
-                if at is None:
-                    at = self._at[w] = []
-                    k, find = len(w), nt.find
-                    i = find(w)
-                    while i >= 0:
-                        if (i == 0 or nt[i - 1] not in _LETTERS) and (i + k >= n or nt[i + k] not in _LETTERS):
-                            at.append(i)
-                        i = find(w, i + 1)
-                got.extend(at)
-            got.sort()
-            self._starts[family] = got
-        return got
+        if self._starts is None:
+            self._starts = self._find_starts()
+        return self._starts.get(family)
 
-    def digit_starts(self) -> list[int]:
-        """Where each run of digits starts."""
-        if self._digits is None:
-            self._digits = [m.start() for m in _DIGIT_RUN.finditer(self.nt)]
-        return self._digits
+    def _find_starts(self) -> dict:
+        """family -> sorted starts of its words (found for every family at once: most words open none)."""
+        lex = _lex()
+        known, none = lex.word_families, lex.no_family
+        if len(none) > 500_000:
+            none.clear()   # bounded: a word not remembered is tested again
+        tests = lex.lead_tests
+        words = self._words if self._words is not None else set(_LETTER_RUN.findall(self.nt))
+        out: dict = {f: [] for f, rx in tests if rx is not None}
+        nt, n = self.nt, len(self.nt)
+        find = nt.find
+        for w in words - none:
+            fams = known.get(w)
+            if fams is None:
+                fams = tuple(f for f, rx in tests if rx is not None and rx.match(w))
+                if not fams:
+                    none.add(w)
+                    continue
+                known[w] = fams
+            at = []
+            k = len(w)
+            i = find(w)
+            while i >= 0:
+                if (i == 0 or nt[i - 1] not in _LETTERS) and (i + k >= n or nt[i + k] not in _LETTERS):
+                    at.append(i)
+                i = find(w, i + 1)
+            for f in fams:
+                out[f].extend(at)
+        for got in out.values():
+            got.sort()
+        return out
 
     def latin_starts(self) -> list[int]:
         """Where each run of Latin letters and digits starts."""
@@ -580,6 +609,8 @@ def parse_iso(value) -> tuple[dt.date, str] | None:
     """(first day, precision) of an ISO value 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'; None when absent."""
     if value is None:
         return None
+    if type(value) is str:
+        return _parse_iso_text(value)
     if isinstance(value, dt.datetime):
         return value.date(), "day"
     if isinstance(value, dt.date):
@@ -589,8 +620,16 @@ def parse_iso(value) -> tuple[dt.date, str] | None:
             return None
     except (TypeError, ValueError):
         pass
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    return _parse_iso_text(str(value))
+
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@lru_cache(maxsize=65536)
+def _parse_iso_text(value: str) -> tuple[dt.date, str] | None:
+    text = value.strip()
+    m = _ISO.fullmatch(text)
     if not m:
         return None
     y, mo, d = m.groups()
@@ -655,11 +694,14 @@ class _Cand:
     fields: dict
 
 
+_CLAUSE_MARKS = tuple("،,;؛.:!?\n")
+
+
 def _clause_before(nt: str, pos: int) -> str:
     """The clause before ``pos``: back to the last punctuation mark, at most 120 characters."""
     lo = max(0, pos - 120)
     chunk = nt[lo:pos]
-    cut = max(chunk.rfind(c) for c in "،,;؛.:!?\n")
+    cut = max(map(chunk.rfind, _CLAUSE_MARKS))
     return chunk[cut + 1:] if cut >= 0 else chunk
 
 
@@ -668,13 +710,21 @@ def _past_auxiliaries() -> frozenset:
     return frozenset(normalize_term(w) for w in load_lexicon("date_cues").get("past_auxiliaries") or [])
 
 
-def _direction(nt: str, start: int, end: int) -> str | None:
+def _direction(nt: str, start: int, end: int, tx: "_Text | None" = None) -> str | None:
     """"future" when the clause before the date speaks of the future ("من المقرر أن"، "سوف").
 
     A past auxiliary right before the cue ("كان من المقرر"، "كانوا يتوقعون")
     puts the expectation in the past: it does not make the date a future one.
     """
     clause = _clause_before(nt, start)
+    lo = start - len(clause)
+    if tx is not None and (lo == 0 or nt[lo - 1] not in _LETTERS):
+        # a cue inside the clause starts at a word of the text that opens one (the clause starts at a word too)
+        at = tx.starts("future")
+        if at is not None:
+            i = bisect.bisect_left(at, lo)
+            if i == len(at) or at[i] >= start:
+                return None
     hits = list(_lex().re_future.finditer(clause))
     if not hits:
         return None
@@ -687,9 +737,9 @@ def _direction(nt: str, start: int, end: int) -> str | None:
     return None
 
 
-def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) -> int:
+def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True, lex: _Lex | None = None) -> int:
     """Absorb a weekday, a time-of-day word, a part of period and 'since' written before a date."""
-    lex = _lex()
+    lex = lex or _lex()
     lo = max(0, start - 60)
     if allow_weekday:
         m = lex.re_weekday_left.search(nt, lo, start)
@@ -784,7 +834,7 @@ def _month_candidates(tx: _Text) -> list[_Cand]:
         if "day" in fields and "year" in fields and not _valid_day(fields["year"], month, fields["day"]):
             del fields["day"]
         first_day = _first_of_pair(nt, start, month, fields) if "day" in fields else None
-        start = _extend_left(nt, start, fields, allow_weekday="day" in fields)
+        start = _extend_left(nt, start, fields, allow_weekday="day" in fields, lex=lex)
         # names that are ordinary words need a date around them
         has_context = bool({"day", "year", "offset", "part", "since"} & set(fields)) or shahr or paired
         if name in lex.needs_day_year and not ("day" in fields and "year" in fields):
@@ -843,7 +893,7 @@ def _first_of_pair(nt: str, start: int, month: int | None, fields: dict) -> _Can
     b = d.start("dnum") + len(d.group("dnum")) if d.group("dnum") else d.end("dord")
     if d.group("dnum") and nt[max(0, a - 2):a] == "ال":
         a -= 2
-    a = _extend_left(nt, a, first)
+    a = _extend_left(nt, a, first, lex=lex)
     kind = "full" if "year" in first and month is not None else "day_month" if month is not None else "relative"
     return _Cand(a, b, kind, first)
 
@@ -870,7 +920,7 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
         if not 1 <= day <= 31:
             continue
         fields = {"unit": "month", "day": day, "offset": lex.modifier_of[_key(m.group("mod"))]}
-        start = _extend_left(nt, start, fields)
+        start = _extend_left(nt, start, fields, lex=lex)
         out.append(_Cand(start, m.end(), "relative", fields))
     for m in lex.re_day_of_month.finditer(nt):
         day, start = _day_at(lex, m)
@@ -883,7 +933,7 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
         if m.group("same"):
             fields["part"] = "same"   # the month the text last named
         pair = _first_of_pair(nt, start, None, fields)
-        start = _extend_left(nt, start, fields)
+        start = _extend_left(nt, start, fields, lex=lex)
         out.append(_Cand(start, m.end(), "relative", fields))
         if pair is not None:
             out.append(pair)
@@ -938,7 +988,7 @@ def _season_candidates(tx: _Text) -> list[_Cand]:
         if not _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX:
             continue
         fields = {"year": y}
-        start = _extend_left(nt, m.start("s"), fields, allow_weekday=False)
+        start = _extend_left(nt, m.start("s"), fields, allow_weekday=False, lex=lex)
         out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "season", fields))
     for m in _scan(lex.re_season_rel, nt, starts):
         if not (m.group("this") or m.group("mod")):
@@ -976,20 +1026,20 @@ def _hijri_candidates(tx: _Text) -> list[_Cand]:
         g = hijri_to_gregorian(hy, month, day)
         start = d.start("dnum") if d.group("dnum") else d.start("dord")
         fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
-        start = _extend_left(nt, start, fields)
+        start = _extend_left(nt, start, fields, lex=lex)
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
     for rx in ((_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY) if digits else ()):
         # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
-        for m in _scan(rx, nt, tx.digit_starts()):
+        for m in rx.finditer(nt):
             hy, mo, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             suf = lex.re_hijri_suffix_right.match(nt, m.end())
             if not (suf and 1300 <= hy <= 1600 and 1 <= mo <= 12 and 1 <= day <= 30):
                 continue
             g = hijri_to_gregorian(hy, mo, day)
             fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
-            start = _extend_left(nt, m.start(), fields)
+            start = _extend_left(nt, m.start(), fields, lex=lex)
             out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
-    for m in (_scan(_HIJRI_YEAR, nt, tx.digit_starts()) if digits else ()):
+    for m in (_HIJRI_YEAR.finditer(nt) if digits else ()):
         # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
         suf = lex.re_hijri_suffix_right.match(nt, m.end())
         if suf and 1300 <= int(m.group("y")) <= 1600:
@@ -1005,34 +1055,37 @@ def _hijri_candidates(tx: _Text) -> list[_Cand]:
 
 
 _HIJRI_DIGITS = re.compile(r"1[3-6][0-9]{2}")
-_NUMERIC_HIJRI_YMD = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
-_NUMERIC_HIJRI_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
-_HIJRI_YEAR = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
-_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
-_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
+# Each pattern opens with its first character, then looks behind it (the digit before which nothing of [0-9./-] stands):
+# written so, the regex engine skips to that character instead of trying every position.
+_NUMERIC_HIJRI_YMD = re.compile(r"(?P<y>1(?<![0-9./-]1)[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_HIJRI_DMY = re.compile(r"(?P<d>[0-9](?<![0-9./-][0-9])[0-9]?)(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_HIJRI_YEAR = re.compile(r"(?P<y>1(?<![0-9./-]1)[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_NUMERIC_YMD = re.compile(r"(?P<y>[0-9](?<![0-9./-][0-9])[0-9]{3})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_DMY = re.compile(r"(?P<d>[0-9](?<![0-9./-][0-9])[0-9]?)(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
 
 
 def _numeric_candidates(tx: _Text) -> list[_Cand]:
+    lex = _lex()
     nt = tx.nt
     out = []
     for rx in (_NUMERIC_YMD, _NUMERIC_DMY):
-        for m in _scan(rx, nt, tx.digit_starts()):
+        for m in rx.finditer(nt):
             y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             if not _YEAR_MIN <= y <= _YEAR_MAX:
                 continue
-            if " " in m.group("s") and _lex().re_count_noun_right.match(nt, m.end()):
+            if " " in m.group("s") and lex.re_count_noun_right.match(nt, m.end()):
                 continue  # "3 - 1 - 2000 جندي": numbers, not a date
             if mo > 12 and d <= 12 and rx is _NUMERIC_DMY:
                 mo, d = d, mo  # month first (US order) when the first number cannot be a month... read D/M otherwise
             if not _valid_day(y, mo, d):
                 continue
             fields = {"year": y, "month": mo, "day": d}
-            start = _extend_left(nt, m.start(), fields)
+            start = _extend_left(nt, m.start(), fields, lex=lex)
             out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "full", fields))
     return out
 
 
-_FOUR_DIGITS = re.compile(r"(?<![0-9.,/:])(?P<y>[0-9]{4})(?![0-9]|[.,/:][0-9])")
+_FOUR_DIGITS = re.compile(r"(?P<y>[0-9](?<![0-9.,/:][0-9])[0-9]{3})(?![0-9]|[.,/:][0-9])")
 _RANGE_TAIL = re.compile(
     r"\s*(?P<sep>-|/|و|الي|حتي|وحتي)\s*(?:(?:عام|العام|سنة)\s+)?(?P<y2>[0-9]{4}|[0-9]{2})(?![0-9]|[.,/:][0-9])")
 
@@ -1042,7 +1095,7 @@ def _year_candidates(tx: _Text) -> list[_Cand]:
     nt = tx.nt
     out = []
     last_year_end = -10
-    for m in _scan(_FOUR_DIGITS, nt, tx.digit_starts()):
+    for m in _FOUR_DIGITS.finditer(nt):
         y = int(m.group("y"))
         if not _YEAR_MIN <= y <= _YEAR_MAX:
             continue
@@ -1095,7 +1148,7 @@ def _year_candidates(tx: _Text) -> list[_Cand]:
             kind = "year"
             if suffix:
                 end = suffix.end()
-        start = _extend_left(nt, start, fields, allow_weekday=False)
+        start = _extend_left(nt, start, fields, allow_weekday=False, lex=lex)
         if fields.get("since") or fields.get("part"):
             kind = "relative"
         out.append(_Cand(start, end, kind, fields))
@@ -1135,8 +1188,8 @@ def _weekday_candidates(tx: _Text) -> list[_Cand]:
             fields["today"] = True
         if has_tod and lex.dayoffset_of.get(_key(tod.group("t")), 0) < 0:
             fields["direction"] = "past"  # "أمس الجمعة": yesterday, whatever the clause expects
-        start = _extend_left(nt, start, fields, allow_weekday=False)
-        fields.setdefault("direction", _direction(nt, start, end) or _imperfect_clause(nt, start, fields, has_tod))
+        start = _extend_left(nt, start, fields, allow_weekday=False, lex=lex)
+        fields.setdefault("direction", _direction(nt, start, end, tx) or _imperfect_clause(nt, start, fields, has_tod))
         out.append(_Cand(start, end, "weekday", fields))
     return out
 
@@ -1182,7 +1235,7 @@ def _relative_candidates(tx: _Text) -> list[_Cand]:
         if unit == "year" and lex.re_general_left.search(nt, max(0, start - 30), start):
             continue
         fields = {"unit": unit, "offset": lex.modifier_of[_key(m.group("mod"))]}
-        start = _extend_left(nt, start, fields, allow_weekday=False)
+        start = _extend_left(nt, start, fields, allow_weekday=False, lex=lex)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
     for m in _scan(lex.re_this_unit, nt, tx.starts("this")):
@@ -1190,7 +1243,7 @@ def _relative_candidates(tx: _Text) -> list[_Cand]:
         if unit == "day":
             continue
         fields = {"unit": unit, "offset": 0}
-        start = _extend_left(nt, m.start("this"), fields, allow_weekday=False)
+        start = _extend_left(nt, m.start("this"), fields, allow_weekday=False, lex=lex)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
     for m in _scan(lex.re_part_unit, nt, tx.starts("parts")):
@@ -1347,7 +1400,7 @@ def find_dates(text: "str | Article") -> list[DateMention]:
             year=f.get("year"), month=f.get("month"), day=f.get("day"), weekday=f.get("weekday"),
             year_end=f.get("year_end"), unit=f.get("unit"), offset=f.get("offset"), part=f.get("part"),
             since=bool(f.get("since")), ago=bool(f.get("ago")),
-            direction=f.get("direction") or _direction(nt, c.start, c.end),
+            direction=f.get("direction") or _direction(nt, c.start, c.end, tx),
         ))
     return _anchor_years(_weekday_of_next_date(mentions), text)
 
@@ -1434,7 +1487,7 @@ def with_year(m: DateMention, year: int, resolved_from: str) -> DateMention:
     if m.since:
         ws = ws or value
         we = we or m.window_end
-    return replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
+    return _replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
                    resolved_from=resolved_from)
 
 
@@ -1480,7 +1533,7 @@ def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
             continue
         parsed = parse_iso(d.value)
         if parsed is not None and parsed[0].weekday() == w.weekday:
-            out[i] = replace(w, value=d.value, precision="day", status="stated", resolved_from=f"the date after it ({d.mention})")
+            out[i] = _replace(w, value=d.value, precision="day", status="stated", resolved_from=f"the date after it ({d.mention})")
     return out
 
 
@@ -1507,7 +1560,7 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
     if m.status == "stated" or _from_context(m):
         # stated by the text, or resolved already from its context (the year named before it)
         if m.since and m.window_end is None and pub_precision == "day":
-            return replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
+            return _replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
         return m
     value = precision = ws = we = None
     if m.month is not None and m.year is None and m.unit == "year":
@@ -1668,7 +1721,7 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
     if m.since:
         ws = ws or (value if value else None)
         we = pub.isoformat() if pub_precision == "day" else we
-    return replace(m, value=value, precision=precision, window_start=ws, window_end=we,
+    return _replace(m, value=value, precision=precision, window_start=ws, window_end=we,
                    status="resolved", resolved_from=source)
 
 
@@ -1706,7 +1759,7 @@ def _resolve_same_month(mentions: list[DateMention]) -> list[DateMention]:
     for m in sorted(mentions, key=lambda x: x.start):
         if m.unit == "month" and m.part == "same" and m.day is not None and m.value is None:
             if last is not None and _valid_day(last[0], last[1], m.day):
-                m = replace(m, value=_iso(last[0], last[1], m.day), precision="day", status="resolved",
+                m = _replace(m, value=_iso(last[0], last[1], m.day), precision="day", status="resolved",
                             resolved_from=f"the month named before ({last[2]})")
         elif m.precision in ("day", "month") and m.value and not m.since:
             parsed = parse_iso(m.value)
@@ -1730,7 +1783,7 @@ def _resolve_with_window(mentions: list[DateMention], window: str, basis: str | 
     for m, ra, rb in zip(mentions, a, b):
         if m.status == "unresolved" and ra.status == "resolved" and (ra.value, ra.precision) == (rb.value, rb.precision) \
                 and (ra.window_start, ra.window_end) == (rb.window_start, rb.window_end):
-            out.append(replace(ra, resolved_from=f"published window {window}" + (f" ({basis})" if basis else "")))
+            out.append(_replace(ra, resolved_from=f"published window {window}" + (f" ({basis})" if basis else "")))
         else:
             out.append(_current_month_in_window(m, lo[0], hi[0], window + (f", {basis}" if basis else "")))
     return out
@@ -1748,7 +1801,7 @@ def _current_month_in_window(m: DateMention, lo: dt.date, hi: dt.date, window: s
     r = _resolve_safely(m, inside, "day", "")
     if r.status != "resolved":
         return m
-    return replace(r, window_end=None if m.since else r.window_end,
+    return _replace(r, window_end=None if m.since else r.window_end,
                    resolved_from=f"published window {window} (the only {_iso(years[0], m.month)} in it)")
 
 
