@@ -442,8 +442,9 @@ class _Left:
     def __init__(self, rx: re.Pattern, ends: tuple):
         self.rx, self.ends = rx, ends
 
-    def search(self, nt: str, lo: int, hi: int) -> re.Match | None:
-        if not nt[lo:hi].rstrip().endswith(self.ends):
+    def search(self, nt: str, lo: int, hi: int, before: str | None = None) -> re.Match | None:
+        """``rx.search(nt, lo, hi)``; ``before`` is ``nt[lo:hi].rstrip()`` when the caller has it."""
+        if not (nt[lo:hi].rstrip() if before is None else before).endswith(self.ends):
             return None
         return self.rx.search(nt, lo, hi)
 
@@ -473,14 +474,15 @@ _LATIN_RUN = re.compile("[A-Za-z0-9\u0130\u0131\u017f\u212a]+")
 
 
 def _lead_tests(families: dict) -> tuple:
-    """(family, test) pairs: ``test.match(word)`` when an Arabic word may open a match of the family's patterns.
+    """(family, test) pairs: ``test.fullmatch(word)`` when an Arabic word may open a match of the family's patterns.
 
     Each family is the clitics its patterns allow at a match's start and the
-    terms that follow them; a word opens a match only if it starts with such
-    clitics and the letters that open one of the terms (its first word up to
-    the first character that is not a letter).  A family whose clitics or
-    terms do not open with a letter gets no test: its patterns are run over
-    the whole text.
+    terms that follow them; a word opens a match only if it is such clitics
+    and the letters that open one of the terms (its first word up to the
+    first character that is not a letter): every pattern of a family follows
+    a term's first word with white space or ``_RIGHT``, never with a letter.
+    A family whose clitics or terms do not open with a letter gets no test:
+    its patterns are run over the whole text.
     """
     out = []
     for family, (prefix, terms) in families.items():
@@ -510,13 +512,14 @@ class _Text:
     with a run of Latin letters or digits (:meth:`latin_starts`).
     """
 
-    __slots__ = ("nt", "_words", "_starts", "_latin")
+    __slots__ = ("nt", "_words", "_starts", "_latin", "_marks")
 
     def __init__(self, nt: str, tokens: list | None = None):
         self.nt = nt
         self._words = set(map(itemgetter(2), tokens)) if tokens is not None else None
         self._starts: dict | None = None
         self._latin: list | None = None
+        self._marks: list | None = None
 
     def starts(self, family: str) -> list[int] | None:
         """Sorted starts of the words that may open a match of ``family``; None when the family has no test."""
@@ -538,7 +541,7 @@ class _Text:
         for w in words - none:
             fams = known.get(w)
             if fams is None:
-                fams = tuple(f for f, rx in tests if rx is not None and rx.match(w))
+                fams = tuple(f for f, rx in tests if rx is not None and rx.fullmatch(w))
                 if not fams:
                     none.add(w)
                     continue
@@ -555,6 +558,14 @@ class _Text:
         for got in out.values():
             got.sort()
         return out
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause before ``pos`` starts: as :func:`_clause_before`, from the marks of the text found once."""
+        if self._marks is None:
+            self._marks = [m.start() for m in _CLAUSE_MARK.finditer(self.nt)]
+        lo = max(0, pos - 120)
+        i = bisect.bisect_left(self._marks, pos) - 1
+        return self._marks[i] + 1 if i >= 0 and self._marks[i] >= lo else lo
 
     def latin_starts(self) -> list[int]:
         """Where each run of Latin letters and digits starts."""
@@ -695,6 +706,7 @@ class _Cand:
 
 
 _CLAUSE_MARKS = tuple("،,;؛.:!?\n")
+_CLAUSE_MARK = re.compile("[" + re.escape("".join(_CLAUSE_MARKS)) + "]")
 
 
 def _clause_before(nt: str, pos: int) -> str:
@@ -716,15 +728,18 @@ def _direction(nt: str, start: int, end: int, tx: "_Text | None" = None) -> str 
     A past auxiliary right before the cue ("كان من المقرر"، "كانوا يتوقعون")
     puts the expectation in the past: it does not make the date a future one.
     """
-    clause = _clause_before(nt, start)
-    lo = start - len(clause)
-    if tx is not None and (lo == 0 or nt[lo - 1] not in _LETTERS):
-        # a cue inside the clause starts at a word of the text that opens one (the clause starts at a word too)
-        at = tx.starts("future")
-        if at is not None:
-            i = bisect.bisect_left(at, lo)
-            if i == len(at) or at[i] >= start:
-                return None
+    if tx is None:
+        clause = _clause_before(nt, start)
+    else:
+        lo = tx.clause_start(start)
+        if lo == 0 or nt[lo - 1] not in _LETTERS:
+            # a cue inside the clause starts at a word of the text that opens one (the clause starts at a word too)
+            at = tx.starts("future")
+            if at is not None:
+                i = bisect.bisect_left(at, lo)
+                if i == len(at) or at[i] >= start:
+                    return None
+        clause = nt[lo:start]
     hits = list(_lex().re_future.finditer(clause))
     if not hits:
         return None
@@ -741,28 +756,32 @@ def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True, 
     """Absorb a weekday, a time-of-day word, a part of period and 'since' written before a date."""
     lex = lex or _lex()
     lo = max(0, start - 60)
+    before = nt[lo:start].rstrip()   # what each pattern below ends with: read once for all
     if allow_weekday:
-        m = lex.re_weekday_left.search(nt, lo, start)
+        m = lex.re_weekday_left.search(nt, lo, start, before)
         if m and m.end() == start:
             fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
             start = m.start("w")
             lo = max(0, start - 60)
+            before = nt[lo:start].rstrip()
         else:
             # "الإثنين، 20 مارس": the weekday is its own mention, but it still says which years the date can fall in
-            m = lex.re_weekday_comma_left.search(nt, lo, start)
+            m = lex.re_weekday_comma_left.search(nt, lo, start, before)
             if m and m.end() == start:
                 fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
                 return start
-    m = lex.re_tod_left.search(nt, lo, start)
+    m = lex.re_tod_left.search(nt, lo, start, before)
     if m and m.end() == start:
         start = m.start("t")
         lo = max(0, start - 60)
-    m = lex.re_part_left.search(nt, lo, start)
+        before = nt[lo:start].rstrip()
+    m = lex.re_part_left.search(nt, lo, start, before)
     if m and m.end() == start:
         fields["part"] = lex.part_of[_key(m.group("p"))]
         start = m.start("p")
         lo = max(0, start - 60)
-    m = lex.re_since_left.search(nt, lo, start)
+        before = nt[lo:start].rstrip()
+    m = lex.re_since_left.search(nt, lo, start, before)
     if m and m.end() == start:
         fields["since"] = True
         start = m.start("s")
@@ -807,7 +826,9 @@ def _month_candidates(tx: _Text) -> list[_Cand]:
                 shahr = True
                 start = lo + re.search(r"شهر\s+$", nt[lo:start]).start()
         else:
-            s = re.search(r"(?<![" + _L + r"])" + proclitic_regex() + r"(شهر)\s+$", nt[lo:start])
+            before = nt[lo:start]
+            s = re.search(r"(?<![" + _L + r"])" + proclitic_regex() + r"(شهر)\s+$", before) \
+                if before.rstrip().endswith("شهر") else None
             if s:
                 shahr = True
                 start = lo + s.start(1)
