@@ -306,13 +306,29 @@ class _Words:
             if not required:
                 found = self.everywhere
             else:
-                for w in required:
-                    ks = self.sentences_of(w)
-                    found = ks if found is None else found & ks
+                # the rarest word first; a common word then only tested in the sentences left (the same intersection)
+                for w in sorted(required, key=lambda w: len(self.starts(w))):
+                    if found is None:
+                        found = self.sentences_of(w)
+                    elif w in self._sentences_of or 8 * len(found) >= len(self.starts(w)):
+                        found = found & self.sentences_of(w)
+                    else:
+                        found = self._sentences_within(found, w)
                     if not found:
                         break
             self._holding[rx.pattern] = found
         return found
+
+    def _sentences_within(self, ks: set[int], word: str) -> set[int]:
+        """The sentences of ``ks`` that ``word`` stands wholly inside (``ks & sentences_of(word)``, one bisection each)."""
+        at, n, sentences = self.starts(word), len(word), self.sentences
+        out = set()
+        for k in ks:
+            a, b = sentences[k]
+            j = bisect.bisect_left(at, a)
+            if j < len(at) and at[j] + n <= b:
+                out.add(k)
+        return out
 
     def sentences_of(self, word: str) -> set[int]:
         """The sentences ``word`` stands wholly inside (patterns share words: each is placed once; read-only)."""
