@@ -58,6 +58,13 @@ from .article import Article, article_list
 from .text import ARABIC_LETTER, normalize, normalize_term
 from .words import alternation, clitics, proclitic_regex
 
+try:  # the width of a clitics pattern (as troopwatch.words reads patterns)
+    import re._parser as _re_parser
+    from re import _constants as _re_constants
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse as _re_parser  # type: ignore[no-redef]
+    import sre_constants as _re_constants  # type: ignore[no-redef]
+
 __all__ = [
     "DateMention",
     "DATE_COLUMNS",
@@ -237,6 +244,9 @@ class _Lex:
     # the words that may open a match of each family of patterns (see _Text): (family, test of a word), and
     # what each word of the texts read so far opens
     lead_tests: tuple
+    lead_index: dict
+    lead_always: frozenset
+    lead_reach: int
     word_families: dict
     no_family: set
     re_quantity_before: re.Pattern
@@ -311,6 +321,20 @@ def _lex() -> _Lex:
 
     # a day as digits or as an ordinal word ("15", "الخامس عشر"), after an optional و and ال
     day_ref = rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
+    lead_tests, lead_index, lead_always, lead_reach = _lead_tests({
+        # family: (the clitics a match may open with, the words that may follow them)
+        "month": (_CLITICS, month_of),
+        "hijri": (_CLITICS, hijri_of),
+        "parts": (_CLITICS, part_of),
+        "weekday": (conj, weekday_of),
+        "relative_unit": (rf"(?:{_CLITICS}|{conj}لل)(?:ال)?", [u[2:] for u in unit_of if u.startswith("ال")]),
+        "this": (_CLITICS, cues["this_words"]),
+        "dayoffset": (rf"{conj}(?:[{clitics().prepositions}]|لل)?",
+                      ["صباح", "مساء", "ليلة", "فجر", "ظهر", "عصر", "نهار", "ظهيرة"] + list(dayoffset_of) + ["اليوم"]),
+        "ago": (conj, ["قبل", "منذ"]),
+        "season": (_CLITICS, list(season_of) + list(cues["this_words"])),
+        "future": (_CLITICS, cues["future_cues"]),
+    })
     return _Lex(
         month_of=month_of,
         ambiguous_months=ambiguous,
@@ -403,20 +427,10 @@ def _lex() -> _Lex:
         today_not_after=frozenset(normalize_term(w) for w in cues.get("today_not_after", [])),
         same_word_set=frozenset(normalize_term(w) for w in cues.get("same_words", [])),
         gate_hijri=_first_words(hijri_of),
-        lead_tests=_lead_tests({
-            # family: (the clitics a match may open with, the words that may follow them)
-            "month": (_CLITICS, month_of),
-            "hijri": (_CLITICS, hijri_of),
-            "parts": (_CLITICS, part_of),
-            "weekday": (conj, weekday_of),
-            "relative_unit": (rf"(?:{_CLITICS}|{conj}لل)(?:ال)?", [u[2:] for u in unit_of if u.startswith("ال")]),
-            "this": (_CLITICS, cues["this_words"]),
-            "dayoffset": (rf"{conj}(?:[{clitics().prepositions}]|لل)?",
-                          ["صباح", "مساء", "ليلة", "فجر", "ظهر", "عصر", "نهار", "ظهيرة"] + list(dayoffset_of) + ["اليوم"]),
-            "ago": (conj, ["قبل", "منذ"]),
-            "season": (_CLITICS, list(season_of) + list(cues["this_words"])),
-            "future": (_CLITICS, cues["future_cues"]),
-        }),
+        lead_tests=lead_tests,
+        lead_index=lead_index,
+        lead_always=lead_always,
+        lead_reach=lead_reach,
         word_families={},
         no_family=set(),
         forward_words=frozenset(normalize_term(w) for w in cues.get("forward_words", [])),
@@ -474,7 +488,8 @@ _LATIN_RUN = re.compile("[A-Za-z0-9\u0130\u0131\u017f\u212a]+")
 
 
 def _lead_tests(families: dict) -> tuple:
-    """(family, test) pairs: ``test.fullmatch(word)`` when an Arabic word may open a match of the family's patterns.
+    """(family, test) pairs: ``test.fullmatch(word)`` when an Arabic word may open a match of the family's patterns;
+    then the lead words (lead -> families), the families to test on every word, and the longest clitics.
 
     Each family is the clitics its patterns allow at a match's start and the
     terms that follow them; a word opens a match only if it is such clitics
@@ -485,6 +500,9 @@ def _lead_tests(families: dict) -> tuple:
     its patterns are run over the whole text.
     """
     out = []
+    index: dict[str, set] = {}   # lead -> the families it opens a term of
+    always: set = set()          # families whose clitics may be any length: tested on every word
+    longest = 0                  # the most characters the clitics of a family take
     for family, (prefix, terms) in families.items():
         leads = set()
         for t in terms:
@@ -498,7 +516,14 @@ def _lead_tests(families: dict) -> tuple:
             continue
         alt = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
         out.append((family, re.compile(f"(?:{prefix})(?:{alt})")))
-    return tuple(out)
+        reach = _re_parser.parse(prefix).getwidth()[1]
+        for w in leads:
+            index.setdefault(w, set()).add(family)
+        if reach >= _re_constants.MAXREPEAT:
+            always.add(family)
+        else:
+            longest = max(longest, reach)
+    return tuple(out), {w: frozenset(f) for w, f in index.items()}, frozenset(always), longest
 
 
 class _Text:
@@ -533,7 +558,7 @@ class _Text:
         known, none = lex.word_families, lex.no_family
         if len(none) > 500_000:
             none.clear()   # bounded: a word not remembered is tested again
-        tests = lex.lead_tests
+        tests, index, always, reach = lex.lead_tests, lex.lead_index, lex.lead_always, lex.lead_reach
         words = self._words if self._words is not None else set(_LETTER_RUN.findall(self.nt))
         out: dict = {f: [] for f, rx in tests if rx is not None}
         nt, n = self.nt, len(self.nt)
@@ -541,7 +566,11 @@ class _Text:
         for w in words - none:
             fams = known.get(w)
             if fams is None:
-                fams = tuple(f for f, rx in tests if rx is not None and rx.fullmatch(w))
+                # a word is clitics and a lead: the families of its endings that are leads (and those of any clitics)
+                maybe = set(always)
+                for i in range(min(len(w), reach) + 1):
+                    maybe.update(index.get(w[i:], ()))
+                fams = tuple(f for f, rx in tests if f in maybe and rx is not None and rx.fullmatch(w))
                 if not fams:
                     none.add(w)
                     continue
