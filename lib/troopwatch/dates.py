@@ -537,14 +537,14 @@ class _Text:
     with a run of Latin letters or digits (:meth:`latin_starts`).
     """
 
-    __slots__ = ("nt", "_words", "_starts", "_latin", "_marks")
+    __slots__ = ("nt", "_tokens", "_words", "_starts", "_latin")
 
     def __init__(self, nt: str, tokens: list | None = None):
         self.nt = nt
+        self._tokens = tokens
         self._words = set(map(itemgetter(2), tokens)) if tokens is not None else None
         self._starts: dict | None = None
         self._latin: list | None = None
-        self._marks: list | None = None
 
     def starts(self, family: str) -> list[int] | None:
         """Sorted starts of the words that may open a match of ``family``; None when the family has no test."""
@@ -561,8 +561,7 @@ class _Text:
         tests, index, always, reach = lex.lead_tests, lex.lead_index, lex.lead_always, lex.lead_reach
         words = self._words if self._words is not None else set(_LETTER_RUN.findall(self.nt))
         out: dict = {f: [] for f, rx in tests if rx is not None}
-        nt, n = self.nt, len(self.nt)
-        find = nt.find
+        relevant: dict = {}
         for w in words - none:
             fams = known.get(w)
             if fams is None:
@@ -575,26 +574,24 @@ class _Text:
                     none.add(w)
                     continue
                 known[w] = fams
-            at = []
-            k = len(w)
-            i = find(w)
-            while i >= 0:
-                if (i == 0 or nt[i - 1] not in _LETTERS) and (i + k >= n or nt[i + k] not in _LETTERS):
-                    at.append(i)
-                i = find(w, i + 1)
-            for f in fams:
-                out[f].extend(at)
-        for got in out.values():
-            got.sort()
+            relevant[w] = fams
+        if relevant:
+            # the words in text order (an Arabic token is a whole run of letters), so each list comes sorted
+            spans = self._tokens if self._tokens is not None else \
+                ((m.start(), m.end(), m.group()) for m in _LETTER_RUN.finditer(self.nt))
+            get = relevant.get
+            for start, _end, w in spans:
+                fams = get(w)
+                if fams is not None:
+                    for f in fams:
+                        out[f].append(start)
         return out
 
     def clause_start(self, pos: int) -> int:
-        """Where the clause before ``pos`` starts: as :func:`_clause_before`, from the marks of the text found once."""
-        if self._marks is None:
-            self._marks = [m.start() for m in _CLAUSE_MARK.finditer(self.nt)]
+        """Where the clause before ``pos`` starts (as :func:`_clause_before`, without copying the text)."""
         lo = max(0, pos - 120)
-        i = bisect.bisect_left(self._marks, pos) - 1
-        return self._marks[i] + 1 if i >= 0 and self._marks[i] >= lo else lo
+        cut = max(self.nt.rfind(c, lo, pos) for c in _CLAUSE_MARKS)
+        return cut + 1 if cut >= 0 else lo
 
     def latin_starts(self) -> list[int]:
         """Where each run of Latin letters and digits starts."""
@@ -735,7 +732,6 @@ class _Cand:
 
 
 _CLAUSE_MARKS = tuple("،,;؛.:!?\n")
-_CLAUSE_MARK = re.compile("[" + re.escape("".join(_CLAUSE_MARKS)) + "]")
 
 
 def _clause_before(nt: str, pos: int) -> str:
