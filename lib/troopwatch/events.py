@@ -60,6 +60,8 @@ def _term_regex(term: str, prefix_only: bool) -> str:
 
 # Cue pattern -> the literal words any match of it contains (see _present).
 _REQUIRED: dict[str, tuple[str, ...]] = {}
+# Cue pattern -> its required words, the longest first.
+_BY_LENGTH: dict[str, tuple[str, ...]] = {}
 # Cue pattern -> the word that stands at most _LEAD_REACH characters after the start of any match.
 _LEAD: dict[str, str] = {}
 _LEAD_REACH = 4
@@ -306,8 +308,12 @@ class _Words:
             if not required:
                 found = self.everywhere
             else:
-                # the rarest word first; a common word then only tested in the sentences left (the same intersection)
-                for w in sorted(required, key=lambda w: len(self.starts(w))):
+                # the longest (rarest) word first; a common word then only tested in the sentences left (the same
+                # intersection in any order)
+                order = _BY_LENGTH.get(rx.pattern)
+                if order is None:
+                    order = _BY_LENGTH[rx.pattern] = tuple(sorted(required, key=len, reverse=True))
+                for w in order:
                     if found is None:
                         found = self.sentences_of(w)
                     elif w in self._sentences_of or 8 * len(found) >= len(self.starts(w)):
