@@ -46,7 +46,9 @@ import calendar
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 from typing import Iterable
 
 import pandas as pd
@@ -55,6 +57,13 @@ from .lexicons import load_lexicon, per_lexicons
 from .article import Article, article_list
 from .text import ARABIC_LETTER, normalize, normalize_term
 from .words import alternation, clitics, proclitic_regex
+
+try:  # the width of a clitics pattern (as troopwatch.words reads patterns)
+    import re._parser as _re_parser
+    from re import _constants as _re_constants
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse as _re_parser  # type: ignore[no-redef]
+    import sre_constants as _re_constants  # type: ignore[no-redef]
 
 __all__ = [
     "DateMention",
@@ -120,6 +129,15 @@ class DateMention:
     direction: str | None = None     # past | future | None (read from modifiers and cues)
 
 
+def _replace(m: DateMention, **changes) -> DateMention:
+    """``dataclasses.replace(m, **changes)`` for the fields of a DateMention, without calling its __init__."""
+    new = object.__new__(DateMention)
+    fields = new.__dict__
+    fields.update(m.__dict__)
+    fields.update(changes)
+    return new
+
+
 # ---------------------------------------------------------------- lexicons
 
 
@@ -152,7 +170,8 @@ def _alt(terms: Iterable[str]) -> str:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Runs of white space made one space, and none at the ends (str.split and \\s agree on what white space is)."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -177,35 +196,35 @@ class _Lex:
     re_month_pair: re.Pattern
     re_hijri: re.Pattern
     re_weekday: re.Pattern
-    re_day_left: re.Pattern
-    re_weekday_left: re.Pattern
-    re_weekday_comma_left: re.Pattern
+    re_day_left: "_Left"
+    re_weekday_left: "_Left"
+    re_weekday_comma_left: "_Left"
     re_weekday_pair_right: re.Pattern
-    re_tod_left: re.Pattern
-    re_part_left: re.Pattern
-    re_since_left: re.Pattern
+    re_tod_left: "_Left"
+    re_part_left: "_Left"
+    re_since_left: "_Left"
     re_year_right: re.Pattern
     re_mod_right: re.Pattern
-    re_year_word_left: re.Pattern
-    re_year_prep_left: re.Pattern
+    re_year_word_left: "_Left"
+    re_year_prep_left: "_Left"
     re_year_suffix_right: re.Pattern
     re_hijri_suffix_right: re.Pattern
     re_relative_unit: re.Pattern
     re_this_unit: re.Pattern
     re_part_unit: re.Pattern
-    re_earlier_left: re.Pattern
+    re_earlier_left: "_Left"
     re_dayoffset: re.Pattern
     re_ago: re.Pattern
     re_future: re.Pattern
-    re_general_left: re.Pattern
+    re_general_left: "_Left"
     re_count_noun_right: re.Pattern
-    re_weekday_not_after: re.Pattern
+    re_weekday_not_after: "_Left"
     re_weekday_not_before: re.Pattern
     re_latin_dmy: re.Pattern
     re_latin_mdy: re.Pattern
     latin_month_of: dict
     re_page_date: re.Pattern
-    re_day_pair_left: re.Pattern
+    re_day_pair_left: "_Left"
     re_day_of_month: re.Pattern
     re_season_year: re.Pattern
     re_season_rel: re.Pattern
@@ -221,15 +240,15 @@ class _Lex:
     weekday_verb_window: int
     not_imperfect_verbs: frozenset
     clause_embedders: frozenset
-    # words one of which every match of a pattern holds: a text without any skips that pattern's scan
-    gate_modifiers: tuple
-    gate_this: tuple
-    gate_parts: tuple
-    gate_dayoffset: tuple
-    gate_ago: tuple
-    gate_seasons: tuple
-    gate_hijri: tuple
-    gate_weekdays: tuple
+    gate_hijri: tuple         # the first words of the Hijri month names: a text without any has no Hijri date
+    # the words that may open a match of each family of patterns (see _Text): (family, test of a word), and
+    # what each word of the texts read so far opens
+    lead_tests: tuple
+    lead_index: dict
+    lead_always: frozenset
+    lead_reach: int
+    word_families: dict
+    no_family: set
     re_quantity_before: re.Pattern
     quantity_preps: frozenset
     re_range_count_right: re.Pattern
@@ -302,6 +321,20 @@ def _lex() -> _Lex:
 
     # a day as digits or as an ordinal word ("15", "الخامس عشر"), after an optional و and ال
     day_ref = rf"(?:(?<![{_L}0-9.,/:])(?:و)?(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))"
+    lead_tests, lead_index, lead_always, lead_reach = _lead_tests({
+        # family: (the clitics a match may open with, the words that may follow them)
+        "month": (_CLITICS, month_of),
+        "hijri": (_CLITICS, hijri_of),
+        "parts": (_CLITICS, part_of),
+        "weekday": (conj, weekday_of),
+        "relative_unit": (rf"(?:{_CLITICS}|{conj}لل)(?:ال)?", [u[2:] for u in unit_of if u.startswith("ال")]),
+        "this": (_CLITICS, cues["this_words"]),
+        "dayoffset": (rf"{conj}(?:[{clitics().prepositions}]|لل)?",
+                      ["صباح", "مساء", "ليلة", "فجر", "ظهر", "عصر", "نهار", "ظهيرة"] + list(dayoffset_of) + ["اليوم"]),
+        "ago": (conj, ["قبل", "منذ"]),
+        "season": (_CLITICS, list(season_of) + list(cues["this_words"])),
+        "future": (_CLITICS, cues["future_cues"]),
+    })
     return _Lex(
         month_of=month_of,
         ambiguous_months=ambiguous,
@@ -325,28 +358,30 @@ def _lex() -> _Lex:
         re_month_pair=re.compile(rf"(?:\s*(?P<open>\()\s*|\s*(?:/|\\|-|،\s*او|\s+او)\s*|\s+)(?P<m>{month_alt}){_RIGHT}(?(open)\s*\)|)"),
         re_hijri=re.compile(rf"{_LEFT}{_CLITICS}(?P<m>{_alt(hijri_of)}){_RIGHT}"),
         re_weekday=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)}){_RIGHT}"),
-        re_day_left=re.compile(
+        re_day_left=_Left(re.compile(
             day_ref +
             rf"\s*(?:[-/.]\s*)?(?:من\s+)?(?:شهر\s+)?[\"']?\s*$"),
-        re_weekday_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"),
+            _ends(ordinal_of, feminine_of, extra=list("0123456789-/.\"'") + ["من", "شهر"])),
+        re_weekday_left=_Left(re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*$"), _ends(weekday_of)),
         re_weekday_pair_right=re.compile(rf"\s*-\s*(?P<w>{_alt(weekday_of)}){_RIGHT}"),
-        re_weekday_comma_left=re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]\s*$"),
-        re_tod_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"),
-        re_part_left=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"),
-        re_since_left=re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"),
+        re_weekday_comma_left=_Left(re.compile(rf"{_LEFT}{conj}(?P<w>{_alt(weekday_of)})\s*[،,]\s*$"), ("،", ",")),
+        re_tod_left=_Left(re.compile(rf"{_LEFT}{_CLITICS}(?P<t>{tod})\s+$"), _ends(cues["time_of_day"])),
+        re_part_left=_Left(re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?:من\s+)?$"), _ends(part_of, extra=["من"])),
+        re_since_left=_Left(re.compile(rf"{_LEFT}(?P<s>{words('since_words')})\s+$"), _ends(cues["since_words"])),
         re_year_right=re.compile(
             rf"\s*(?:[-/.,،]\s*)?[\"']?\s*(?:(?:من\s+)?(?:لعام|عام|العام|سنة|للعام)\s+)?"
             rf"(?P<y>[0-9]{{4}})(?![0-9.,/]?[0-9])(?:\s*(?:{words('gregorian_suffix')}){_RIGHT})?"),
         re_mod_right=re.compile(rf"\s+(?P<mod>{mods}){_RIGHT}"),
-        re_year_word_left=re.compile(rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
-        re_year_prep_left=re.compile(rf"{_LEFT}{conj}(?:[بل])?(?P<w>{words('year_prepositions')})\s+$"),
+        re_year_word_left=_Left(re.compile(rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?P<w>{_alt(cues['year_words'])}|{_alt(w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال'))})\s*$"),
+            _ends(cues['year_words'], [w[2:] for w in cues['year_words'] if normalize_term(w).startswith('ال')])),
+        re_year_prep_left=_Left(re.compile(rf"{_LEFT}{conj}(?:[بل])?(?P<w>{words('year_prepositions')})\s+$"), _ends(cues["year_prepositions"])),
         re_year_suffix_right=re.compile(rf"\s*(?:{words('gregorian_suffix')}){_RIGHT}"),
         re_hijri_suffix_right=re.compile(rf"\s*(?:{words('hijri_suffix')}){_RIGHT}"),
         re_relative_unit=re.compile(
             rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?P<u>(?:ال)?(?:{units_no_al}))\s+(?P<mod>{mods}){_RIGHT}"),
         re_this_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<this>{words('this_words')})\s+(?P<u>{_alt(unit_of)}){_RIGHT}"),
         re_part_unit=re.compile(rf"{_LEFT}{_CLITICS}(?P<p>{parts})\s+(?P<u>{_alt(u for u, k in unit_of.items() if k in ('week', 'month', 'year'))}){_RIGHT}"),
-        re_earlier_left=re.compile(rf"{_LEFT}{conj}(?P<e>{_alt(earlier_later_of)})\s+$"),
+        re_earlier_left=_Left(re.compile(rf"{_LEFT}{conj}(?P<e>{_alt(earlier_later_of)})\s+$"), _ends(earlier_later_of)),
         re_dayoffset=re.compile(
             rf"{_LEFT}(?:{conj}(?:[{clitics().prepositions}]|لل)?)(?:(?P<t>{_alt(['صباح', 'مساء', 'ليلة', 'فجر', 'ظهر', 'عصر', 'نهار', 'ظهيرة'])})\s+)?"
             rf"(?P<d>{_alt(list(dayoffset_of) + ['اليوم'])}){_RIGHT}"),
@@ -354,9 +389,9 @@ def _lex() -> _Lex:
             rf"{_LEFT}{conj}(?P<a>قبل|منذ)\s+(?:(?P<n>[0-9]{{1,3}}|{_alt(count_of)})\s+)?"
             rf"(?P<u>{_alt(duration_of)}){_RIGHT}"),
         re_future=re.compile(rf"{_LEFT}{_CLITICS}(?:{words('future_cues')}){_RIGHT}"),
-        re_general_left=re.compile(rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?:{words('general_before')})\s+$"),
+        re_general_left=_Left(re.compile(rf"{_LEFT}(?:{_CLITICS}|{conj}لل)(?:{words('general_before')})\s+$"), _ends(cues["general_before"])),
         re_count_noun_right=re.compile(rf"\s*(?:{words('count_nouns')})"),
-        re_weekday_not_after=re.compile(rf"(?:{words('weekday_not_after')})\s+$"),
+        re_weekday_not_after=_Left(re.compile(rf"(?:{words('weekday_not_after')})\s+$"), _ends(cues["weekday_not_after"])),
         re_weekday_not_before=re.compile(rf"\s+(?:{words('weekday_not_before')}){_RIGHT}"),
         # English dates on an Arabic page: "Wed, 13 Nov 2013", "August 31, 2016"
         re_latin_dmy=re.compile(
@@ -369,8 +404,9 @@ def _lex() -> _Lex:
         re_page_date=re.compile(
             rf"\A\s*(?:{_alt(cues.get('page_date_prefix', []))})\s+(?P<y>[0-9]{{4}})-(?P<m>[0-9]{{2}})(?:-(?P<d>[0-9]{{2}}))?(?![0-9-])"),
         # the first day of a pair: "يومي 17 و18"، "الأول والثاني من ديسمبر"
-        re_day_pair_left=re.compile(
+        re_day_pair_left=_Left(re.compile(
             rf"(?:(?<![{_L}0-9.,/:])(?:ال)?(?P<dnum>[0-9]{{1,2}})|{_LEFT}{_CLITICS}(?P<dord>{ordinals}))\s*(?:,|،)?\s*$"),
+            _ends(ordinal_of, feminine_of, extra=list("0123456789,،"))),
         # a day of a month named by reference: "الخامس من الشهر الجاري", "و18 من الشهر نفسه"
         re_day_of_month=re.compile(
             day_ref +
@@ -390,14 +426,13 @@ def _lex() -> _Lex:
         re_same_year_right=re.compile(rf"\s+(?:{words('same_year')}){_RIGHT}"),
         today_not_after=frozenset(normalize_term(w) for w in cues.get("today_not_after", [])),
         same_word_set=frozenset(normalize_term(w) for w in cues.get("same_words", [])),
-        gate_modifiers=_first_words(modifier_of),
-        gate_this=_first_words(cues["this_words"]),
-        gate_parts=_first_words(part_of),
-        gate_dayoffset=_first_words(list(dayoffset_of) + ["اليوم"]),
-        gate_ago=("قبل", "منذ"),
-        gate_seasons=_first_words(season_of),
         gate_hijri=_first_words(hijri_of),
-        gate_weekdays=_first_words(weekday_of),
+        lead_tests=lead_tests,
+        lead_index=lead_index,
+        lead_always=lead_always,
+        lead_reach=lead_reach,
+        word_families={},
+        no_family=set(),
         forward_words=frozenset(normalize_term(w) for w in cues.get("forward_words", [])),
         imperfect_prefixes=tuple(normalize_term(w) for w in cues.get("imperfect_prefixes", [])),
         weekday_verb_window=int(cues.get("weekday_verb_window", 0)),
@@ -408,6 +443,35 @@ def _lex() -> _Lex:
     )
 
 
+class _Left:
+    """A pattern searched just before a position: it ends with ``$`` (at ``endpos``) after optional white space.
+
+    A match ends with one of ``ends`` (the last words of its terms, or the marks
+    it may end with) and then white space only, so the text before the position
+    must end so once stripped; where it does not, the search is skipped.
+    """
+
+    __slots__ = ("rx", "ends")
+
+    def __init__(self, rx: re.Pattern, ends: tuple):
+        self.rx, self.ends = rx, ends
+
+    def search(self, nt: str, lo: int, hi: int, before: str | None = None) -> re.Match | None:
+        """``rx.search(nt, lo, hi)``; ``before`` is ``nt[lo:hi].rstrip()`` when the caller has it."""
+        if not (nt[lo:hi].rstrip() if before is None else before).endswith(self.ends):
+            return None
+        return self.rx.search(nt, lo, hi)
+
+
+def _ends(*term_lists: Iterable[str], extra: Iterable[str] = ()) -> tuple:
+    """The last word of each folded term, and ``extra``: what a text before a match of them ends with (once stripped)."""
+    lists = [[normalize_term(t) for t in terms if str(t).strip()] for terms in term_lists]
+    if not all(lists):
+        return ("",)   # a list without terms: its alternation matches the empty string, so anything may end a match
+    out = {t.split(" ")[-1] for terms in lists for t in terms} | set(extra)
+    return tuple(sorted(out))
+
+
 def _first_words(terms: Iterable[str]) -> tuple:
     """The first word of each folded term (a text holding none of them holds none of the terms)."""
     return tuple(sorted({normalize_term(t).split(" ")[0] for t in terms if str(t).strip()}))
@@ -415,6 +479,145 @@ def _first_words(terms: Iterable[str]) -> tuple:
 
 def _holds_any(nt: str, words: tuple) -> bool:
     return any(w in nt for w in words)
+
+
+_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
+_LETTER_RUN = re.compile(f"[{_L}]+")
+# Latin letters and digits; under IGNORECASE these four also match Latin letters (İ ı ſ K)
+_LATIN_RUN = re.compile("[A-Za-z0-9\u0130\u0131\u017f\u212a]+")
+
+
+def _lead_tests(families: dict) -> tuple:
+    """(family, test) pairs: ``test.fullmatch(word)`` when an Arabic word may open a match of the family's patterns;
+    then the lead words (lead -> families), the families to test on every word, and the longest clitics.
+
+    Each family is the clitics its patterns allow at a match's start and the
+    terms that follow them; a word opens a match only if it is such clitics
+    and the letters that open one of the terms (its first word up to the
+    first character that is not a letter): every pattern of a family follows
+    a term's first word with white space or ``_RIGHT``, never with a letter.
+    A family whose clitics or terms do not open with a letter gets no test:
+    its patterns are run over the whole text.
+    """
+    out = []
+    index: dict[str, set] = {}   # lead -> the families it opens a term of
+    always: set = set()          # families whose clitics may be any length: tested on every word
+    longest = 0                  # the most characters the clitics of a family take
+    for family, (prefix, terms) in families.items():
+        leads = set()
+        for t in terms:
+            first = normalize_term(t).split(" ")[0]
+            k = 0
+            while k < len(first) and first[k] in _LETTERS:
+                k += 1
+            leads.add(first[:k])
+        if "" in leads or not set(clitics().conjunctions + clitics().prepositions) <= _LETTERS:
+            out.append((family, None))
+            continue
+        alt = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
+        out.append((family, re.compile(f"(?:{prefix})(?:{alt})")))
+        reach = _re_parser.parse(prefix).getwidth()[1]
+        for w in leads:
+            index.setdefault(w, set()).add(family)
+        if reach >= _re_constants.MAXREPEAT:
+            always.add(family)
+        else:
+            longest = max(longest, reach)
+    return tuple(out), {w: frozenset(f) for w, f in index.items()}, frozenset(always), longest
+
+
+class _Text:
+    """One normalized text and where the matches of the date patterns may start in it, found once for every pattern.
+
+    A pattern that opens with ``_LEFT`` and Arabic letters (clitics, then a
+    word of its lexicon) can match only where a maximal run of Arabic letters
+    (a word of :data:`troopwatch.words.TOKEN_RE`) starts, and only at a word
+    that opens with those letters: :meth:`starts` lists those places, and
+    :func:`_scan` tries the pattern there alone.  The English patterns open
+    with a run of Latin letters or digits (:meth:`latin_starts`).
+    """
+
+    __slots__ = ("nt", "_tokens", "_words", "_starts", "_latin")
+
+    def __init__(self, nt: str, tokens: list | None = None):
+        self.nt = nt
+        self._tokens = tokens
+        self._words = set(map(itemgetter(2), tokens)) if tokens is not None else None
+        self._starts: dict | None = None
+        self._latin: list | None = None
+
+    def starts(self, family: str) -> list[int] | None:
+        """Sorted starts of the words that may open a match of ``family``; None when the family has no test."""
+        if self._starts is None:
+            self._starts = self._find_starts()
+        return self._starts.get(family)
+
+    def _find_starts(self) -> dict:
+        """family -> sorted starts of its words (found for every family at once: most words open none)."""
+        lex = _lex()
+        known, none = lex.word_families, lex.no_family
+        if len(none) > 500_000:
+            none.clear()   # bounded: a word not remembered is tested again
+        tests, index, always, reach = lex.lead_tests, lex.lead_index, lex.lead_always, lex.lead_reach
+        words = self._words if self._words is not None else set(_LETTER_RUN.findall(self.nt))
+        out: dict = {f: [] for f, rx in tests if rx is not None}
+        relevant: dict = {}
+        for w in words - none:
+            fams = known.get(w)
+            if fams is None:
+                # a word is clitics and a lead: the families of its endings that are leads (and those of any clitics)
+                maybe = set(always)
+                for i in range(min(len(w), reach) + 1):
+                    maybe.update(index.get(w[i:], ()))
+                fams = tuple(f for f, rx in tests if f in maybe and rx is not None and rx.fullmatch(w))
+                if not fams:
+                    none.add(w)
+                    continue
+                known[w] = fams
+            relevant[w] = fams
+        if relevant:
+            # the words in text order (an Arabic token is a whole run of letters), so each list comes sorted
+            spans = self._tokens if self._tokens is not None else \
+                ((m.start(), m.end(), m.group()) for m in _LETTER_RUN.finditer(self.nt))
+            get = relevant.get
+            for start, _end, w in spans:
+                fams = get(w)
+                if fams is not None:
+                    for f in fams:
+                        out[f].append(start)
+        return out
+
+    def clause_start(self, pos: int) -> int:
+        """Where the clause before ``pos`` starts (as :func:`_clause_before`, without copying the text)."""
+        lo = max(0, pos - 120)
+        cut = max(self.nt.rfind(c, lo, pos) for c in _CLAUSE_MARKS)
+        return cut + 1 if cut >= 0 else lo
+
+    def latin_starts(self) -> list[int]:
+        """Where each run of Latin letters and digits starts."""
+        if self._latin is None:
+            self._latin = [m.start() for m in _LATIN_RUN.finditer(self.nt)]
+        return self._latin
+
+
+def _scan(rx: re.Pattern, nt: str, starts: list[int] | None) -> "list[re.Match] | Iterable[re.Match]":
+    """``rx.finditer(nt)`` when every match starts at one of the sorted ``starts`` (None: every position).
+
+    Trying those places in order, each at or after the end of the previous
+    match, is what finditer does (no pattern here matches the empty string).
+    """
+    if starts is None:
+        return rx.finditer(nt)
+    out = []
+    end = 0
+    match = rx.match
+    for p in starts:
+        if p >= end:
+            m = match(nt, p)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
 
 
 # ---------------------------------------------------------------- calendar helpers
@@ -443,6 +646,8 @@ def parse_iso(value) -> tuple[dt.date, str] | None:
     """(first day, precision) of an ISO value 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'; None when absent."""
     if value is None:
         return None
+    if type(value) is str:
+        return _parse_iso_text(value)
     if isinstance(value, dt.datetime):
         return value.date(), "day"
     if isinstance(value, dt.date):
@@ -452,8 +657,16 @@ def parse_iso(value) -> tuple[dt.date, str] | None:
             return None
     except (TypeError, ValueError):
         pass
-    text = str(value).strip()
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    return _parse_iso_text(str(value))
+
+
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@lru_cache(maxsize=65536)
+def _parse_iso_text(value: str) -> tuple[dt.date, str] | None:
+    text = value.strip()
+    m = _ISO.fullmatch(text)
     if not m:
         return None
     y, mo, d = m.groups()
@@ -518,11 +731,14 @@ class _Cand:
     fields: dict
 
 
+_CLAUSE_MARKS = tuple("،,;؛.:!?\n")
+
+
 def _clause_before(nt: str, pos: int) -> str:
     """The clause before ``pos``: back to the last punctuation mark, at most 120 characters."""
     lo = max(0, pos - 120)
     chunk = nt[lo:pos]
-    cut = max(chunk.rfind(c) for c in "،,;؛.:!?\n")
+    cut = max(map(chunk.rfind, _CLAUSE_MARKS))
     return chunk[cut + 1:] if cut >= 0 else chunk
 
 
@@ -531,13 +747,24 @@ def _past_auxiliaries() -> frozenset:
     return frozenset(normalize_term(w) for w in load_lexicon("date_cues").get("past_auxiliaries") or [])
 
 
-def _direction(nt: str, start: int, end: int) -> str | None:
+def _direction(nt: str, start: int, end: int, tx: "_Text | None" = None) -> str | None:
     """"future" when the clause before the date speaks of the future ("من المقرر أن"، "سوف").
 
     A past auxiliary right before the cue ("كان من المقرر"، "كانوا يتوقعون")
     puts the expectation in the past: it does not make the date a future one.
     """
-    clause = _clause_before(nt, start)
+    if tx is None:
+        clause = _clause_before(nt, start)
+    else:
+        lo = tx.clause_start(start)
+        if lo == 0 or nt[lo - 1] not in _LETTERS:
+            # a cue inside the clause starts at a word of the text that opens one (the clause starts at a word too)
+            at = tx.starts("future")
+            if at is not None:
+                i = bisect.bisect_left(at, lo)
+                if i == len(at) or at[i] >= start:
+                    return None
+        clause = nt[lo:start]
     hits = list(_lex().re_future.finditer(clause))
     if not hits:
         return None
@@ -550,32 +777,36 @@ def _direction(nt: str, start: int, end: int) -> str | None:
     return None
 
 
-def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) -> int:
+def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True, lex: _Lex | None = None) -> int:
     """Absorb a weekday, a time-of-day word, a part of period and 'since' written before a date."""
-    lex = _lex()
+    lex = lex or _lex()
     lo = max(0, start - 60)
+    before = nt[lo:start].rstrip()   # what each pattern below ends with: read once for all
     if allow_weekday:
-        m = lex.re_weekday_left.search(nt, lo, start)
+        m = lex.re_weekday_left.search(nt, lo, start, before)
         if m and m.end() == start:
             fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
             start = m.start("w")
             lo = max(0, start - 60)
+            before = nt[lo:start].rstrip()
         else:
             # "الإثنين، 20 مارس": the weekday is its own mention, but it still says which years the date can fall in
-            m = lex.re_weekday_comma_left.search(nt, lo, start)
+            m = lex.re_weekday_comma_left.search(nt, lo, start, before)
             if m and m.end() == start:
                 fields["weekday"] = lex.weekday_of[_key(m.group("w"))]
                 return start
-    m = lex.re_tod_left.search(nt, lo, start)
+    m = lex.re_tod_left.search(nt, lo, start, before)
     if m and m.end() == start:
         start = m.start("t")
         lo = max(0, start - 60)
-    m = lex.re_part_left.search(nt, lo, start)
+        before = nt[lo:start].rstrip()
+    m = lex.re_part_left.search(nt, lo, start, before)
     if m and m.end() == start:
         fields["part"] = lex.part_of[_key(m.group("p"))]
         start = m.start("p")
         lo = max(0, start - 60)
-    m = lex.re_since_left.search(nt, lo, start)
+        before = nt[lo:start].rstrip()
+    m = lex.re_since_left.search(nt, lo, start, before)
     if m and m.end() == start:
         fields["since"] = True
         start = m.start("s")
@@ -585,11 +816,12 @@ def _extend_left(nt: str, start: int, fields: dict, allow_weekday: bool = True) 
 _YEAR_AFTER_BRACKET = re.compile(r"\s*\)\s*من\s+(?:عام|العام|سنة)\s+(?P<y>[0-9]{4})(?![0-9])")
 
 
-def _month_candidates(nt: str) -> list[_Cand]:
+def _month_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out: list[_Cand] = []
     consumed_to = -1
-    for m in lex.re_month.finditer(nt):
+    for m in _scan(lex.re_month, nt, tx.starts("month")):
         if m.start("m") < consumed_to:
             continue
         name = _key(m.group("m"))
@@ -619,7 +851,9 @@ def _month_candidates(nt: str) -> list[_Cand]:
                 shahr = True
                 start = lo + re.search(r"شهر\s+$", nt[lo:start]).start()
         else:
-            s = re.search(r"(?<![" + _L + r"])" + proclitic_regex() + r"(شهر)\s+$", nt[lo:start])
+            before = nt[lo:start]
+            s = re.search(r"(?<![" + _L + r"])" + proclitic_regex() + r"(شهر)\s+$", before) \
+                if before.rstrip().endswith("شهر") else None
             if s:
                 shahr = True
                 start = lo + s.start(1)
@@ -646,7 +880,7 @@ def _month_candidates(nt: str) -> list[_Cand]:
         if "day" in fields and "year" in fields and not _valid_day(fields["year"], month, fields["day"]):
             del fields["day"]
         first_day = _first_of_pair(nt, start, month, fields) if "day" in fields else None
-        start = _extend_left(nt, start, fields, allow_weekday="day" in fields)
+        start = _extend_left(nt, start, fields, allow_weekday="day" in fields, lex=lex)
         # names that are ordinary words need a date around them
         has_context = bool({"day", "year", "offset", "part", "since"} & set(fields)) or shahr or paired
         if name in lex.needs_day_year and not ("day" in fields and "year" in fields):
@@ -705,7 +939,7 @@ def _first_of_pair(nt: str, start: int, month: int | None, fields: dict) -> _Can
     b = d.start("dnum") + len(d.group("dnum")) if d.group("dnum") else d.end("dord")
     if d.group("dnum") and nt[max(0, a - 2):a] == "ال":
         a -= 2
-    a = _extend_left(nt, a, first)
+    a = _extend_left(nt, a, first, lex=lex)
     kind = "full" if "year" in first and month is not None else "day_month" if month is not None else "relative"
     return _Cand(a, b, kind, first)
 
@@ -732,7 +966,7 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
         if not 1 <= day <= 31:
             continue
         fields = {"unit": "month", "day": day, "offset": lex.modifier_of[_key(m.group("mod"))]}
-        start = _extend_left(nt, start, fields)
+        start = _extend_left(nt, start, fields, lex=lex)
         out.append(_Cand(start, m.end(), "relative", fields))
     for m in lex.re_day_of_month.finditer(nt):
         day, start = _day_at(lex, m)
@@ -745,21 +979,22 @@ def _day_of_month_candidates(nt: str) -> list[_Cand]:
         if m.group("same"):
             fields["part"] = "same"   # the month the text last named
         pair = _first_of_pair(nt, start, None, fields)
-        start = _extend_left(nt, start, fields)
+        start = _extend_left(nt, start, fields, lex=lex)
         out.append(_Cand(start, m.end(), "relative", fields))
         if pair is not None:
             out.append(pair)
     return out
 
 
-def _latin_candidates(nt: str) -> list[_Cand]:
+def _latin_candidates(tx: _Text) -> list[_Cand]:
     """Full dates written in English on an Arabic page ("Wed, 13 Nov 2013", "August 31, 2016")."""
     lex = _lex()
+    nt = tx.nt
     out = []
     if not re.search(r"[A-Za-z]", nt):
         return out
     for rx in (lex.re_latin_dmy, lex.re_latin_mdy):
-        for m in rx.finditer(nt):
+        for m in _scan(rx, nt, tx.latin_starts()):
             y, mo, d = int(m.group("y")), lex.latin_month_of[m.group("m").lower()], int(m.group("d"))
             if not (_YEAR_MIN <= y <= _YEAR_MAX and _valid_day(y, mo, d)):
                 continue
@@ -786,20 +1021,22 @@ def _page_date_candidates(nt: str) -> list[_Cand]:
     return [_Cand(start, m.end(), "full" if "day" in fields else "month_year", fields)]
 
 
-def _season_candidates(nt: str) -> list[_Cand]:
+def _season_candidates(tx: _Text) -> list[_Cand]:
     """Seasons with a year ("ربيع 2008") or a modifier ("الخريف المقبل", "هذا الخريف")."""
     lex = _lex()
+    nt = tx.nt
     out = []
-    if not _holds_any(nt, lex.gate_seasons):
+    starts = tx.starts("season")
+    if starts == []:
         return out
-    for m in lex.re_season_year.finditer(nt):
+    for m in _scan(lex.re_season_year, nt, starts):
         y = int(m.group("y"))
         if not _BARE_YEAR_MIN <= y <= _BARE_YEAR_MAX:
             continue
         fields = {"year": y}
-        start = _extend_left(nt, m.start("s"), fields, allow_weekday=False)
+        start = _extend_left(nt, m.start("s"), fields, allow_weekday=False, lex=lex)
         out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "season", fields))
-    for m in lex.re_season_rel.finditer(nt):
+    for m in _scan(lex.re_season_rel, nt, starts):
         if not (m.group("this") or m.group("mod")):
             continue
         if m.group("this") and m.group("mod"):
@@ -811,12 +1048,13 @@ def _season_candidates(nt: str) -> list[_Cand]:
     return out
 
 
-def _hijri_candidates(nt: str) -> list[_Cand]:
+def _hijri_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
     names = _holds_any(nt, lex.gate_hijri)
     digits = _HIJRI_DIGITS.search(nt) is not None   # every Hijri year below is 1300-1600
-    for m in (lex.re_hijri.finditer(nt) if names and digits else ()):
+    for m in (_scan(lex.re_hijri, nt, tx.starts("hijri")) if names and digits else ()):
         month = lex.hijri_of[_key(m.group("m"))]
         start, end = m.start("m"), m.end("m")
         d = lex.re_day_left.search(nt, max(0, start - 45), start)
@@ -834,7 +1072,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
         g = hijri_to_gregorian(hy, month, day)
         start = d.start("dnum") if d.group("dnum") else d.start("dord")
         fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{month}/{hy} AH"}
-        start = _extend_left(nt, start, fields)
+        start = _extend_left(nt, start, fields, lex=lex)
         out.append(_Cand(start, end, "relative" if fields.get("since") else "full", fields))
     for rx in ((_NUMERIC_HIJRI_YMD, _NUMERIC_HIJRI_DMY) if digits else ()):
         # "1427/6/12 هـ", "12-6-1427 هـ": numeric Hijri dates, read only with the Hijri mark
@@ -845,7 +1083,7 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
                 continue
             g = hijri_to_gregorian(hy, mo, day)
             fields = {"year": g.year, "month": g.month, "day": g.day, "hijri": f"{day}/{mo}/{hy} AH"}
-            start = _extend_left(nt, m.start(), fields)
+            start = _extend_left(nt, m.start(), fields, lex=lex)
             out.append(_Cand(start, suf.end(), "relative" if fields.get("since") else "full", fields))
     for m in (_HIJRI_YEAR.finditer(nt) if digits else ()):
         # "عام 1441هـ": a Hijri year alone spans two Gregorian years: found, no value
@@ -856,46 +1094,51 @@ def _hijri_candidates(nt: str) -> list[_Cand]:
             if w and w.end() == start:
                 start = w.start("w")
             out.append(_Cand(start, suf.end(), "year", {"hijri": f"{m.group('y')} AH"}))
-    for m in (lex.re_hijri_part.finditer(nt) if names else ()):
+    for m in (_scan(lex.re_hijri_part, nt, tx.starts("parts")) if names else ()):
         # "بداية رمضان": part of a Hijri month, no year: found, left without a value
         out.append(_Cand(m.start("p"), m.end("m"), "relative", {"part": lex.part_of[_key(m.group("p"))], "hijri": "month"}))
     return out
 
 
 _HIJRI_DIGITS = re.compile(r"1[3-6][0-9]{2}")
-_NUMERIC_HIJRI_YMD = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
-_NUMERIC_HIJRI_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
-_HIJRI_YEAR = re.compile(r"(?<![0-9./-])(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
-_NUMERIC_YMD = re.compile(r"(?<![0-9./-])(?P<y>[0-9]{4})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
-_NUMERIC_DMY = re.compile(r"(?<![0-9./-])(?P<d>[0-9]{1,2})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
+# Each pattern opens with its first character, then looks behind it (the digit before which nothing of [0-9./-] stands):
+# written so, the regex engine skips to that character instead of trying every position.
+_NUMERIC_HIJRI_YMD = re.compile(r"(?P<y>1(?<![0-9./-]1)[3-5][0-9]{2})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_HIJRI_DMY = re.compile(r"(?P<d>[0-9](?<![0-9./-][0-9])[0-9]?)(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<y>1[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_HIJRI_YEAR = re.compile(r"(?P<y>1(?<![0-9./-]1)[3-5][0-9]{2})(?![0-9]|[./-][0-9])")
+_NUMERIC_YMD = re.compile(r"(?P<y>[0-9](?<![0-9./-][0-9])[0-9]{3})(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9]|[./-][0-9])")
+_NUMERIC_DMY = re.compile(r"(?P<d>[0-9](?<![0-9./-][0-9])[0-9]?)(?P<s> ?[-/.] ?)(?P<m>[0-9]{1,2})(?P=s)(?P<y>[0-9]{4})(?![0-9]|[./-][0-9])")
 
 
-def _numeric_candidates(nt: str) -> list[_Cand]:
+def _numeric_candidates(tx: _Text) -> list[_Cand]:
+    lex = _lex()
+    nt = tx.nt
     out = []
     for rx in (_NUMERIC_YMD, _NUMERIC_DMY):
         for m in rx.finditer(nt):
             y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
             if not _YEAR_MIN <= y <= _YEAR_MAX:
                 continue
-            if " " in m.group("s") and _lex().re_count_noun_right.match(nt, m.end()):
+            if " " in m.group("s") and lex.re_count_noun_right.match(nt, m.end()):
                 continue  # "3 - 1 - 2000 جندي": numbers, not a date
             if mo > 12 and d <= 12 and rx is _NUMERIC_DMY:
                 mo, d = d, mo  # month first (US order) when the first number cannot be a month... read D/M otherwise
             if not _valid_day(y, mo, d):
                 continue
             fields = {"year": y, "month": mo, "day": d}
-            start = _extend_left(nt, m.start(), fields)
+            start = _extend_left(nt, m.start(), fields, lex=lex)
             out.append(_Cand(start, m.end(), "relative" if fields.get("since") else "full", fields))
     return out
 
 
-_FOUR_DIGITS = re.compile(r"(?<![0-9.,/:])(?P<y>[0-9]{4})(?![0-9]|[.,/:][0-9])")
+_FOUR_DIGITS = re.compile(r"(?P<y>[0-9](?<![0-9.,/:][0-9])[0-9]{3})(?![0-9]|[.,/:][0-9])")
 _RANGE_TAIL = re.compile(
     r"\s*(?P<sep>-|/|و|الي|حتي|وحتي)\s*(?:(?:عام|العام|سنة)\s+)?(?P<y2>[0-9]{4}|[0-9]{2})(?![0-9]|[.,/:][0-9])")
 
 
-def _year_candidates(nt: str) -> list[_Cand]:
+def _year_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
     last_year_end = -10
     for m in _FOUR_DIGITS.finditer(nt):
@@ -951,7 +1194,7 @@ def _year_candidates(nt: str) -> list[_Cand]:
             kind = "year"
             if suffix:
                 end = suffix.end()
-        start = _extend_left(nt, start, fields, allow_weekday=False)
+        start = _extend_left(nt, start, fields, allow_weekday=False, lex=lex)
         if fields.get("since") or fields.get("part"):
             kind = "relative"
         out.append(_Cand(start, end, kind, fields))
@@ -959,10 +1202,11 @@ def _year_candidates(nt: str) -> list[_Cand]:
     return out
 
 
-def _weekday_candidates(nt: str) -> list[_Cand]:
+def _weekday_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
-    for m in (lex.re_weekday.finditer(nt) if _holds_any(nt, lex.gate_weekdays) else ()):
+    for m in _scan(lex.re_weekday, nt, tx.starts("weekday")):
         name = _key(m.group("w"))
         start, end = m.start("w"), m.end("w")
         fields: dict = {"weekday": lex.weekday_of[name]}
@@ -990,8 +1234,8 @@ def _weekday_candidates(nt: str) -> list[_Cand]:
             fields["today"] = True
         if has_tod and lex.dayoffset_of.get(_key(tod.group("t")), 0) < 0:
             fields["direction"] = "past"  # "أمس الجمعة": yesterday, whatever the clause expects
-        start = _extend_left(nt, start, fields, allow_weekday=False)
-        fields.setdefault("direction", _direction(nt, start, end) or _imperfect_clause(nt, start, fields, has_tod))
+        start = _extend_left(nt, start, fields, allow_weekday=False, lex=lex)
+        fields.setdefault("direction", _direction(nt, start, end, tx) or _imperfect_clause(nt, start, fields, has_tod))
         out.append(_Cand(start, end, "weekday", fields))
     return out
 
@@ -1012,8 +1256,9 @@ def _imperfect_clause(nt: str, start: int, fields: dict, has_tod: bool) -> str |
     return "future"
 
 
-def _relative_candidates(nt: str) -> list[_Cand]:
+def _relative_candidates(tx: _Text) -> list[_Cand]:
     lex = _lex()
+    nt = tx.nt
     out = []
 
     def earlier(start: int, fields: dict) -> int:
@@ -1023,7 +1268,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             return m.start("e")
         return start
 
-    for m in (lex.re_relative_unit.finditer(nt) if _holds_any(nt, lex.gate_modifiers) else ()):
+    for m in _scan(lex.re_relative_unit, nt, tx.starts("relative_unit")):
         unit_word = _key(m.group("u"))
         if not unit_word.startswith("ال"):
             unit_word = "ال" + unit_word
@@ -1036,18 +1281,18 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         if unit == "year" and lex.re_general_left.search(nt, max(0, start - 30), start):
             continue
         fields = {"unit": unit, "offset": lex.modifier_of[_key(m.group("mod"))]}
-        start = _extend_left(nt, start, fields, allow_weekday=False)
+        start = _extend_left(nt, start, fields, allow_weekday=False, lex=lex)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_this_unit.finditer(nt) if _holds_any(nt, lex.gate_this) else ()):
+    for m in _scan(lex.re_this_unit, nt, tx.starts("this")):
         unit = lex.unit_of[_key(m.group("u"))]
         if unit == "day":
             continue
         fields = {"unit": unit, "offset": 0}
-        start = _extend_left(nt, m.start("this"), fields, allow_weekday=False)
+        start = _extend_left(nt, m.start("this"), fields, allow_weekday=False, lex=lex)
         start = earlier(start, fields)
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_part_unit.finditer(nt) if _holds_any(nt, lex.gate_parts) else ()):
+    for m in _scan(lex.re_part_unit, nt, tx.starts("parts")):
         if lex.re_mod_right.match(nt, m.end()) or re.match(r"\s*[0-9]", nt[m.end():m.end() + 3]):
             continue  # "مطلع العام الماضي" and "مطلع العام 2020" are read by the other patterns
         unit = lex.unit_of[_key(m.group("u"))]
@@ -1058,7 +1303,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
             fields["since"] = True
             start = s.start("s")
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_dayoffset.finditer(nt) if _holds_any(nt, lex.gate_dayoffset) else ()):
+    for m in _scan(lex.re_dayoffset, nt, tx.starts("dayoffset")):
         word = _key(m.group("d"))
         if word == "اليوم" and not m.group("t") and not _today_times_its_clause(nt, m.start(), m.start("d"), m.end()):
             continue  # bare اليوم is as often "nowadays" or "up to now" as "today"
@@ -1068,7 +1313,7 @@ def _relative_candidates(nt: str) -> list[_Cand]:
         start = m.start("t") if m.group("t") else m.start("d")
         fields = {"unit": "day", "offset": offset}
         out.append(_Cand(start, m.end(), "relative", fields))
-    for m in (lex.re_ago.finditer(nt) if _holds_any(nt, lex.gate_ago) else ()):
+    for m in _scan(lex.re_ago, nt, tx.starts("ago")):
         unit, n = lex.duration_of[_key(m.group("u"))]
         if m.group("n"):
             raw = m.group("n")
@@ -1172,8 +1417,10 @@ def _stated(c: _Cand) -> dict:
 
 def find_dates(text: "str | Article") -> list[DateMention]:
     """Every date mention in an article (or a text) with the value it states (year-less ones unresolved)."""
+    tokens = None
     if isinstance(text, Article):
         norm = text.norm
+        tokens = text.tokens
         text = text.original
     elif not isinstance(text, str):
         raise TypeError(f"find_dates() takes a str or an Article, not {type(text).__name__}")
@@ -1185,9 +1432,10 @@ def find_dates(text: "str | Article") -> list[DateMention]:
     nt = norm.text
     if not re.search(rf"[0-9{_L}]", nt):
         return []
-    cands = (_numeric_candidates(nt) + _month_candidates(nt) + _hijri_candidates(nt)
-             + _year_candidates(nt) + _weekday_candidates(nt) + _relative_candidates(nt)
-             + _day_of_month_candidates(nt) + _latin_candidates(nt) + _page_date_candidates(nt) + _season_candidates(nt))
+    tx = _Text(nt, tokens)
+    cands = (_numeric_candidates(tx) + _month_candidates(tx) + _hijri_candidates(tx)
+             + _year_candidates(tx) + _weekday_candidates(tx) + _relative_candidates(tx)
+             + _day_of_month_candidates(nt) + _latin_candidates(tx) + _page_date_candidates(nt) + _season_candidates(tx))
     mentions = []
     for c in _select(cands):
         a, b = norm.to_original(c.start, c.end)
@@ -1198,7 +1446,7 @@ def find_dates(text: "str | Article") -> list[DateMention]:
             year=f.get("year"), month=f.get("month"), day=f.get("day"), weekday=f.get("weekday"),
             year_end=f.get("year_end"), unit=f.get("unit"), offset=f.get("offset"), part=f.get("part"),
             since=bool(f.get("since")), ago=bool(f.get("ago")),
-            direction=f.get("direction") or _direction(nt, c.start, c.end),
+            direction=f.get("direction") or _direction(nt, c.start, c.end, tx),
         ))
     return _anchor_years(_weekday_of_next_date(mentions), text)
 
@@ -1285,7 +1533,7 @@ def with_year(m: DateMention, year: int, resolved_from: str) -> DateMention:
     if m.since:
         ws = ws or value
         we = we or m.window_end
-    return replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
+    return _replace(m, value=value, precision=precision, window_start=ws, window_end=we, status="resolved",
                    resolved_from=resolved_from)
 
 
@@ -1331,7 +1579,7 @@ def _weekday_of_next_date(mentions: list[DateMention]) -> list[DateMention]:
             continue
         parsed = parse_iso(d.value)
         if parsed is not None and parsed[0].weekday() == w.weekday:
-            out[i] = replace(w, value=d.value, precision="day", status="stated", resolved_from=f"the date after it ({d.mention})")
+            out[i] = _replace(w, value=d.value, precision="day", status="stated", resolved_from=f"the date after it ({d.mention})")
     return out
 
 
@@ -1358,7 +1606,7 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
     if m.status == "stated" or _from_context(m):
         # stated by the text, or resolved already from its context (the year named before it)
         if m.since and m.window_end is None and pub_precision == "day":
-            return replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
+            return _replace(m, window_end=pub.isoformat(), resolved_from=m.resolved_from or f"window end: {source}")
         return m
     value = precision = ws = we = None
     if m.month is not None and m.year is None and m.unit == "year":
@@ -1519,7 +1767,7 @@ def _resolve_one(m: DateMention, pub: dt.date, pub_precision: str, source: str) 
     if m.since:
         ws = ws or (value if value else None)
         we = pub.isoformat() if pub_precision == "day" else we
-    return replace(m, value=value, precision=precision, window_start=ws, window_end=we,
+    return _replace(m, value=value, precision=precision, window_start=ws, window_end=we,
                    status="resolved", resolved_from=source)
 
 
@@ -1557,7 +1805,7 @@ def _resolve_same_month(mentions: list[DateMention]) -> list[DateMention]:
     for m in sorted(mentions, key=lambda x: x.start):
         if m.unit == "month" and m.part == "same" and m.day is not None and m.value is None:
             if last is not None and _valid_day(last[0], last[1], m.day):
-                m = replace(m, value=_iso(last[0], last[1], m.day), precision="day", status="resolved",
+                m = _replace(m, value=_iso(last[0], last[1], m.day), precision="day", status="resolved",
                             resolved_from=f"the month named before ({last[2]})")
         elif m.precision in ("day", "month") and m.value and not m.since:
             parsed = parse_iso(m.value)
@@ -1581,7 +1829,7 @@ def _resolve_with_window(mentions: list[DateMention], window: str, basis: str | 
     for m, ra, rb in zip(mentions, a, b):
         if m.status == "unresolved" and ra.status == "resolved" and (ra.value, ra.precision) == (rb.value, rb.precision) \
                 and (ra.window_start, ra.window_end) == (rb.window_start, rb.window_end):
-            out.append(replace(ra, resolved_from=f"published window {window}" + (f" ({basis})" if basis else "")))
+            out.append(_replace(ra, resolved_from=f"published window {window}" + (f" ({basis})" if basis else "")))
         else:
             out.append(_current_month_in_window(m, lo[0], hi[0], window + (f", {basis}" if basis else "")))
     return out
@@ -1599,7 +1847,7 @@ def _current_month_in_window(m: DateMention, lo: dt.date, hi: dt.date, window: s
     r = _resolve_safely(m, inside, "day", "")
     if r.status != "resolved":
         return m
-    return replace(r, window_end=None if m.since else r.window_end,
+    return _replace(r, window_end=None if m.since else r.window_end,
                    resolved_from=f"published window {window} (the only {_iso(years[0], m.month)} in it)")
 
 

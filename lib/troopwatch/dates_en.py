@@ -8,6 +8,7 @@ Arabic.  Every word is in ``data/lexicons/en/dates.yml``.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -113,7 +114,9 @@ def _month_cues() -> frozenset:
 
 
 def _direction(text: str, start: int) -> str | None:
-    lo = max(text.rfind(".", 0, start), text.rfind(",", 0, start), start - 60)
+    # the last full stop or comma in the 60 characters before (a mark further back gives way to start - 60)
+    reach = max(0, start - 60)
+    lo = max(text.rfind(".", reach, start), text.rfind(",", reach, start), start - 60)
     return "future" if _lex().future.search(text, lo + 1, start) else None
 
 
@@ -211,12 +214,7 @@ def find_dates_en(text: str) -> list[DateMention]:
     for m in lex.week_now.finditer(text):
         add(m.start(), m.end(), "relative", unit="week", offset=0)
     # longest first, no overlaps
-    chosen, taken = [], []
-    for a, b, kind, f in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
-        if any(a < y and x < b for x, y in taken):
-            continue
-        chosen.append((a, b, kind, f))
-        taken.append((a, b))
+    chosen = _longest_first(cands)
     out = []
     for a, b, kind, f in sorted(chosen):
         if lex.since.search(text, max(0, a - 8), a):
@@ -224,6 +222,33 @@ def find_dates_en(text: str) -> list[DateMention]:
         out.append(_mention(text, a, b, kind, f))
     # "in March 2003 ... on May 1": the year named before in the sentence
     return _anchor_years(out, text)
+
+
+def _longest_first(cands: list) -> list:
+    """The candidates (start, end, kind, fields), longest first, each kept unless it overlaps one kept before.
+
+    The kept spans are held sorted and disjoint, so the overlap test is a bisection, not a scan of them all
+    (an empty candidate, which only a lexicon list left empty can give, is tested against every kept span).
+    """
+    ordered = sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0]))
+    if any(a >= b for a, b, _k, _f in ordered):
+        chosen, taken = [], []
+        for a, b, kind, f in ordered:
+            if any(a < y and x < b for x, y in taken):
+                continue
+            chosen.append((a, b, kind, f))
+            taken.append((a, b))
+        return chosen
+    chosen, starts, ends = [], [], []
+    for c in ordered:
+        a, b = c[0], c[1]
+        i = bisect.bisect_right(starts, a)
+        if (i > 0 and ends[i - 1] > a) or (i < len(starts) and starts[i] < b):
+            continue
+        chosen.append(c)
+        starts.insert(i, a)
+        ends.insert(i, b)
+    return chosen
 
 
 def _mention(text: str, a: int, b: int, kind: str, f: dict) -> DateMention:
@@ -270,7 +295,7 @@ def find_dates_by_language(article) -> list[DateMention]:
     english = article.sentences_in("en")
     if not english:
         return find_dates(article)
-    spans = [article.original_sentences[k] for k in english]
+    spans = _sorted_disjoint([article.original_sentences[k] for k in english])
     en_set = set(english)
     arabic = [m for m in find_dates(article) if not _inside(m.start, spans)] if len(en_set) < len(article.original_sentences) \
         and any(lang == "ar" for lang in article.sentence_languages) else []
@@ -280,7 +305,25 @@ def find_dates_by_language(article) -> list[DateMention]:
 
 
 def _inside(pos: int, spans) -> bool:
+    """Whether one of ``spans`` holds ``pos`` (a bisection when they are sorted and disjoint, as sentences are)."""
+    if isinstance(spans, _Spans):
+        k = bisect.bisect_right(spans.starts, pos) - 1
+        return k >= 0 and spans[k][0] <= pos < spans[k][1]
     return any(a <= pos < b for a, b in spans)
+
+
+class _Spans(list):
+    """Spans sorted by start and disjoint, with their starts (for :func:`_inside`)."""
+
+    def __init__(self, spans):
+        super().__init__(spans)
+        self.starts = [a for a, _ in self]
+
+
+def _sorted_disjoint(spans: list) -> "list | _Spans":
+    if all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)) and all(a <= b for a, b in spans):
+        return _Spans(spans)
+    return spans
 
 
 def _before_first(pos: int, article) -> bool:

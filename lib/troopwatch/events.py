@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 import re
 from functools import lru_cache
+from operator import itemgetter
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
@@ -59,6 +60,8 @@ def _term_regex(term: str, prefix_only: bool) -> str:
 
 # Cue pattern -> the literal words any match of it contains (see _present).
 _REQUIRED: dict[str, tuple[str, ...]] = {}
+# Cue pattern -> its required words, the longest first.
+_BY_LENGTH: dict[str, tuple[str, ...]] = {}
 # Cue pattern -> the word that stands at most _LEAD_REACH characters after the start of any match.
 _LEAD: dict[str, str] = {}
 _LEAD_REACH = 4
@@ -161,11 +164,66 @@ def _compatible(event: KnownEvent, m: DateMention, event_date: "dt.date | None" 
     return precision == "month" or abs((d - ev).days) <= 1
 
 
-class _Words:
-    """Where the words of the cue patterns stand in one article's normalized text (each word looked up once)."""
+_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
 
-    def __init__(self, text: str, sentences: list[tuple[int, int]] = ()):
+
+class _CueWordIndex:
+    """The words of the cue patterns (``_REQUIRED``, ``_LEAD``) written in Arabic letters, and which of them each
+    word of the texts read so far holds, at which offsets (remembered across articles: vocabularies are small)."""
+
+    def __init__(self, words: set[str]):
+        self.words = frozenset(w for w in words if w and all(c in _LETTERS for c in w))
+        self.by_pair: dict[str, list[str]] = defaultdict(list)   # a cue word's first two letters -> cue words
+        self.single = tuple(w for w in self.words if len(w) == 1)
+        for w in self.words:
+            if len(w) > 1:
+                self.by_pair[w[:2]].append(w)
+        self.held: dict[str, tuple] = {}   # text word -> ((cue word, offsets), ...)
+        self.required_sets: dict[str, frozenset] = {}
+        self.none: set[str] = set()        # text words holding none
+
+    def holding(self, token: str) -> tuple:
+        """((cue word, its offsets in ``token``), ...) for every cue word ``token`` holds (overlapping offsets too)."""
+        found: dict[str, list[int]] = {}
+        get = self.by_pair.get
+        for i in range(len(token)):
+            for w in get(token[i:i + 2], ()):
+                if token.startswith(w, i):
+                    found.setdefault(w, []).append(i)
+            for w in self.single:
+                if token[i] == w:
+                    found.setdefault(w, []).append(i)
+        return tuple((w, tuple(offs)) for w, offs in found.items())
+
+
+@per_lexicons
+def _cue_word_index() -> _CueWordIndex:
+    known, generic = _events_lexicon()
+    patterns = [rx.pattern for ev in known for all_, any_, _ in ev.cue_sets for rx in all_ + tuple(r for g in any_ for r in g)]
+    patterns += [rx.pattern for _, rx in generic]
+    words = {w for p in patterns for w in _REQUIRED.get(p, ())} | {_LEAD[p] for p in patterns if p in _LEAD}
+    index = _CueWordIndex(words)
+    # pattern -> its required words, for the patterns whose required words are all in Arabic letters
+    index.required_sets = {p: frozenset(_REQUIRED[p]) for p in patterns
+                           if p in _REQUIRED and all(w in index.words for w in _REQUIRED[p])}
+    return index
+
+
+class _Words:
+    """Where the words of the cue patterns stand in one article's normalized text (each word looked up once).
+
+    Given the article's tokens, the cue words written in Arabic letters are found
+    inside its words (an Arabic word of the text is a run of letters, so every
+    occurrence of such a cue word lies inside one): each distinct word of the text
+    is read once, not the whole text once per cue word.
+    """
+
+    def __init__(self, text: str, sentences: list[tuple[int, int]] = (), tokens: list | None = None):
         self.text = text
+        self._tokens = tokens
+        self._cue_at: dict[str, list[int]] | None = None
+        self._cue_words_set: frozenset = _cue_word_index().words if tokens is not None else frozenset()
+        self._held: set | None = None
         self.sentences = sentences  # normalized spans, disjoint and in order
         self._starts = [a for a, _ in sentences]
         self.everywhere = range(len(sentences))
@@ -174,16 +232,62 @@ class _Words:
         self._holding: dict[str, "set[int] | range"] = {}
         self._sentences_of: dict[str, set[int]] = {}
 
+    def _cue_words(self) -> dict[str, list[int]] | None:
+        """Cue word -> every position where it starts (overlapping ones too), from the tokens; None without them."""
+        if self._cue_at is None and self._tokens is not None:
+            index = _cue_word_index()
+            if len(index.none) > 500_000:
+                index.none.clear()   # bounded: a word not remembered is read again
+            held, none = index.held, index.none
+            relevant = {}
+            for token in set(map(itemgetter(2), self._tokens)) - none:
+                hits = held.get(token)
+                if hits is None:
+                    hits = index.holding(token)
+                    if not hits:
+                        none.add(token)
+                        continue
+                    held[token] = hits
+                relevant[token] = hits
+            at: dict[str, list[int]] = {}
+            if relevant:
+                for start, _, token in self._tokens:
+                    hits = relevant.get(token)
+                    if hits is not None:
+                        for w, offsets in hits:
+                            found = at.get(w)
+                            if found is None:
+                                found = at[w] = []
+                            for o in offsets:
+                                found.append(start + o)
+                for found in at.values():
+                    found.sort()
+            self._cue_at = at
+        return self._cue_at
+
+    def cue_words_held(self) -> set | None:
+        """The cue words (in Arabic letters) the text holds; None without its tokens."""
+        if self._held is None and self._tokens is not None:
+            self._held = set(self._cue_words())
+        return self._held
+
     def contains(self, word: str) -> bool:
         found = self._in.get(word)
         if found is None:
-            found = self._in[word] = word in self.text
+            if word in self._cue_words_set:
+                found = word in self._cue_words()
+            else:
+                found = word in self.text
+            self._in[word] = found
         return found
 
     def starts(self, word: str) -> list[int]:
         """Every position where ``word`` starts (overlapping occurrences included)."""
         at = self._at.get(word)
         if at is None:
+            if word in self._cue_words_set:
+                at = self._at[word] = self._cue_words().get(word, [])
+                return at
             at = self._at[word] = []
             if self.contains(word):
                 find = self.text.find
@@ -204,13 +308,33 @@ class _Words:
             if not required:
                 found = self.everywhere
             else:
-                for w in required:
-                    ks = self.sentences_of(w)
-                    found = ks if found is None else found & ks
+                # the longest (rarest) word first; a common word then only tested in the sentences left (the same
+                # intersection in any order)
+                order = _BY_LENGTH.get(rx.pattern)
+                if order is None:
+                    order = _BY_LENGTH[rx.pattern] = tuple(sorted(required, key=len, reverse=True))
+                for w in order:
+                    if found is None:
+                        found = self.sentences_of(w)
+                    elif w in self._sentences_of or 8 * len(found) >= len(self.starts(w)):
+                        found = found & self.sentences_of(w)
+                    else:
+                        found = self._sentences_within(found, w)
                     if not found:
                         break
             self._holding[rx.pattern] = found
         return found
+
+    def _sentences_within(self, ks: set[int], word: str) -> set[int]:
+        """The sentences of ``ks`` that ``word`` stands wholly inside (``ks & sentences_of(word)``, one bisection each)."""
+        at, n, sentences = self.starts(word), len(word), self.sentences
+        out = set()
+        for k in ks:
+            a, b = sentences[k]
+            j = bisect.bisect_left(at, a)
+            if j < len(at) and at[j] + n <= b:
+                out.add(k)
+        return out
 
     def sentences_of(self, word: str) -> set[int]:
         """The sentences ``word`` stands wholly inside (patterns share words: each is placed once; read-only)."""
@@ -226,7 +350,7 @@ class _Words:
 
 
 def _words_of(article: Article) -> _Words:
-    return article.memo(("cue words",), lambda: _Words(article.norm.text, article.sentences))
+    return article.memo(("cue words",), lambda: _Words(article.norm.text, article.sentences, article.tokens))
 
 
 @lru_cache(maxsize=1024)
@@ -242,6 +366,24 @@ def _present(text: "str | _Words"):
     """
     words = text if isinstance(text, _Words) else _Words(text)
     seen: dict[str, bool] = {}
+    held = words.cue_words_held()
+    if held is not None:
+        # the article's cue words are known at once: a pattern is present when its words are a subset of them
+        required_sets = _cue_word_index().required_sets
+
+        def present_set(rx: re.Pattern) -> bool:
+            found = seen.get(rx.pattern)
+            if found is None:
+                required = required_sets.get(rx.pattern)
+                if required is None:
+                    required = _REQUIRED.get(rx.pattern)
+                    found = required is None or all(words.contains(w) for w in required)
+                else:
+                    found = required <= held
+                seen[rx.pattern] = found
+            return found
+
+        return present_set
 
     def present(rx: re.Pattern) -> bool:
         found = seen.get(rx.pattern)

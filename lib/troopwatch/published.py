@@ -33,6 +33,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 import pandas as pd
 
@@ -184,12 +185,46 @@ def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
     return zone_before, zone_after
 
 
+@per_lexicons
+def _people_by_word() -> tuple[dict[str, set[int]], set[int]]:
+    """(word -> the people one of whose names it opens, the people a word cannot be told for).
+
+    A name matches after an optional و ف ب ل or لل, and its first word ends at
+    white space or at the end of the name, so a match opens with an Arabic word
+    of the text that is such a clitic and the name's first word; a person whose
+    first word is not all Arabic letters is always read.
+    """
+    _as_of, _roles, _former, people = _office_lexicon()
+    by_word: dict[str, set[int]] = {}
+    always: set[int] = set()
+    for i, (_name, rx, _terms) in enumerate(people):
+        words = _NAME_WORDS.get(rx.pattern)
+        if words is None or not all(w and all(c in _LETTERS for c in w) for w in words):
+            always.add(i)
+            continue
+        for w in words:
+            for clitic in ("", "و", "ف", "ب", "ل", "لل"):
+                by_word.setdefault(clitic + w, set()).add(i)
+    return by_word, always
+
+
+_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
+
+
 def office_holder_constraints(text: "str | Article") -> list[Constraint]:
     """Constraints from office-holders named with the title of their office."""
     as_of, roles, former_words, people = _office_lexicon()
-    nt = as_article(text).norm.text
+    article = as_article(text)
+    nt = article.norm.text
+    # the people one of whose names' first words opens a word of the text (read in lexicon order)
+    by_word, always = _people_by_word()
+    named = set(always)
+    for w in by_word.keys() & set(map(itemgetter(2), article.tokens)):
+        named |= by_word[w]
     found: dict[str, Constraint] = {}
-    for name, rx, terms in people:
+    for i, (name, rx, terms) in enumerate(people):
+        if i not in named:
+            continue  # every match opens with a word of the text that is a clitic and the first word of a name
         words = _NAME_WORDS.get(rx.pattern)
         if words is not None and not any(w in nt for w in words):
             continue  # every match holds the first word of one of the names: none is in the text
