@@ -31,7 +31,7 @@ import pandas as pd
 from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
 from .numbers import NumberMention, find_numbers_normalized
 from .article import Article, article_list
-from .text import NormalizedText, fold_char, normalize_term
+from .text import ARABIC_LETTER, NormalizedText, fold_char, normalize_term
 from .words import all_tokens, clitics, stems
 
 __all__ = [
@@ -143,6 +143,10 @@ class _Lex:
     attacker_by_last: dict = field(default_factory=dict)  # last word -> attacker_markers ending with it
     # word -> its _WordInfo (stems, categories, phrases it may start), filled as words are met
     word_info: dict = field(default_factory=dict, compare=False, repr=False)
+    # True when every actor name starts with a run of Arabic letters (see _actor_sentences), else None
+    actor_names_arabic: Optional[bool] = None
+    # word -> may it start an actor's name, filled as words are met
+    actor_start: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _terms(v) -> list[str]:
@@ -324,6 +328,7 @@ def _lex() -> _Lex:
         home_actors={str(k): str(v) for k, v in (lex.get("home_actors") or {}).items()},
         key=lexicon_key(),
         attacker_by_last=_by_last(tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers")))),
+        actor_names_arabic=True if all(_ARABIC_RUN.fullmatch(w) for w in (*actor_words, *actor_phrases)) else None,
     )
 
 
@@ -383,6 +388,7 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
 
 
 _ANY_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+_ARABIC_RUN = re.compile(f"[{ARABIC_LETTER}]+")
 
 
 def _number_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
@@ -1750,6 +1756,7 @@ class _Context:
         self._tallies: dict[tuple, dict] = {}
         self._para_of: Optional[list] = None
         self._para_range: dict[int, range] = {}
+        self._actor_sentences: Optional[list] = None
 
     def sentence(self, i: int) -> _Sentence:
         """Sentence ``i`` read into tokens and lexicon categories (once)."""
@@ -1769,6 +1776,14 @@ class _Context:
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
+
+    def _may_name_actor(self, k: int) -> bool:
+        """Can sentence ``k`` name an actor?  False only when none of its words may start an actor's
+        name (read from the article's word tokens, so the sentence need not be built for that)."""
+        flags = self._actor_sentences
+        if flags is None:
+            flags = self._actor_sentences = _actor_sentences(self.record, self.lex)
+        return flags[k]
 
     def _paragraph(self, i: int) -> range:
         if self._para_of is None:
@@ -1792,6 +1807,9 @@ class _Context:
         got = self._filtered.get((k, event))
         if got is None:
             got = []
+            if not self._may_name_actor(k):
+                self._filtered[(k, event)] = got  # no word of the sentence can start an actor's name
+                return got
             s = self.sentence(k)
             for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
@@ -1880,6 +1898,47 @@ class _Context:
         if got is not None:
             return got, "article"
         return None
+
+
+def _actor_sentences(record: Article, lex: _Lex) -> list[bool]:
+    """For each sentence of ``record``: may one of its words start an actor's name?
+
+    A sentence's actors (``_Sentence._match_actors``) start only at words whose
+    lexicon entry (``_WordInfo``) starts an actor's name.  Every such word is a run
+    of Arabic letters (checked on the lexicon: otherwise every sentence answers
+    True), and a run of Arabic letters is the same token in the article's word
+    tokens as in a sentence's own tokens, so the sentences are told apart with the
+    article's tokens.  A sentence whose edge cuts a token is answered True.
+    """
+    sentences = record.sentences
+    names = lex.actor_names_arabic
+    if names is None:
+        return [True] * len(sentences)
+    memo = lex.actor_start
+    if len(memo) >= _WORD_INFO_SIZE:
+        memo.clear()
+    tokens = record.tokens
+    marks = []
+    for start, _end, word in tokens:
+        flag = memo.get(word)
+        if flag is None:
+            info = _word_infos([word], lex)[0]
+            flag = memo[word] = bool(info.actor_phrases) or info.actor_word is not None
+        if flag:
+            marks.append(start)
+    starts = [t[0] for t in tokens]
+    out = []
+    for na, nb in sentences:
+        k = bisect.bisect_left(marks, na)
+        if k < len(marks) and marks[k] < nb:
+            out.append(True)
+            continue
+        j = bisect.bisect_left(starts, na)
+        cut = j > 0 and tokens[j - 1][1] > na  # a token running into the sentence from before it
+        j = bisect.bisect_left(starts, nb)
+        cut = cut or (j > 0 and tokens[j - 1][1] > nb)  # a token running out of it
+        out.append(cut)
+    return out
 
 
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)

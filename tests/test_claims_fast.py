@@ -1,0 +1,42 @@
+"""The claims stage's shortcuts give what the full reading gives (written sentences, paraphrased)."""
+from __future__ import annotations
+
+from troopwatch import claims
+from troopwatch.article import Article
+
+TEXTS = [
+    # sentences with and without actors' names, with clitics on the names, across paragraphs
+    "قال مسؤول إن نحو 2500 جندي أمريكي ما زالوا في العراق. وتحدث الوزير عن الطقس في المدينة.\n"
+    "وأضاف أن الحكومة تدرس الأمر. وبالولايات المتحدة تجري نقاشات. ولم يعلق أحد على ذلك حتى الآن.",
+    "أصيب ثلاثة جنود في هجوم. وتبنت فصائل مسلحة الهجوم.\nوقال مصدر إن الوضع هادئ. وكان الجو باردا.",
+    "وصلت القوات الأمريكية إلى القاعدة أمس. وكان الجو باردا. ولم يعلق أحد. وقال مصدر إن 300 جندي وصلوا.\n"
+    "وتحدث الوزير عن الطقس. وذكر أن 40 جنديا غادروا.",
+    "وقال المتحدث: لا تعليق. وذكر أن 5 من القوات البريطانية وصلوا. وأشار إلى أن الاجتماع انتهى.",
+    # one long line with no sentence end: cut by length, at spaces
+    " ".join(["تحدث المسؤول عن الاجتماع الطويل دون نتيجة"] * 60 + ["وقتل جندي أميركي"]
+             + ["ثم عاد الحديث إلى الطقس والمطر"] * 60),
+]
+
+
+def test_sentences_skipped_for_actors_name_none():
+    lex = claims._lex()
+    skipped = 0
+    for text in TEXTS:
+        record = Article.from_text(text, "t")
+        flags = claims._actor_sentences(record, lex)
+        assert len(flags) == len(record.sentences)
+        for k, (na, nb) in enumerate(record.sentences):
+            actors = claims._Sentence(record.norm.text[na:nb], lex).actors
+            if not flags[k]:
+                skipped += 1
+                assert actors == [], record.norm.text[na:nb]
+    assert skipped >= 5  # the shortcut is taken
+
+
+def test_actor_context_same_with_and_without_the_shortcut(monkeypatch):
+    lex = claims._lex()
+    got = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in TEXTS]
+    monkeypatch.setattr(claims, "_actor_sentences", lambda record, lex: [True] * len(record.sentences))
+    want = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in TEXTS]
+    assert got == want
+    assert any(c["actor_basis"] != "sentence" for rows in got for c in rows)  # the context was read
