@@ -1,7 +1,7 @@
 """The claims stage's shortcuts give what the full reading gives (written sentences, paraphrased)."""
 from __future__ import annotations
 
-from troopwatch import claims
+from troopwatch import claims, numbers
 from troopwatch.article import Article
 
 TEXTS = [
@@ -40,3 +40,33 @@ def test_actor_context_same_with_and_without_the_shortcut(monkeypatch):
     want = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in TEXTS]
     assert got == want
     assert any(c["actor_basis"] != "sentence" for rows in got for c in rows)  # the context was read
+
+
+def test_qualifier_end_words_never_hide_a_match():
+    """A text the end-word test rejects is one where no qualifier or filler pattern matches."""
+    from troopwatch.lexicons import load_lexicon
+    from troopwatch.text import normalize_term
+
+    voc = numbers._vocab()
+    lex = load_lexicon("numbers")
+    phrases = [normalize_term(t) for spec in lex["qualifiers"].values() for t in (spec or {}).get("before") or []]
+    phrases += [normalize_term(t) for t in lex.get("qualifier_fillers") or []]
+    assert phrases
+    cases = []
+    for p in phrases:
+        for lead in ("", "قال إن ", "و", "وب", "ال"):
+            for tail in ("", " ", "  ", " جدا", "ة"):
+                cases.append(lead + p + tail)
+                if " " in p:
+                    cases.append(lead + p.replace(" ", "  ") + tail)
+    kept = 0
+    for text in cases:
+        qual = any(rx.search(text) for _name, rx in voc.qual_before)
+        if qual:
+            assert text.rstrip().endswith(voc.qual_before_ends), text
+            kept += 1
+        if voc.fillers.search(text):
+            assert text.rstrip().endswith(voc.filler_ends), text
+        if not text.rstrip().endswith(voc.qual_before_ends):
+            assert not qual
+    assert kept >= len(phrases)  # the cases do hold matches
