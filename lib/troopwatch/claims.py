@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import compress
+from operator import attrgetter
 from dataclasses import dataclass, asdict, field, fields, replace
 
 from typing import Iterable, Optional
@@ -32,7 +34,7 @@ from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per
 from .numbers import NumberMention, find_numbers_normalized
 from .article import Article, article_list
 from .text import ARABIC_LETTER, NormalizedText, fold_char, normalize_term
-from .words import all_tokens, clitics, stems
+from .words import ALL_TOKEN_RE, clitics, stems
 
 __all__ = [
     "Claim",
@@ -488,7 +490,7 @@ _NO_CATS: frozenset = frozenset()
 class _WordInfo:
     """What the lexicon says about one word, whatever sentence it is in (computed once per word)."""
 
-    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases")
+    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases", "punct", "actor_start")
 
     def __init__(self, word: str, lex: "_Lex"):
         self.stems = st = stems(word, lex.key or None)
@@ -514,8 +516,12 @@ class _WordInfo:
         self.actor_phrases = tuple(actor_phrases)
         self.actor_word = actor_word  # the one-word actor the word names, if any
         self.place_phrases = tuple(place_phrases)
+        self.punct = not word[:1].isalnum()  # (tokens are never empty)
+        self.actor_start = bool(self.actor_phrases) or actor_word is not None  # may an actor's name start here
 
 
+_GROUP, _START, _END = re.Match.group, re.Match.start, re.Match.end
+_CATS, _PUNCT, _ACTOR_START = attrgetter("cats"), attrgetter("punct"), attrgetter("actor_start")
 _WORD_INFO_SIZE = 200_000  # words remembered per lexicon folder (cleared when full)
 
 
@@ -545,19 +551,22 @@ class _Sentence:
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
-        self.toks = all_tokens(text)
-        self.starts = [t[1] for t in self.toks]
-        self._words = words = [t[0] for t in self.toks]
+        # words.all_tokens, its three columns read at once
+        found = list(ALL_TOKEN_RE.finditer(text))
+        self._words = words = list(map(_GROUP, found))
+        self.starts = list(map(_START, found))
+        self.toks = list(zip(words, self.starts, map(_END, found)))
         self._n = len(words)
-        self._info = _word_infos(words, lex)
-        self._catl = [x.cats for x in self._info]
+        self._info = info = _word_infos(words, lex)
+        self._catl = list(map(_CATS, info))
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
-        self._punct = [not w[0].isalnum() for w in words]  # tokens are never empty
+        self._punct = list(map(_PUNCT, info))
         # every category of every token (a rule can tell at once that no token has one)
         self.all_cats: frozenset = frozenset().union(*self._catl)
         self.blocks_casualties = "cas_blocker" in self.all_cats
         self.actors = self._match_actors()
         self._places: Optional[list] = None
+        self._phrase_cats: Optional[frozenset] = None  # categories of the phrases its words may start
 
     @property
     def places(self) -> list:
@@ -623,7 +632,7 @@ class _Sentence:
         n = self._n
         info = self._info
         i = 0
-        for cand in [k for k in range(n) if info[k].actor_phrases or info[k].actor_word is not None]:
+        for cand in compress(range(n), map(_ACTOR_START, info)):
             if cand < i:
                 continue
             i = cand
@@ -773,6 +782,14 @@ def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]
     return got
 
 
+def _may_have(s: _Sentence, cats: tuple) -> bool:
+    """Can ``_has_cat`` be true for one of ``cats`` anywhere in the sentence (a one-word term, or a
+    phrase one of its words may start)?"""
+    if s._phrase_cats is None:
+        s._phrase_cats = frozenset(c for x in s._info for _words, c in x.phrases)
+    return any(c in s.all_cats or c in s._phrase_cats for c in cats)
+
+
 def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
     """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
     if s.has(k, cat):
@@ -814,6 +831,8 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     if kind == "presence" and _transported(s, i0, noun):
         return True
     cats = ("release", "evacuate") if kind == "presence" else ("release",)
+    if not _may_have(s, cats):
+        return False  # no word of the sentence is of these categories, nor starts a phrase of them
     seen = 0
     k = (noun if noun is not None and noun < i0 else i0) - 1
     while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
@@ -1303,6 +1322,8 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
         w = s.word(k)
         return w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و"))
 
+    if "count_head" not in s.all_cats:
+        return False  # no count word in the sentence
     lo = i0
     while lo > 0 and not clause_break(lo - 1) and i0 - lo < 30:
         lo -= 1
@@ -1922,8 +1943,7 @@ def _actor_sentences(record: Article, lex: _Lex) -> list[bool]:
     for start, _end, word in tokens:
         flag = memo.get(word)
         if flag is None:
-            info = _word_infos([word], lex)[0]
-            flag = memo[word] = bool(info.actor_phrases) or info.actor_word is not None
+            flag = memo[word] = _word_infos([word], lex)[0].actor_start
         if flag:
             marks.append(start)
     starts = [t[0] for t in tokens]
@@ -2251,8 +2271,17 @@ def _one_candidates(s: _Sentence) -> list[int]:
     or a word a dual verb follows (with a nationality between or not)."""
     catl = s._catl
     n = len(s)
-    return [i for i in range(n) if catl[i] & _ONE_WORDS or i > 0 and "cas_before" in catl[i - 1]
-            or i + 1 < n and "dual_after" in catl[i + 1] or i + 2 < n and "dual_after" in catl[i + 2]]
+    # read from the words that have a category at all (most have none)
+    marked = set()
+    for k in compress(range(n), catl):
+        c = catl[k]
+        if not c.isdisjoint(_ONE_WORDS):
+            marked.add(k)
+        if "cas_before" in c and k + 1 < n:
+            marked.add(k + 1)
+        if "dual_after" in c:
+            marked.update(range(max(0, k - 2), k))
+    return sorted(marked)
 
 
 def _national(s: _Sentence, w: str) -> Optional[str]:
