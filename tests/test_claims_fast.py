@@ -70,3 +70,19 @@ def test_qualifier_end_words_never_hide_a_match():
         if not text.rstrip().endswith(voc.qual_before_ends):
             assert not qual
     assert kept >= len(phrases)  # the cases do hold matches
+
+
+def test_sentence_view_offsets_read_in_place():
+    """The claims stage's sentence view maps every span as Article.sentence_view does."""
+    text = ("قُتِلَ جنديـان أمريكيان. وأصيب ٣ آخرون بـ«جروح» طفيفة!\n"
+            "وقالت الـقوات إن ٢٥٠٠ جندي\u200f باقون؟ نعم.")
+    record = Article.from_text(text, "t")
+    assert not isinstance(record.norm.offsets, range)  # the map is an array here
+    for k in range(len(record.sentences)):
+        want, got = record.sentence_view(k), claims._sentence_view(record, k)
+        assert (got.original, got.text) == (want.original, want.text)
+        n = len(want.text)
+        assert [got.offsets[i] for i in range(n + 1)] == list(want.offsets)
+        for i in range(n + 1):
+            for j in range(i, n + 1):
+                assert got.to_original(i, j) == want.to_original(i, j)
