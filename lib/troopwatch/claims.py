@@ -540,6 +540,36 @@ def _word_infos(words: list, lex: "_Lex") -> list:
     return out
 
 
+class _SentenceOffsets:
+    """The offset map of sentence ``k`` as ``Article.sentence_view`` makes it, read in place from the
+    article's map (the few offsets the number reader asks for, instead of a copy of the sentence's)."""
+
+    __slots__ = ("_offsets", "_na", "_a", "_n", "_end")
+
+    def __init__(self, offsets, na: int, nb: int, a: int, b: int):
+        self._offsets, self._na, self._a, self._n, self._end = offsets, na, a, nb - na, b - a
+
+    def __len__(self) -> int:
+        return self._n + 1
+
+    def __getitem__(self, i: int) -> int:
+        if i == self._n:
+            return self._end
+        if 0 <= i < self._n:
+            return self._offsets[self._na + i] - self._a
+        raise IndexError(i)
+
+
+def _sentence_view(record: Article, k: int) -> NormalizedText:
+    """``record.sentence_view(k)``, its offset map not copied."""
+    offsets = record.norm.offsets
+    if isinstance(offsets, range):
+        return record.sentence_view(k)
+    a, b = record.original_sentences[k]
+    na, nb = record.sentences[k]
+    return NormalizedText(record.original[a:b], record.norm.text[na:nb], _SentenceOffsets(offsets, na, nb, a, b))
+
+
 class _Sentence:
     """Tokens of one normalized sentence with lexicon lookups.
 
@@ -1754,36 +1784,6 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
                     c.actor, c.actor_basis = got
         claims.extend(found)
     return claims
-
-
-class _SentenceOffsets:
-    """The offset map of sentence ``k`` as ``Article.sentence_view`` makes it, read in place from the
-    article's map (the few offsets the number reader asks for, instead of a copy of the sentence's)."""
-
-    __slots__ = ("_offsets", "_na", "_a", "_n", "_end")
-
-    def __init__(self, offsets, na: int, nb: int, a: int, b: int):
-        self._offsets, self._na, self._a, self._n, self._end = offsets, na, a, nb - na, b - a
-
-    def __len__(self) -> int:
-        return self._n + 1
-
-    def __getitem__(self, i: int) -> int:
-        if i == self._n:
-            return self._end
-        if 0 <= i < self._n:
-            return self._offsets[self._na + i] - self._a
-        raise IndexError(i)
-
-
-def _sentence_view(record: Article, k: int) -> NormalizedText:
-    """``record.sentence_view(k)``, its offset map not copied."""
-    offsets = record.norm.offsets
-    if isinstance(offsets, range):
-        return record.sentence_view(k)
-    a, b = record.original_sentences[k]
-    na, nb = record.sentences[k]
-    return NormalizedText(record.original[a:b], record.norm.text[na:nb], _SentenceOffsets(offsets, na, nb, a, b))
 
 
 class _Context:
