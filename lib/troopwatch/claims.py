@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import compress
+from operator import attrgetter
 from dataclasses import dataclass, asdict, field, fields, replace
 
 from typing import Iterable, Optional
@@ -31,8 +33,8 @@ import pandas as pd
 from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
 from .numbers import NumberMention, find_numbers_normalized
 from .article import Article, article_list
-from .text import NormalizedText, fold_char, normalize_term
-from .words import all_tokens, clitics, stems
+from .text import ARABIC_LETTER, NormalizedText, fold_char, normalize_term
+from .words import ALL_TOKEN_RE, clitics, stems
 
 __all__ = [
     "Claim",
@@ -143,6 +145,10 @@ class _Lex:
     attacker_by_last: dict = field(default_factory=dict)  # last word -> attacker_markers ending with it
     # word -> its _WordInfo (stems, categories, phrases it may start), filled as words are met
     word_info: dict = field(default_factory=dict, compare=False, repr=False)
+    # True when every actor name starts with a run of Arabic letters (see _actor_sentences), else None
+    actor_names_arabic: Optional[bool] = None
+    # word -> may it start an actor's name, filled as words are met
+    actor_start: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _terms(v) -> list[str]:
@@ -324,6 +330,7 @@ def _lex() -> _Lex:
         home_actors={str(k): str(v) for k, v in (lex.get("home_actors") or {}).items()},
         key=lexicon_key(),
         attacker_by_last=_by_last(tuple(tuple(t.split(" ")) for t in _terms(lex.get("attacker_markers")))),
+        actor_names_arabic=True if all(_ARABIC_RUN.fullmatch(w) for w in (*actor_words, *actor_phrases)) else None,
     )
 
 
@@ -383,6 +390,7 @@ def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
 
 
 _ANY_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
+_ARABIC_RUN = re.compile(f"[{ARABIC_LETTER}]+")
 
 
 def _number_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
@@ -482,7 +490,7 @@ _NO_CATS: frozenset = frozenset()
 class _WordInfo:
     """What the lexicon says about one word, whatever sentence it is in (computed once per word)."""
 
-    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases")
+    __slots__ = ("stems", "cats", "phrases", "actor_phrases", "actor_word", "place_phrases", "punct", "actor_start")
 
     def __init__(self, word: str, lex: "_Lex"):
         self.stems = st = stems(word, lex.key or None)
@@ -508,8 +516,12 @@ class _WordInfo:
         self.actor_phrases = tuple(actor_phrases)
         self.actor_word = actor_word  # the one-word actor the word names, if any
         self.place_phrases = tuple(place_phrases)
+        self.punct = not word[:1].isalnum()  # (tokens are never empty)
+        self.actor_start = bool(self.actor_phrases) or actor_word is not None  # may an actor's name start here
 
 
+_GROUP, _START, _END = re.Match.group, re.Match.start, re.Match.end
+_CATS, _PUNCT, _ACTOR_START = attrgetter("cats"), attrgetter("punct"), attrgetter("actor_start")
 _WORD_INFO_SIZE = 200_000  # words remembered per lexicon folder (cleared when full)
 
 
@@ -528,6 +540,36 @@ def _word_infos(words: list, lex: "_Lex") -> list:
     return out
 
 
+class _SentenceOffsets:
+    """The offset map of sentence ``k`` as ``Article.sentence_view`` makes it, read in place from the
+    article's map (the few offsets the number reader asks for, instead of a copy of the sentence's)."""
+
+    __slots__ = ("_offsets", "_na", "_a", "_n", "_end")
+
+    def __init__(self, offsets, na: int, nb: int, a: int, b: int):
+        self._offsets, self._na, self._a, self._n, self._end = offsets, na, a, nb - na, b - a
+
+    def __len__(self) -> int:
+        return self._n + 1
+
+    def __getitem__(self, i: int) -> int:
+        if i == self._n:
+            return self._end
+        if 0 <= i < self._n:
+            return self._offsets[self._na + i] - self._a
+        raise IndexError(i)
+
+
+def _sentence_view(record: Article, k: int) -> NormalizedText:
+    """``record.sentence_view(k)``, its offset map not copied."""
+    offsets = record.norm.offsets
+    if isinstance(offsets, range):
+        return record.sentence_view(k)
+    a, b = record.original_sentences[k]
+    na, nb = record.sentences[k]
+    return NormalizedText(record.original[a:b], record.norm.text[na:nb], _SentenceOffsets(offsets, na, nb, a, b))
+
+
 class _Sentence:
     """Tokens of one normalized sentence with lexicon lookups.
 
@@ -539,19 +581,22 @@ class _Sentence:
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
-        self.toks = all_tokens(text)
-        self.starts = [t[1] for t in self.toks]
-        self._words = words = [t[0] for t in self.toks]
+        # words.all_tokens, its three columns read at once
+        found = list(ALL_TOKEN_RE.finditer(text))
+        self._words = words = list(map(_GROUP, found))
+        self.starts = list(map(_START, found))
+        self.toks = list(zip(words, self.starts, map(_END, found)))
         self._n = len(words)
-        self._info = _word_infos(words, lex)
-        self._catl = [x.cats for x in self._info]
+        self._info = info = _word_infos(words, lex)
+        self._catl = list(map(_CATS, info))
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
-        self._punct = [not w[0].isalnum() for w in words]  # tokens are never empty
+        self._punct = list(map(_PUNCT, info))
         # every category of every token (a rule can tell at once that no token has one)
         self.all_cats: frozenset = frozenset().union(*self._catl)
         self.blocks_casualties = "cas_blocker" in self.all_cats
         self.actors = self._match_actors()
         self._places: Optional[list] = None
+        self._phrase_cats: Optional[frozenset] = None  # categories of the phrases its words may start
 
     @property
     def places(self) -> list:
@@ -617,7 +662,7 @@ class _Sentence:
         n = self._n
         info = self._info
         i = 0
-        for cand in [k for k in range(n) if info[k].actor_phrases or info[k].actor_word is not None]:
+        for cand in compress(range(n), map(_ACTOR_START, info)):
             if cand < i:
                 continue
             i = cand
@@ -767,6 +812,14 @@ def _classify(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[tuple]
     return got
 
 
+def _may_have(s: _Sentence, cats: tuple) -> bool:
+    """Can ``_has_cat`` be true for one of ``cats`` anywhere in the sentence (a one-word term, or a
+    phrase one of its words may start)?"""
+    if s._phrase_cats is None:
+        s._phrase_cats = frozenset(c for x in s._info for _words, c in x.phrases)
+    return any(c in s.all_cats or c in s._phrase_cats for c in cats)
+
+
 def _has_cat(s: _Sentence, k: int, cat: str) -> bool:
     """A one-word lexicon term of ``cat`` at k, or a multi-word one starting there."""
     if s.has(k, cat):
@@ -808,6 +861,8 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     if kind == "presence" and _transported(s, i0, noun):
         return True
     cats = ("release", "evacuate") if kind == "presence" else ("release",)
+    if not _may_have(s, cats):
+        return False  # no word of the sentence is of these categories, nor starts a phrase of them
     seen = 0
     k = (noun if noun is not None and noun < i0 else i0) - 1
     while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
@@ -1297,6 +1352,8 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
         w = s.word(k)
         return w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و"))
 
+    if "count_head" not in s.all_cats:
+        return False  # no count word in the sentence
     lo = i0
     while lo > 0 and not clause_break(lo - 1) and i0 - lo < 30:
         lo -= 1
@@ -1701,7 +1758,7 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             continue
         if prefilter.search(text, a, b) is None:
             continue
-        found = _sentence_claims(record.sentence_view(i), a, b, article, lex, context=context, index=i)
+        found = _sentence_claims(_sentence_view(record, i), a, b, article, lex, context=context, index=i)
         for c in found:
             if c.actor_basis == _PEOPLE:
                 # people counted: only their own phrase says whose, or the country they died in
@@ -1750,6 +1807,7 @@ class _Context:
         self._tallies: dict[tuple, dict] = {}
         self._para_of: Optional[list] = None
         self._para_range: dict[int, range] = {}
+        self._actor_sentences: Optional[list] = None
 
     def sentence(self, i: int) -> _Sentence:
         """Sentence ``i`` read into tokens and lexicon categories (once)."""
@@ -1769,6 +1827,14 @@ class _Context:
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
+
+    def _may_name_actor(self, k: int) -> bool:
+        """Can sentence ``k`` name an actor?  False only when none of its words may start an actor's
+        name (read from the article's word tokens, so the sentence need not be built for that)."""
+        flags = self._actor_sentences
+        if flags is None:
+            flags = self._actor_sentences = _actor_sentences(self.record, self.lex)
+        return flags[k]
 
     def _paragraph(self, i: int) -> range:
         if self._para_of is None:
@@ -1792,6 +1858,9 @@ class _Context:
         got = self._filtered.get((k, event))
         if got is None:
             got = []
+            if not self._may_name_actor(k):
+                self._filtered[(k, event)] = got  # no word of the sentence can start an actor's name
+                return got
             s = self.sentence(k)
             for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
@@ -1880,6 +1949,46 @@ class _Context:
         if got is not None:
             return got, "article"
         return None
+
+
+def _actor_sentences(record: Article, lex: _Lex) -> list[bool]:
+    """For each sentence of ``record``: may one of its words start an actor's name?
+
+    A sentence's actors (``_Sentence._match_actors``) start only at words whose
+    lexicon entry (``_WordInfo``) starts an actor's name.  Every such word is a run
+    of Arabic letters (checked on the lexicon: otherwise every sentence answers
+    True), and a run of Arabic letters is the same token in the article's word
+    tokens as in a sentence's own tokens, so the sentences are told apart with the
+    article's tokens.  A sentence whose edge cuts a token is answered True.
+    """
+    sentences = record.sentences
+    names = lex.actor_names_arabic
+    if names is None:
+        return [True] * len(sentences)
+    memo = lex.actor_start
+    if len(memo) >= _WORD_INFO_SIZE:
+        memo.clear()
+    tokens = record.tokens
+    marks = []
+    for start, _end, word in tokens:
+        flag = memo.get(word)
+        if flag is None:
+            flag = memo[word] = _word_infos([word], lex)[0].actor_start
+        if flag:
+            marks.append(start)
+    starts = [t[0] for t in tokens]
+    out = []
+    for na, nb in sentences:
+        k = bisect.bisect_left(marks, na)
+        if k < len(marks) and marks[k] < nb:
+            out.append(True)
+            continue
+        j = bisect.bisect_left(starts, na)
+        cut = j > 0 and tokens[j - 1][1] > na  # a token running into the sentence from before it
+        j = bisect.bisect_left(starts, nb)
+        cut = cut or (j > 0 and tokens[j - 1][1] > nb)  # a token running out of it
+        out.append(cut)
+    return out
 
 
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
@@ -2192,8 +2301,17 @@ def _one_candidates(s: _Sentence) -> list[int]:
     or a word a dual verb follows (with a nationality between or not)."""
     catl = s._catl
     n = len(s)
-    return [i for i in range(n) if catl[i] & _ONE_WORDS or i > 0 and "cas_before" in catl[i - 1]
-            or i + 1 < n and "dual_after" in catl[i + 1] or i + 2 < n and "dual_after" in catl[i + 2]]
+    # read from the words that have a category at all (most have none)
+    marked = set()
+    for k in compress(range(n), catl):
+        c = catl[k]
+        if not c.isdisjoint(_ONE_WORDS):
+            marked.add(k)
+        if "cas_before" in c and k + 1 < n:
+            marked.add(k + 1)
+        if "dual_after" in c:
+            marked.update(range(max(0, k - 2), k))
+    return sorted(marked)
 
 
 def _national(s: _Sentence, w: str) -> Optional[str]:

@@ -80,6 +80,10 @@ class _Vocab:
     qual_before: list  # (qualifier, compiled regex ending at the number)
     qual_after: list
     qual_after_any: Optional[re.Pattern]  # the qual_after patterns in one, a named group each (tried in order)
+    # the last words of the qual_before phrases and of the fillers: a text can end with a match of
+    # one of those patterns only when it ends (but for spaces) with one of these words
+    qual_before_ends: tuple
+    filler_ends: tuple
     range_open: re.Pattern
     fillers: re.Pattern  # adverbs that may sit between a qualifier and its number
     range_from: re.Pattern
@@ -208,6 +212,9 @@ def _vocab() -> _Vocab:
         qual_before=qual_before,
         qual_after=qual_after,
         qual_after_any=re.compile("|".join(f"(?P<{name}>{rx.pattern})" for name, rx in qual_after)) if qual_after else None,
+        qual_before_ends=_last_words(t for name in ("at_most", "at_least", "approx")
+                                     for t in _forms((quals.get(name) or {}).get("before"))),
+        filler_ends=_last_words(_forms(lex.get("qualifier_fillers")) or ["\uffff"]),
         range_open=range_open,
         fillers=fillers,
         range_from=range_from,
@@ -221,6 +228,11 @@ def _vocab() -> _Vocab:
         vague_bounds=vague_bounds,
     )
 
+
+
+def _last_words(terms) -> tuple:
+    """The last word of each phrase as phrase_re reads it (a phrase's match ends with its last word)."""
+    return tuple({normalize_term(t).split(" ")[-1] for t in terms})
 
 
 def _atoms(phrase: str) -> list[str]:
@@ -306,6 +318,11 @@ def _lookup(word: str, allow_prefixes: tuple, voc: _Vocab):
 
 def _digits_value(s: str, next_word: Optional[str], voc: _Vocab) -> Optional[tuple[float, int]]:
     """Value and magnitude of a digit token (2,500 / 2.500 / 4،400 / 1.5)."""
+    if s.isdigit() and s.isascii():  # no separator: the common case, read as below
+        if len(s) > _MAX_DIGITS:
+            return None
+        v = float(s)
+        return v, _order(v)
     s = s.replace("،", ",")
     plain = s.replace(",", "").replace(".", "")
     if len(plain) > _MAX_DIGITS:
@@ -770,9 +787,11 @@ def _attach_qualifier(t: str, mn: NumberMention, voc: _Vocab) -> None:
     # a number set off by brackets or slashes keeps its qualifier: "نحو (450) جنديا"
     before = t[max(0, mn.norm_start - 40):mn.norm_start].rstrip(" (/")
     # "تجاوز الآن 2000": an adverb of time between the qualifier and the number
-    m = voc.fillers.search(before)
+    m = voc.fillers.search(before) if before.rstrip().endswith(voc.filler_ends) else None
     if m is not None:
         before = before[:m.start()]
+    if not before.rstrip().endswith(voc.qual_before_ends):
+        return  # no qualifier phrase can end the text (the searches below would find none)
     for name, rx in voc.qual_before:
         if rx.search(before):
             _set_qualifier(mn, name)

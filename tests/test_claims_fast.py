@@ -1,0 +1,88 @@
+"""The claims stage's shortcuts give what the full reading gives (written sentences, paraphrased)."""
+from __future__ import annotations
+
+from troopwatch import claims, numbers
+from troopwatch.article import Article
+
+TEXTS = [
+    # sentences with and without actors' names, with clitics on the names, across paragraphs
+    "قال مسؤول إن نحو 2500 جندي أمريكي ما زالوا في العراق. وتحدث الوزير عن الطقس في المدينة.\n"
+    "وأضاف أن الحكومة تدرس الأمر. وبالولايات المتحدة تجري نقاشات. ولم يعلق أحد على ذلك حتى الآن.",
+    "أصيب ثلاثة جنود في هجوم. وتبنت فصائل مسلحة الهجوم.\nوقال مصدر إن الوضع هادئ. وكان الجو باردا.",
+    "وصلت القوات الأمريكية إلى القاعدة أمس. وكان الجو باردا. ولم يعلق أحد. وقال مصدر إن 300 جندي وصلوا.\n"
+    "وتحدث الوزير عن الطقس. وذكر أن 40 جنديا غادروا.",
+    "وقال المتحدث: لا تعليق. وذكر أن 5 من القوات البريطانية وصلوا. وأشار إلى أن الاجتماع انتهى.",
+    # one long line with no sentence end: cut by length, at spaces
+    " ".join(["تحدث المسؤول عن الاجتماع الطويل دون نتيجة"] * 60 + ["وقتل جندي أميركي"]
+             + ["ثم عاد الحديث إلى الطقس والمطر"] * 60),
+]
+
+
+def test_sentences_skipped_for_actors_name_none():
+    lex = claims._lex()
+    skipped = 0
+    for text in TEXTS:
+        record = Article.from_text(text, "t")
+        flags = claims._actor_sentences(record, lex)
+        assert len(flags) == len(record.sentences)
+        for k, (na, nb) in enumerate(record.sentences):
+            actors = claims._Sentence(record.norm.text[na:nb], lex).actors
+            if not flags[k]:
+                skipped += 1
+                assert actors == [], record.norm.text[na:nb]
+    assert skipped >= 5  # the shortcut is taken
+
+
+def test_actor_context_same_with_and_without_the_shortcut(monkeypatch):
+    lex = claims._lex()
+    got = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in TEXTS]
+    monkeypatch.setattr(claims, "_actor_sentences", lambda record, lex: [True] * len(record.sentences))
+    want = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in TEXTS]
+    assert got == want
+    assert any(c["actor_basis"] != "sentence" for rows in got for c in rows)  # the context was read
+
+
+def test_qualifier_end_words_never_hide_a_match():
+    """A text the end-word test rejects is one where no qualifier or filler pattern matches."""
+    from troopwatch.lexicons import load_lexicon
+    from troopwatch.text import normalize_term
+
+    voc = numbers._vocab()
+    lex = load_lexicon("numbers")
+    phrases = [normalize_term(t) for spec in lex["qualifiers"].values() for t in (spec or {}).get("before") or []]
+    phrases += [normalize_term(t) for t in lex.get("qualifier_fillers") or []]
+    assert phrases
+    cases = []
+    for p in phrases:
+        for lead in ("", "قال إن ", "و", "وب", "ال"):
+            for tail in ("", " ", "  ", " جدا", "ة"):
+                cases.append(lead + p + tail)
+                if " " in p:
+                    cases.append(lead + p.replace(" ", "  ") + tail)
+    kept = 0
+    for text in cases:
+        qual = any(rx.search(text) for _name, rx in voc.qual_before)
+        if qual:
+            assert text.rstrip().endswith(voc.qual_before_ends), text
+            kept += 1
+        if voc.fillers.search(text):
+            assert text.rstrip().endswith(voc.filler_ends), text
+        if not text.rstrip().endswith(voc.qual_before_ends):
+            assert not qual
+    assert kept >= len(phrases)  # the cases do hold matches
+
+
+def test_sentence_view_offsets_read_in_place():
+    """The claims stage's sentence view maps every span as Article.sentence_view does."""
+    text = ("قُتِلَ جنديـان أمريكيان. وأصيب ٣ آخرون بـ«جروح» طفيفة!\n"
+            "وقالت الـقوات إن ٢٥٠٠ جندي\u200f باقون؟ نعم.")
+    record = Article.from_text(text, "t")
+    assert not isinstance(record.norm.offsets, range)  # the map is an array here
+    for k in range(len(record.sentences)):
+        want, got = record.sentence_view(k), claims._sentence_view(record, k)
+        assert (got.original, got.text) == (want.original, want.text)
+        n = len(want.text)
+        assert [got.offsets[i] for i in range(n + 1)] == list(want.offsets)
+        for i in range(n + 1):
+            for j in range(i, n + 1):
+                assert got.to_original(i, j) == want.to_original(i, j)
