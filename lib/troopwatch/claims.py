@@ -248,6 +248,11 @@ def _lex() -> _Lex:
     add("transport", lex.get("transport_verbs"))
     for entry in numbers_lex_early.get("vague_before_scale") or []:
         add("several", entry.get("forms"))
+    add("few_compared", lex.get("few_compared"))
+    for entry in lex.get("few_phrases") or []:
+        add("few", entry.get("forms"))
+        for term in _terms(entry.get("forms")):
+            cats.setdefault(term.split(" ")[0], set()).add("few_start")
     add("medical", lex.get("medical_words"))
     add("remains", lex.get("remains_nouns"))
     add("part_of", lex.get("breakdown_before"))
@@ -912,7 +917,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return "casualty", None  # "قتل 3592 جنديا و30068 جرحوا": the verb follows the elided noun
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
-    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
+    boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c
+    # "لهجومين اثنين بطائرات مسيرة": after one or two agreeing with the noun before them, a
+    # prepositional phrase may follow
+    if not boundary and not (mn.words and mn.value is not None and mn.value <= 2 and _glued_preposition(s, j)):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
     # "الجنود الستون"، "القتلى الأمريكيين الأربعة": a definite number word agrees with the
@@ -937,6 +945,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
             if got not in (False, None):
                 return got
+    if not boundary:
+        return None
     if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
@@ -990,6 +1000,12 @@ def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
         if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
             return "event", None
     return None
+
+
+def _glued_preposition(s: _Sentence, j: int) -> bool:
+    """Does token j start with the preposition ب or ل glued to a word ("بطائرات"، "لقوات")?"""
+    w = s.word(j)
+    return w[:1] in ("ب", "ل") and any(len(st) < len(w) for st in s.stems(j))
 
 
 def _year_phrase_at(s: _Sentence, j: int) -> bool:
@@ -1506,7 +1522,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
             if _after_beneficiary(s, a):
                 continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
-            if kind == "casualty" and a > 0 and s.has(a - 1, "attack"):
+            if kind == "casualty" and a > 0 and _after_attack_noun(s, a):
                 continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
             best = label
     if best is not None:
@@ -1533,10 +1549,16 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 break
             if kind == "casualty" and _after_attacker_marker(s, a):
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
-            if kind == "casualty" and s.has(a - 1, "attack"):
+            if kind == "casualty" and _after_attack_noun(s, a):
                 continue  # "4 قتلى بقصف تركي": the attacker
             return label
     return "unknown"
+
+
+def _after_attack_noun(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the one an attack noun before it is by ("بقصف تركي"، "بقصف للقوات
+    الأمريكية": the forces' noun may stand between)?"""
+    return s.has(a - 1, "attack") or bool(s.cats(a - 1) & {"force", "troop"}) and s.has(a - 2, "attack")
 
 
 def _stops_actor_window(s: _Sentence, k: int) -> bool:
@@ -1915,7 +1937,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     # the article's reading of the sentence (shared with the actor context) when there is one
     s = context.sentence(index) if context is not None and index is not None else _Sentence(nt.text, lex)
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
-                      + _national_parts(s, nt) + _several_mentions(s, nt, mentions), key=lambda m: m.norm_start)
+                      + _national_parts(s, nt) + _several_mentions(s, nt, mentions) + _few_mentions(s, nt, mentions),
+                      key=lambda m: m.norm_start)
     # each number, and whether it counts a noun that is no claim of ours ("أربع قواعد")
     s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim") for m in mentions}
     out: list[Claim] = []
@@ -2073,6 +2096,61 @@ def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         a, b = nt.to_original(we - len(st), we)
         out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
                                  text=nt.original[a:b], norm_start=we - len(st), norm_end=we, words=True))
+    return out
+
+
+def _few_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """"أصيب عدد من الجنود"، "العديد من الهجمات"، "إصابة عدد قليل من": a phrase of claims.yml
+    few_phrases before a counted noun of ours states a vague count (its bounds there); a form
+    with no من counts right after a casualty word ("وأصيب العديد")."""
+    out: list = []
+    if "few_start" not in s.all_cats:
+        return out
+    taken = {s.index_at(m.norm_start) for m in mentions}
+    bounds = _few_bounds()
+    for i, (w, ws, we) in enumerate(s.toks):
+        if i in taken or not s.has(i, "few_start"):
+            continue
+        best = None  # (end index, phrase)
+        for st in _stems(w):
+            if st in bounds and best is None:
+                best = (i + 1, st)
+            for words, cat in s.lex.phrases.get(st, ()):
+                n = len(words)
+                if cat == "few" and i + n <= len(s) and all(s.word(i + m) == words[m] for m in range(1, n)) \
+                        and (best is None or i + n > best[0]):
+                    best = (i + n, " ".join(words))
+        if best is None:
+            continue
+        end, phrase = best
+        if s.has(i - 1, "few_compared"):
+            continue  # "أكبر عدد من القتلى": a superlative, no count
+        if phrase.endswith(" من"):
+            k = end + 1 if s.has(end, "demonstrative") else end
+            if not (s.cats(k) & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, k)):
+                continue
+            if any(s.has(m, "few_compared") for m in range(k + 1, min(len(s), k + 4))):
+                continue  # "عدد من القتلى يزيد عما ...": a comparison
+        elif not s.has(i - 1, "cas_before"):
+            continue
+        low, high = bounds[phrase]
+        first = phrase.split(" ")[0]
+        ns = ws + (len(w) - len(first) if w.endswith(first) else 0)  # the conjunction or article left out
+        ne = s.toks[end - 1][2]
+        a, b = nt.to_original(ns, ne)
+        out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=ns, norm_end=ne, words=True))
+    return out
+
+
+@per_lexicons
+def _few_bounds() -> dict:
+    """claims.yml few_phrases: normalized phrase -> (low, high or None)."""
+    out = {}
+    for entry in load_lexicon("claims").get("few_phrases") or []:
+        high = entry.get("high")
+        for term in _terms(entry.get("forms")):
+            out[term] = (float(entry["low"]), None if high is None else float(high))
     return out
 
 
