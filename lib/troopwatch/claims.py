@@ -240,7 +240,9 @@ def _lex() -> _Lex:
     add("negation", lex.get("negations"))
     add("range_to", numbers_lex_early.get("range_to"))
     add("change", numbers_lex_early.get("change_verbs"))
+    add("level", lex.get("level_verbs"))
     add("copula", lex.get("copulas"))
+    add("of_its_kind", lex.get("of_its_kind"))
     add("series", lex.get("series_joiners"))
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
@@ -860,14 +862,22 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
         while head > 0 and s.word(head) in _QUOTES:
             head -= 1
-        if head > 0 and s.word(head).startswith(("ال", "وال")) and not s.cats(head) & {"ordinal_head", "attack"} \
-                and s.cats(head - 1) & {"ordinal_head", "attack"}:
-            head -= 1  # "الهجوم الصاروخي الثالث"، "الاستهداف الأخير الأول": an adjective between
+        if head > 0 and _definite(s.word(head)) == _definite(s.word(head - 1)) and s.word(head)[:1].isalpha() \
+                and not s.cats(head) & {"ordinal_head", "attack"} and s.cats(head - 1) & {"ordinal_head", "attack"}:
+            head -= 1  # "الهجوم الصاروخي الثالث"، "هجوم مماثل هو الرابع": an adjective between
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
-        if mn.ordinal and s.has(i1, "attack") and not s.word(i1).startswith(("ال", "وال", "ل", "ب")) \
+        if mn.ordinal and _hostile_noun(s, i1) and not s.word(i1).startswith(("ال", "وال", "ل", "ب")) \
                 and not s.word(i0).startswith(("ال", "وال", "بال", "لل")):
-            return "event", i1  # "وهذا رابع هجوم من نوعه": the ordinal in construct with the noun
+            return "event", i1  # "وهذا رابع هجوم من نوعه"، "في ثالث عملية لها": in construct with the noun
+        if mn.ordinal and mn.value != 1 and s.word(i1) == "من" and s.has(i1 + 1, "of_its_kind"):
+            # "ويعد القصف الذي طال المطار الخامس من نوعه": the n-th of its kind, an attack noun its
+            # subject ("الأول من نوعه" says unprecedented, no count)
+            for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
+                if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
+                    break
+                if s.has(k, "attack"):
+                    return "event", k
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
@@ -911,6 +921,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         prev = _previous_claim(earlier, mn, s, max_gap=14)
         if prev is not None:
             return prev.kind, None  # "سحب 1500 جندي من أصل 4100": the whole the figure before is part of
+    if s.word(j) == "من" and s.has(j + 1, "non_claim"):
+        return None  # "3 من الصواريخ"، "في 12 من الشهر": a part of something that is no claim
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
     if "cas_after" in c and j == i1 and not _is_year(mn, s.lex):
@@ -994,12 +1006,23 @@ def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
             break
         if s.cats(k) & {"cas_before", "cas_after"}:
             return "casualty", None
+        if s.cats(k) & {"attack_cue", "attacker_verb"} and k > i1:
+            return "event", None  # "وهذه المرة الثالثة التي تستهدف فيها القاعدة"
     for k in range(head - 1, max(-1, head - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
             break
         if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
             return "event", None
     return None
+
+
+def _definite(w: str) -> bool:
+    return w.startswith(("ال", "وال", "بال", "لل", "فال"))
+
+
+def _hostile_noun(s: _Sentence, j: int) -> bool:
+    """An attack noun at j, or a noun that is one in a sentence about hostile action ("عملية")."""
+    return s.has(j, "attack") or s.has(j, "attack_cond") and any(s.has(k, "hostile") for k in range(len(s)) if k != j)
 
 
 def _glued_preposition(s: _Sentence, j: int) -> bool:
@@ -1342,10 +1365,12 @@ def _troops_or_casualties(s: _Sentence, i0: int, j: int, mn: Optional[NumberMent
 
 def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
     """Kind from a count word before the number: "عدد القوات ... 2500"، "قوة قوامها 5000"."""
-    lo = max(0, i0 - _WINDOW_BEFORE)
+    lo = max(0, i0 - _COUNT_HEAD_REACH)
     for k in range(i0 - 1, lo - 1, -1):
         if s.word(k) in _STRONG_PUNCT:
             return None
+        if k < i0 - _WINDOW_BEFORE and (s.word(k) in ("،", ",") or s.word(k)[:1].isdigit() and _noun_kind(s, k + 1)):
+            return None  # far back, only across a long relative clause: no other clause, no other count
         if s.has(k, "count_head"):
             for m in range(k + 1, min(i0, k + 4)):
                 kind = _noun_kind(s, m, force=True)
@@ -1365,6 +1390,9 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
 
 
 _FORCES = frozenset({"US", "coalition", "other_country", "iraqi"})  # states' forces, not armed groups
+# "عدد الهجمات التي تعرضت لها القوات الأمريكية في العراق وسوريا منذ 17 تشرين الأول الماضي وصل
+# إلى 151": a count word's relative clause may hold this many tokens
+_COUNT_HEAD_REACH = 24
 
 
 def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
@@ -1380,11 +1408,14 @@ def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
         c = s.cats(k)
         if c & {"cas_before", "casualty", "count_head"}:
             return None  # the change of a toll, or a count word's own reading
-        change = change or "change" in c and w not in s.lex.qual_words  # not "ما يزيد على"
-        if found is None and c & {"force", "troop"}:
-            found = "presence"
-        elif found is None and "attack" in c:
-            found = "event"
+        if not change and ("change" in c and w not in s.lex.qual_words or "level" in c):
+            change = True  # (not "ما يزيد على")
+            if found is not None:
+                return found  # the subject right after the verb: "ارتفاع الهجمات على القوات الأمريكية إلى 150"
+        if c & {"force", "troop"}:
+            found = "presence" if change and found is None or not change else found
+        elif "attack" in c:
+            found = "event" if change and found is None or not change else found
     return found if change else None
 
 
@@ -2327,6 +2358,8 @@ def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:
         kind = _troops_or_casualties(s, i, i)
     elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
         return None
+    elif kind == "event" and "repeat" in s.cats(i) and _noun_claim(s, i, i, mn, [], partitive=False) is None:
+        return None  # "مرتين" counts attacks only after an attack word ("هوجمت مرتين"), not "زار بغداد مرتين"
     if kind == "casualty" and s.blocks_casualties:
         return None
     return kind, i
