@@ -242,6 +242,9 @@ def _lex() -> _Lex:
     add("change", numbers_lex_early.get("change_verbs"))
     add("level", lex.get("level_verbs"))
     add("copula", lex.get("copulas"))
+    add("hit_verb", lex.get("hit_verbs"))
+    add("relative", lex.get("relative_pronouns"))
+    add("means", lex.get("attack_means"))
     add("of_its_kind", lex.get("of_its_kind"))
     add("series", lex.get("series_joiners"))
     add("year_word", lex.get("year_words"))
@@ -639,21 +642,26 @@ class _Sentence:
                 role = "blocked"
             # "الجماعات المدعومة من إيران": the backed group is a militia
             prev_word = self.word(i - 1) if i > 0 else ""
-            for words in lex.backed_by if prev_word in lex.backed_words else ():
+            backed = prev_word in lex.backed_words or i > 0 and any(st in lex.backed_words for st in self.stems(i - 1))
+            for words in lex.backed_by if backed else ():
                 k = len(words)
                 if i - k >= 0 and _tail_matches(self, i, words):
                     label = "militia"
                     self.backed.add(i)
                     break
-            if role == "plain":
+            if role == "plain" and out and self.word(i - 1) == "(" \
+                    and (out[-1][1] == i - 1 or out[-1][1] == i - 2 and self.word(i - 2) in _QUOTES):
+                role = out[-1][3]  # 'ضد تنظيم "الدولة الإسلامية" (داعش)': another name of the actor before
+            elif role == "plain":
                 for back in range(1, 5):
                     j = i - back
                     if j >= 0 and self.word(j) in _QUOTES:
                         continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
                     if j < 0 or self.is_punct(j) or self.word(j) in ("ان", "بان"):
                         break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
-                    if self.has(j, "target"):
-                        role = "target"
+                    if self.has(j, "target") or self.has(j, "hit_verb") and (
+                            self.has(j - 1, "attack") or self.has(j - 1, "relative") and self.has(j - 2, "attack")):
+                        role = "target"  # "الهجمات التي استهدفت القوات الأمريكية": the attacks hit them
                         break
                     if self.has(j, "source") and back <= 3:
                         role = "source"
@@ -746,8 +754,9 @@ def _tail_matches(s: _Sentence, i: int, words: tuple) -> bool:
             return False
         ws = words[:-1]
         k -= 1
-        return i - k >= 0 and all(s.word(i - k + m) == ws[m] for m in range(k))
-    return i - k >= 0 and all(s.word(i - k + m) == words[m] for m in range(k))
+        return i - k >= 0 and all(s.word(i - k + m) == ws[m] or m == 0 and ws[0] in s.stems(i - k) for m in range(k))
+    # (the first word may carry a proclitic: "بوكلاء إيران")
+    return i - k >= 0 and all(s.word(i - k + m) == words[m] or m == 0 and words[0] in s.stems(i - k) for m in range(k))
 
 
 # ---------------------------------------------------------------------------
@@ -1357,9 +1366,11 @@ def _troops_or_casualties(s: _Sentence, i0: int, j: int, mn: Optional[NumberMent
                           earlier: Optional[list] = None) -> str:
     if _casualty_near(s, i0, j):
         return "casualty"
-    if mn is not None and earlier and earlier[-1].kind == "casualty" and _and_joined(s, i0, mn) \
+    if mn is not None and earlier and earlier[-1].kind == "casualty" \
+            and (_and_joined(s, i0, mn) or _after_breakdown(s, i0)) \
             and _previous_claim(earlier, mn, s, max_gap=12) is not None:
-        return "casualty"  # "مقتل 3 جنود أمريكيين و5 جنود عراقيين": more of the dead
+        # "مقتل 3 جنود أمريكيين و5 جنود عراقيين"، "قتل 5 أشخاص بينهم جنديان": more of the dead, or some of them
+        return "casualty"
     return "presence"
 
 
@@ -1586,6 +1597,13 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     return "unknown"
 
 
+def _after_attacker_verb(s: _Sentence, a: int) -> bool:
+    """"شنت الطائرات الأمريكية غارات"، "قصفت المدفعية التركية": the subject of a verb of attack,
+    right after it or after the noun of the means (aircraft, artillery) it is the adjective of."""
+    return s.has(a - 1, "attacker_verb") or a > 1 and s.has(a - 2, "attacker_verb") \
+        and bool(s.cats(a - 1) & {"force", "troop", "means"})
+
+
 def _after_attack_noun(s: _Sentence, a: int) -> bool:
     """Is the actor at ``a`` the one an attack noun before it is by ("بقصف تركي"، "بقصف للقوات
     الأمريكية": the forces' noun may stand between)?"""
@@ -1666,8 +1684,10 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     #    (not a group that owns what was hit: "وحدات تكتيكية للتنظيم")
     #    (not a group named after the number as the one whose positions were hit: "7 غارات ...
     #    دمرت مواقع كان يستخدمها مسلحو داعش")
+    #    (a group named as another's proxy may come after the number: "58 هجوما استهدف القوات من
+    #    قبل من وصفتهم بوكلاء إيران")
     for a, b, label, role in actors:
-        if label == "militia" and (role == "source" or role == "plain" and b <= i0) \
+        if label == "militia" and (role == "source" or role == "plain" and (b <= i0 or a in s.backed)) \
                 and not s.word(a).startswith(("ل", "لل")):
             return label
     return "unknown"
@@ -1755,7 +1775,11 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         if prefilter.search(text, a, b) is None:
             continue
         found = _sentence_claims(record.sentence_view(i), a, b, article, lex, context=context, index=i)
-        for c in found:
+        for n, c in enumerate(found):
+            if c.actor_basis == _SAME:
+                # "وأسفر الهجوم عن مقتل 4 جنود وإصابة 6 آخرين": the others are whose the first are
+                c.actor, c.actor_basis = found[n - 1].actor, found[n - 1].actor_basis
+                continue
             if c.actor_basis == _PEOPLE:
                 # people counted: only their own phrase says whose, or the country they died in
                 # ("مقتل 980 شخصا في العراق": its people, unless their nationality is said)
@@ -1818,7 +1842,8 @@ class _Context:
         if got is None:
             s = self.sentence(i)
             got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a)
-                    or (role in ("plain", "source") and (_subject_of_attack(s, b) or s.has(a - 1, "attack"))))
+                    or (role in ("plain", "source") and (_subject_of_attack(s, b) or s.has(a - 1, "attack")
+                                                          or _after_attacker_verb(s, a))))
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
@@ -1849,8 +1874,13 @@ class _Context:
             for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
-                if event and not attacker:
-                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن")
+                if event and not attacker and not (event == _ON_FORCES and label == "militia"
+                                                   and role in ("plain", "source") and not _after_beneficiary(s, a)
+                                                   and not s.word(a).startswith(("ل", "لل"))):
+                    # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن");
+                    # for attacks on a state's forces, also an armed group named as neither target,
+                    # owner ("وحدات للتنظيم") nor the one fought
+                    continue
                 if not event and (role == "target" or _after_beneficiary(s, a)):
                     continue  # forces helped, trained, fought or attacked own no count of others
                 got.append(label)
@@ -1920,15 +1950,25 @@ class _Context:
         """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none
         (``exclude``: labels that cannot own it, such as armed groups for an army's soldiers)."""
         event = kind == self.lex.kind_names.get("event")
+        if event and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
+            event = _ON_FORCES  # attacks on a state's forces: the armed groups named around made them
         if i > 0:
             labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
             if labels:
                 return labels[0], "previous_sentence"
-        got = self._most_named(self._paragraph(i), i, event, exclude)
+        para = self._paragraph(i)
+        got = self._most_named(para, i, event, exclude)
         if got is not None:
             return got, "paragraph"
         if event:
-            return None  # a wave of attacks is attributed within its paragraph only
+            # a wave of attacks is attributed within its paragraph, else by the headline (a first
+            # paragraph of one sentence): "الفصائل تصعد هجماتها ضد القوات الأمريكية"
+            head = self._paragraph(0)
+            if len(head) == 1 and 0 not in para and i - 1 != 0:
+                labels = [x for x in self._sentence_labels(0, event) if x not in exclude]
+                if labels:
+                    return labels[0], "article"
+            return None
         got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
         if got is not None:
             return got, "article"
@@ -1938,6 +1978,8 @@ class _Context:
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
 _ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين): no armed group owns them
 _ARMY = frozenset({"militia"})
+_SAME = "same"  # a mark on a claim whose actor is that of the claim before it (never in a table)
+_ON_FORCES = 2  # the context of attacks on a state's forces (see _Context._sentence_labels)
 
 
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
@@ -1955,8 +1997,9 @@ def _after_attacker_marker(s: _Sentence, a: int) -> bool:
             k = len(words)
             if a - k >= 0 and all(words[m] in s.stems(a - k + m) for m in range(k - 1)):
                 return True
-    # "نفذتها القوات الأمريكية": the forces' noun stands between the marker and the nationality
-    return a > 1 and bool(s.cats(a - 1) & {"force", "troop"}) and _after_attacker_marker(s, a - 1)
+    # "نفذتها القوات الأمريكية"، "شنها الطيران الأمريكي": the forces' (or the means') noun stands
+    # between the marker and the nationality
+    return a > 1 and bool(s.cats(a - 1) & {"force", "troop", "means"}) and _after_attacker_marker(s, a - 1)
 
 
 def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex,
@@ -1980,6 +2023,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     army: set = set()  # counts of soldiers of an army
     national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
     described: dict = {}  # index of a count -> nationalities in apposition ("جنديان، أميركي وبريطاني")
+    same: set = set()  # claims that take the actor of the claim before them ("وإصابة 6 آخرين")
     for mn in mentions:
         if mn.unit == "apposition":
             # describes the count before it (its members' nationalities); no count of its own
@@ -1989,7 +2033,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                     described.setdefault(len(out) - 1, set()).add(label)
             continue
         if mn.unit == "dual":
-            got = _classify_dual(s, mn)
+            got = _classify_dual(s, mn, earlier)
         elif mn.unit == "one":
             idx = s.index_at(mn.norm_start)
             if s.has(idx, "one_of"):
@@ -2015,6 +2059,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 inherited = earlier[-1].actor
         person = kind == "casualty" and noun is not None and s.has(noun, "person")
         actor = _actor(s, kind, i0, i1, noun, inherited, person)
+        if inherited == "unknown" and actor == "unknown":
+            same.add(len(out))  # whose the claim before is, once read from around the sentence
         place = _place(s, i0, noun)
         qualifier, low, high = mn.qualifier, mn.low, mn.high
         if qualifier == "exact" and not mn.ordinal:
@@ -2077,6 +2123,9 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     for k in army:
         if out[k].actor == "unknown" and out[k].actor_basis == "sentence":
             out[k].actor_basis = _ARMY_NOUN
+    for k in same:
+        if k > 0 and out[k].actor_basis == "sentence":
+            out[k].actor_basis = _SAME
     return out
 
 
@@ -2351,11 +2400,11 @@ def _is_singular_national(s: _Sentence, i: int) -> bool:
         and s.has(i - 1, "cas_before")
 
 
-def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:
+def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = None) -> Optional[tuple]:
     i = s.index_at(mn.norm_start)
     kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
     if kind == "presence":
-        kind = _troops_or_casualties(s, i, i)
+        kind = _troops_or_casualties(s, i, i, mn, earlier)
     elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
         return None
     elif kind == "event" and "repeat" in s.cats(i) and _noun_claim(s, i, i, mn, [], partitive=False) is None:
