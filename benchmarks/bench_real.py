@@ -17,6 +17,7 @@ it -- users' corpora usually carry that date, the bare excerpts do not.
     python benchmarks/bench_real.py                 # Arabic, dev and test halves
     python benchmarks/bench_real.py --language en
     python benchmarks/bench_real.py --split dev --misses   # what the dev half misses (never on test)
+    python benchmarks/bench_real.py --file ar_more2.yml    # one gold file alone
 """
 from __future__ import annotations
 
@@ -36,14 +37,14 @@ from troopwatch.article import Article  # noqa: E402
 from troopwatch.pipeline import extract_article  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "real"
-FILES = {"ar": ["ar_troops.yml", "ar_attacks.yml", "ar_more.yml"], "en": ["en.yml"]}
+FILES = {"ar": ["ar_troops.yml", "ar_attacks.yml", "ar_more.yml", "ar_more2.yml"], "en": ["en.yml"]}
 KINDS = ("troops", "attacks", "casualties")
 
 
-def load_gold(language: str, split: str) -> tuple[list[dict], int]:
-    """(excerpts with their text, number left out for a missing or changed text)."""
+def load_gold(language: str, split: str, files: list[str] | None = None) -> tuple[list[dict], int]:
+    """(excerpts with their text, number left out for a missing or changed text); ``files`` narrows the gold files."""
     out, missing = [], 0
-    for name in FILES[language]:
+    for name in files or FILES[language]:
         path = GOLD / name
         if not path.exists():
             continue
@@ -268,10 +269,14 @@ def main(argv=None) -> int:
     ap.add_argument("--language", choices=sorted(FILES), default="ar")
     ap.add_argument("--split", choices=["dev", "test", "both"], default="both")
     ap.add_argument("--misses", action="store_true", help="list what is missed or extra (dev half only)")
+    ap.add_argument("--file", action="append", choices=[f for names in FILES.values() for f in names],
+                    help="score only this gold file (repeatable); default: every file of the language")
     args = ap.parse_args(argv)
+    if args.file and any(f not in FILES[args.language] for f in args.file):
+        ap.error(f"--file must be a {args.language} file: {FILES[args.language]}")
     splits = ["dev", "test"] if args.split == "both" else [args.split]
     for split in splits:
-        excerpts, missing = load_gold(args.language, split)
+        excerpts, missing = load_gold(args.language, split, args.file)
         if not excerpts:
             print(f"{args.language} {split}: no excerpt text found under {GOLD / 'texts'} ({missing} missing); "
                   "fetch them again with the query and url of each entry")
