@@ -242,6 +242,7 @@ def _lex() -> _Lex:
     add("change", numbers_lex_early.get("change_verbs"))
     add("level", lex.get("level_verbs"))
     add("copula", lex.get("copulas"))
+    add("duration", lex.get("duration_nouns"))
     add("hit_verb", lex.get("hit_verbs"))
     add("relative", lex.get("relative_pronouns"))
     add("means", lex.get("attack_means"))
@@ -938,7 +939,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return "casualty", None  # "قتل 3592 جنديا و30068 جرحوا": the verb follows the elided noun
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
-    boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c
+    boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c \
+        or "relative" in c  # "الجنود الثلاثة الذين قتلوا"
     # "لهجومين اثنين بطائرات مسيرة": after one or two agreeing with the noun before them, a
     # prepositional phrase may follow
     if not boundary and not (mn.words and mn.value is not None and mn.value <= 2 and _glued_preposition(s, j)):
@@ -1357,7 +1359,7 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
         for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
             if s.word(m)[:1].isdigit():
                 break
-            if s.cats(m) & {"casualty", "cas_after"}:
+            if s.cats(m) & {"casualty", "cas_after", "casualty_of"}:  # (also "محصلة خسائر الجيش")
                 return True
     return False
 
@@ -1417,6 +1419,8 @@ def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
         if w in _STRONG_PUNCT or w in ("،", ",") and s.word(k + 1).startswith("و"):
             break
         c = s.cats(k)
+        if change and c & {"casualty", "casualty_of"} and not c & {"count_head"}:
+            return "casualty"  # "الخسائر في الأرواح ارتفعت من نحو 26 يوميا": a toll changed
         if c & {"cas_before", "casualty", "count_head"}:
             return None  # the change of a toll, or a count word's own reading
         if not change and ("change" in c and w not in s.lex.qual_words or "level" in c):
@@ -2014,7 +2018,9 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                       + _national_parts(s, nt) + _several_mentions(s, nt, mentions) + _few_mentions(s, nt, mentions),
                       key=lambda m: m.norm_start)
     # each number, and whether it counts a noun that is no claim of ours ("أربع قواعد")
-    s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim") for m in mentions}
+    # (a duration is no such count: "ستة جنود قتلوا خلال ال72 ساعة الأخيرة، من بينهم أربعة")
+    s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim")
+                   and not s.has(s.index_from(m.norm_end), "duration") for m in mentions}
     out: list[Claim] = []
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
@@ -2402,7 +2408,11 @@ def _is_singular_national(s: _Sentence, i: int) -> bool:
 
 def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = None) -> Optional[tuple]:
     i = s.index_at(mn.norm_start)
+    if _definite(s.word(i)):
+        return None  # "وأحبط الهجومان": the two named before, no new count
     kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
+    if kind == "presence" and s.cats(i - 1) & {"non_claim", "blocker"}:
+        return None  # "مصدران عسكريان": the adjective of another noun
     if kind == "presence":
         kind = _troops_or_casualties(s, i, i, mn, earlier)
     elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
