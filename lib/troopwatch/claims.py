@@ -204,6 +204,8 @@ def _lex() -> _Lex:
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
+    add("person", casualty.get("person_duals"))
+    add("person_dual", casualty.get("person_duals"))
     add("one_noun", casualty.get("one_nouns"))
     add("one_before", casualty.get("one_cues_before"))
     add("one_after", casualty.get("one_cues_after"))
@@ -810,10 +812,11 @@ def _transported(s: _Sentence, i0: int, noun: Optional[int]) -> bool:
     end = (noun if noun is not None and noun >= i0 else i0) + 1
     for k in range(i0 - 1, max(-1, i0 - _RELEASE_REACH - 1), -1):
         if s.word(k) in _STRONG_PUNCT or s.word(k) in ("ان", "بان"):
-            return False  # "نقلت الوكالة أن 500 جندي سيصلون": a report, not a move
+            break  # "نقلت الوكالة أن 500 جندي سيصلون": a report, not a move
         if s.has(k, "transport"):
             return s.has(k + 1, "range_to") or any(s.has(m, "range_to") for m in range(end, min(len(s), end + 3)))
-    return False
+    # the verb after the counted noun: "35 جنديا نقلوا إلى ألمانيا لمزيد من التقييم"
+    return any(s.has(k, "transport") and s.has(k + 1, "range_to") for k in range(end, min(len(s), end + 2)))
 
 
 def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
@@ -849,6 +852,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if mn.unit == "percent":
         return None
     i0 = s.index_at(mn.norm_start)
+    if _is_year(mn, s.lex) and s.has(i0 - 1, "year_word"):
+        return None  # "في 17 نيسان عام 2022 عملية ...": a year, whatever follows
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
     # a number set off by brackets or slashes: "نحو (450) جنديا"، "العسكريين /109/ الذين"
@@ -1232,6 +1237,9 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
             return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
         prev = _previous_claim(earlier, mn, s, max_gap=12)
+        if prev is not None and prev.kind == "presence" and any(
+                s.has(k, "person") and not s.has(k, "troop") for k in range(j + 1, min(len(s), j + 5))):
+            return None  # "4450 جنديا ... و7 آلاف آخرين في صورة متعاقدين": the others are no soldiers
         if prev is not None:
             return prev.kind, None
         return None
@@ -1386,6 +1394,8 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
             return None  # far back, only across a long relative clause: no other clause, no other count
         if s.has(k, "count_head"):
             for m in range(k + 1, min(i0, k + 4)):
+                if s.has(m, "casualty_of") and not s.has(m, "cas_after"):
+                    return "casualty"  # "محصلة خسائر الجيش ... 79 جنديا، و84 في آب"
                 kind = _noun_kind(s, m, force=True)
                 if kind:
                     return kind
@@ -2052,6 +2062,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 got = (earlier[-1].kind, s.index_at(mn.norm_start))
         else:
             got = _classify(s, mn, earlier)
+            if got is not None and mn.unit == "few" and got[0] == "presence":
+                got = None  # "عدد من الجنود": some soldiers, no troop level
         if got is None:
             continue
         kind, noun = got
@@ -2176,8 +2188,8 @@ def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         if got is None:
             continue
         nxt = s.cats(i + 1)
-        if not (nxt & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, i + 1)):
-            continue
+        if not (nxt & {"troop", "attack", "casualty", "person", "attack_cond", "repeat"} or _is_actor_noun(s, i + 1)):
+            continue  # ("عدة مرات" counts attacks after an attack word, as "N مرات" does)
         st, (low, high) = got
         a, b = nt.to_original(we - len(st), we)
         out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
@@ -2225,7 +2237,7 @@ def _few_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         ne = s.toks[end - 1][2]
         a, b = nt.to_original(ns, ne)
         out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
-                                 text=nt.original[a:b], norm_start=ns, norm_end=ne, words=True))
+                                 text=nt.original[a:b], norm_start=ns, norm_end=ne, words=True, unit="few"))
     return out
 
 
@@ -2285,6 +2297,9 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
             out.append(_word_mention(nt, we - len(bare), we, 2.0, "one"))
             continue
+        if "person_dual" in c and s.has(pi, "cas_before") and i + 1 not in starts and i not in ends:
+            out.append(_word_mention(nt, ws, we, 2.0, "one"))  # "مقتل شخصين"، "إصابة طفلين"
+            continue
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
         # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
         # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
@@ -2297,7 +2312,8 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             or (s.has(i - 1, "cas_before") and s.word(i - 1).startswith("و")
                 and any(s.cats(k) & {"cas_before", "casualty", "dual"} for k in range(0, i - 1))))
         noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
-        if not noun or (i in ends and not third) or i + 1 in starts or i + 2 in starts:
+        joined = i + 1 in starts and s.word(i + 1).startswith("و")  # "ضابطا وأربعة جنود قتلوا"
+        if not noun or (i in ends and not third) or i + 1 in starts and not joined or i + 2 in starts:
             continue
         if "one_of" not in c and not third and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
@@ -2318,7 +2334,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             for k in range(i + 1, min(n, i + 9)):
                 if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
                     break
-                if s.has(k, "one_after"):
+                if s.has(k, "one_after") or joined and s.has(k, "cas_after"):
                     governed = True
                     break
         if not governed:
@@ -2347,7 +2363,7 @@ def _is_dual_national(s: _Sentence, i: int) -> bool:
 
 # a casualty of one is a one-noun, "one of", an ordinal person, or a nationality after a casualty word;
 # a dual is a -ين noun before a dual verb
-_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after"})
+_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after", "person_dual"})
 _ONE_WORDS = frozenset({"one_noun", "one_of", "ordinal_person"})
 
 
