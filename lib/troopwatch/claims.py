@@ -204,6 +204,7 @@ def _lex() -> _Lex:
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
+    add("case", casualty.get("case_nouns"))
     add("person", casualty.get("person_duals"))
     add("person_dual", casualty.get("person_duals"))
     add("one_noun", casualty.get("one_nouns"))
@@ -1219,6 +1220,11 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         return None
     if "casualty" in c:
         return "casualty", j
+    if "case" in c:
+        # "11 حالة إصابة"، "بنسبة 45 حالة" in a sentence about injuries: cases are casualties
+        if any(s.cats(k) & {"casualty", "cas_before", "cas_after"} for k in range(len(s)) if k != j):
+            return "casualty", j
+        return None
     if "person" in c or _is_actor_noun(s, j):
         if _casualty_near(s, i0, j):
             return "casualty", j
@@ -1888,14 +1894,17 @@ class _Context:
             for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
-                if event and not attacker and not (event == _ON_FORCES and label == "militia"
+                if event is _LOSSES:
+                    if role == "target" or _after_beneficiary(s, a) or attacker or _after_attack_noun(s, a):
+                        continue  # who attacked ("بقصف تركي"، "شن مسلحون") lost no one by it
+                elif event and not attacker and not (event == _ON_FORCES and label == "militia"
                                                    and role in ("plain", "source") and not _after_beneficiary(s, a)
                                                    and not s.word(a).startswith(("ل", "لل"))):
                     # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن");
                     # for attacks on a state's forces, also an armed group named as neither target,
                     # owner ("وحدات للتنظيم") nor the one fought
                     continue
-                if not event and (role == "target" or _after_beneficiary(s, a)):
+                elif not event and (role == "target" or _after_beneficiary(s, a)):
                     continue  # forces helped, trained, fought or attacked own no count of others
                 got.append(label)
             self._filtered[(k, event)] = got
@@ -1964,7 +1973,9 @@ class _Context:
         """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none
         (``exclude``: labels that cannot own it, such as armed groups for an army's soldiers)."""
         event = kind == self.lex.kind_names.get("event")
-        if event and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
+        if kind == self.lex.kind_names.get("casualty"):
+            event = _LOSSES
+        if event is True and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
             event = _ON_FORCES  # attacks on a state's forces: the armed groups named around made them
         if i > 0:
             labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
@@ -1974,7 +1985,7 @@ class _Context:
         got = self._most_named(para, i, event, exclude)
         if got is not None:
             return got, "paragraph"
-        if event:
+        if event is True or event == _ON_FORCES:
             # a wave of attacks is attributed within its paragraph, else by the headline (a first
             # paragraph of one sentence): "الفصائل تصعد هجماتها ضد القوات الأمريكية"
             head = self._paragraph(0)
@@ -1994,6 +2005,7 @@ _ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين):
 _ARMY = frozenset({"militia"})
 _SAME = "same"  # a mark on a claim whose actor is that of the claim before it (never in a table)
 _ON_FORCES = 2  # the context of attacks on a state's forces (see _Context._sentence_labels)
+_LOSSES = "losses"  # the context of casualties: who attacked is not whose dead
 
 
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
