@@ -1895,8 +1895,10 @@ class _Context:
                 if role == "blocked" or label == "unknown":
                     continue
                 if event is _LOSSES:
-                    if role == "target" or _after_beneficiary(s, a) or attacker or _after_attack_noun(s, a):
-                        continue  # who attacked ("بقصف تركي"، "شن مسلحون") lost no one by it
+                    if role == "target" or _after_beneficiary(s, a) or _after_attack_noun(s, a) \
+                            or attacker and label in _FORCES:
+                        continue  # a state that struck ("بقصف تركي"، "شنت واشنطن غارات") lost no one by it
+                        # (an armed group that attacked may lose fighters in the clash)
                 elif event and not attacker and not (event == _ON_FORCES and label == "militia"
                                                    and role in ("plain", "source") and not _after_beneficiary(s, a)
                                                    and not s.word(a).startswith(("ل", "لل"))):
