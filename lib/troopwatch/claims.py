@@ -1823,7 +1823,28 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
                 if got is not None:
                     c.actor, c.actor_basis = got
         claims.extend(found)
+    _restated(claims)
     return claims
+
+
+_RESTATED_MIN = 10  # smaller figures repeat by chance too often to be read as one figure
+
+
+def _restated(claims: list) -> None:
+    """A figure the article states again ("55 هجوما" in the lead and in a quote) is one figure: a
+    mention whose actor nothing around it says takes the actor of its other mention (one known
+    actor only; figures under _RESTATED_MIN are left alone)."""
+    known: dict = {}
+    for c in claims:
+        if c.actor != "unknown" and c.value is not None and c.value >= _RESTATED_MIN:
+            known.setdefault((c.kind, c.low, c.high, c.qualifier), set()).add(c.actor)
+    if not known:
+        return
+    for c in claims:
+        if c.actor == "unknown":
+            got = known.get((c.kind, c.low, c.high, c.qualifier))
+            if got is not None and len(got) == 1:
+                c.actor, c.actor_basis = next(iter(got)), "article"
 
 
 class _Context:
@@ -2438,8 +2459,6 @@ def _is_singular_national(s: _Sentence, i: int) -> bool:
 
 def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = None) -> Optional[tuple]:
     i = s.index_at(mn.norm_start)
-    if _definite(s.word(i)):
-        return None  # "وأحبط الهجومان": the two named before, no new count
     kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
     if kind == "presence" and s.cats(i - 1) & {"non_claim", "blocker"}:
         return None  # "مصدران عسكريان": the adjective of another noun
@@ -2447,6 +2466,8 @@ def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = No
         kind = _troops_or_casualties(s, i, i, mn, earlier)
     elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
         return None
+    elif kind == "event" and _definite(s.word(i)):
+        return None  # "وأحبط الهجومان": the two attacks told before, no new count
     elif kind == "event" and "repeat" in s.cats(i) and _noun_claim(s, i, i, mn, [], partitive=False) is None:
         return None  # "مرتين" counts attacks only after an attack word ("هوجمت مرتين"), not "زار بغداد مرتين"
     if kind == "casualty" and s.blocks_casualties:
