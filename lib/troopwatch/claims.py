@@ -204,6 +204,7 @@ def _lex() -> _Lex:
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
+    add("loss", casualty.get("loss_nouns"))
     add("case", casualty.get("case_nouns"))
     add("person", casualty.get("person_duals"))
     add("person_dual", casualty.get("person_duals"))
@@ -649,7 +650,11 @@ class _Sentence:
             backed = prev_word in lex.backed_words or i > 0 and any(st in lex.backed_words for st in self.stems(i - 1))
             for words in lex.backed_by if backed else ():
                 k = len(words)
-                if i - k >= 0 and _tail_matches(self, i, words):
+                first = i - k + (1 if len(words[-1]) == 1 else 0)  # (the last word may be glued to the actor)
+                if i - k >= 0 and _tail_matches(self, i, words) and not self.has(first - 1, "means") \
+                        and label != "coalition":
+                    # (not "طائرات تابعة للتحالف": the aircraft are the actor's own; no group is the
+                    # coalition's proxy)
                     label = "militia"
                     self.backed.add(i)
                     break
@@ -907,6 +912,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
             return None
     j = i1
+    if s.word(j - 1) == "من" and s.has(j, "demonstrative"):
+        j += 1  # "عددا من تلك الهجمات": the phrase ends with من
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
         j += 1  # "24 على الأقل من مقاتلي التنظيم": a qualifier between the number and its noun
     if j > i1 and s.word(j) != "من":
@@ -1368,6 +1375,8 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     while hi < len(s) and not clause_break(hi) and hi - i0 < 30:
         hi += 1
     for k in range(lo, hi):
+        if k < i0 and s.has(k, "loss"):
+            return True  # "بلغت خسائر طهران في سوريا أكثر من 500 عسكري": the losses' figure
         if not s.has(k, "count_head"):
             continue
         for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
@@ -1708,7 +1717,7 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     #    قبل من وصفتهم بوكلاء إيران")
     for a, b, label, role in actors:
         if label == "militia" and (role == "source" or role == "plain" and (b <= i0 or a in s.backed)) \
-                and not s.word(a).startswith(("ل", "لل")):
+                and (not s.word(a).startswith(("ل", "لل")) or a in s.backed):
             return label
     return "unknown"
 
@@ -2356,7 +2365,9 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue  # "مقتل قائد فيلق القدس": a title in construct with a named body is one known person
 
         prev = s.cats(pi)
-        governed = bool(prev & {"cas_before", "one_before"}) or third
+        governed = bool(prev & {"cas_before", "one_before"}) or third \
+            or "part_of" in prev and any(s.cats(k) & {"cas_before", "casualty"} for k in range(pi))
+        # ("بمصرع 5 أفراد من الحرس، بينهم ضابط": one of the dead)
         if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
             for k in range(i - 1, max(-1, i - 13), -1):
