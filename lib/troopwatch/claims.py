@@ -259,6 +259,7 @@ def _lex() -> _Lex:
     for entry in numbers_lex_early.get("vague_before_scale") or []:
         add("several", entry.get("forms"))
     add("few_compared", lex.get("few_compared"))
+    add("few_prep", lex.get("few_not_after"))
     for entry in lex.get("few_phrases") or []:
         add("few", entry.get("forms"))
         for term in _terms(entry.get("forms")):
@@ -308,6 +309,7 @@ def _lex() -> _Lex:
             d[k].sort(key=lambda x: -len(x[0]))
     add("place_prep", lex.get("place_prepositions"))
 
+    few_first = {t.split(" ")[0] for entry in lex.get("few_phrases") or [] for t in _terms(entry.get("forms"))}
     yr = lex.get("year_range") or [1900, 2100]
     frozen = {k: frozenset(v) for k, v in cats.items()}
     prefilter = _build_prefilter(frozen, phrases)
@@ -325,11 +327,12 @@ def _lex() -> _Lex:
         year_high=int(yr[1]),
         prefilter=prefilter,
         # a casualty word may govern a count with no number word: "مقتل أميركي"، "أصيب أميركيان"
+        # (and a vague phrase: "عددا من تلك الهجمات")
         number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
-                                           | set(_terms(casualty.get("one_of")))
+                                           | set(_terms(casualty.get("one_of"))) | few_first
                                            | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         number_word_prefilter=_number_word_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
-                                                     | set(_terms(casualty.get("one_of")))
+                                                     | set(_terms(casualty.get("one_of"))) | few_first
                                                      | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
@@ -912,12 +915,12 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
             return None
     j = i1
-    if s.word(j - 1) == "من" and s.has(j, "demonstrative"):
-        j += 1  # "عددا من تلك الهجمات": the phrase ends with من
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
         j += 1  # "24 على الأقل من مقاتلي التنظيم": a qualifier between the number and its noun
     if j > i1 and s.word(j) != "من":
         j = i1
+    if j == i1 and s.word(j - 1) == "من" and s.has(j, "demonstrative"):
+        j += 1  # "عددا من تلك الهجمات": the phrase ends with من
     if s.word(j) == "من" and j + 1 < len(s):
         k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
         if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
@@ -2267,6 +2270,9 @@ def _few_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         end, phrase = best
         if s.has(i - 1, "few_compared"):
             continue  # "أكبر عدد من القتلى": a superlative, no count
+        if s.has(i - 1, "few_prep") or w[:1] in ("ب", "ل") and any(
+                st != w and "few_start" in s.lex.cats.get(st, ()) for st in _stems(w)):
+            continue  # "تلوم الميليشيات في العديد من الهجمات": after a preposition it describes, no count
         if phrase.endswith(" من"):
             k = end + 1 if s.has(end, "demonstrative") else end
             if not (s.cats(k) & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, k)):
