@@ -243,6 +243,7 @@ def _lex() -> _Lex:
     add("attacker_verb", lex.get("attacker_verbs"))
     add("negation", lex.get("negations"))
     add("range_to", numbers_lex_early.get("range_to"))
+    add("between", numbers_lex_early.get("range_open"))
     add("change", numbers_lex_early.get("change_verbs"))
     add("level", lex.get("level_verbs"))
     add("copula", lex.get("copulas"))
@@ -912,7 +913,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         for a, b, _l, _r in s.actors:
             if a <= head < b and a > 0:
                 head = a - 1
-        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
+        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}):
             return None
     j = i1
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
@@ -969,7 +970,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if a <= head < b and a > 0:
             head = a - 1
     agrees = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال"))
-    definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person"})
+    definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person", "attack"})  # "الهجمات الأربعين"
     if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
         return None  # "الوزارات العراقية الثلاث": the number describes another noun
     if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
@@ -2367,6 +2368,8 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             continue
         if "one_of" not in c and not third and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
+        if s.has(i - 1, "between") or s.has(i - 2, "between") and w.startswith("و"):
+            continue  # "3 جنود بين قتيل وجريح": how the count before divides, no count of one
         if "title" in c and (s.word(i + 1) in _QUOTES or s.word(i + 1).startswith(("ال", "وال"))):
             continue  # "مقتل قائد فيلق القدس": a title in construct with a named body is one known person
 
