@@ -1674,8 +1674,9 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     best = None
     for a, b, label, role in actors:
         if clause <= a and b <= i0 and role in ("plain", "source") and (
-                _after_attacker_marker(s, a) or _subject_of_attack(s, b)
+                _after_attacker_marker(s, a) or _subject_of_attack(s, b) or s.has(a - 1, "attack")
                 or any(s.has(k, "attacker_verb") for k in range(max(clause, a - 2), a))):
+            # (the adjective of an attack noun: "الغارات الإسرائيلية على سوريا بلغت 40 غارة")
             best = label
     if best is not None:
         return best
