@@ -210,6 +210,10 @@ def _lex() -> _Lex:
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
+    add("loss", casualty.get("loss_nouns"))
+    add("case", casualty.get("case_nouns"))
+    add("person", casualty.get("person_duals"))
+    add("person_dual", casualty.get("person_duals"))
     add("one_noun", casualty.get("one_nouns"))
     add("one_before", casualty.get("one_cues_before"))
     add("one_after", casualty.get("one_cues_after"))
@@ -245,8 +249,15 @@ def _lex() -> _Lex:
     add("attacker_verb", lex.get("attacker_verbs"))
     add("negation", lex.get("negations"))
     add("range_to", numbers_lex_early.get("range_to"))
+    add("between", numbers_lex_early.get("range_open"))
     add("change", numbers_lex_early.get("change_verbs"))
+    add("level", lex.get("level_verbs"))
     add("copula", lex.get("copulas"))
+    add("duration", lex.get("duration_nouns"))
+    add("hit_verb", lex.get("hit_verbs"))
+    add("relative", lex.get("relative_pronouns"))
+    add("means", lex.get("attack_means"))
+    add("of_its_kind", lex.get("of_its_kind"))
     add("series", lex.get("series_joiners"))
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
@@ -254,6 +265,12 @@ def _lex() -> _Lex:
     add("transport", lex.get("transport_verbs"))
     for entry in numbers_lex_early.get("vague_before_scale") or []:
         add("several", entry.get("forms"))
+    add("few_compared", lex.get("few_compared"))
+    add("few_prep", lex.get("few_not_after"))
+    for entry in lex.get("few_phrases") or []:
+        add("few", entry.get("forms"))
+        for term in _terms(entry.get("forms")):
+            cats.setdefault(term.split(" ")[0], set()).add("few_start")
     add("medical", lex.get("medical_words"))
     add("remains", lex.get("remains_nouns"))
     add("part_of", lex.get("breakdown_before"))
@@ -299,6 +316,7 @@ def _lex() -> _Lex:
             d[k].sort(key=lambda x: -len(x[0]))
     add("place_prep", lex.get("place_prepositions"))
 
+    few_first = {t.split(" ")[0] for entry in lex.get("few_phrases") or [] for t in _terms(entry.get("forms"))}
     yr = lex.get("year_range") or [1900, 2100]
     frozen = {k: frozenset(v) for k, v in cats.items()}
     prefilter = _build_prefilter(frozen, phrases)
@@ -316,11 +334,12 @@ def _lex() -> _Lex:
         year_high=int(yr[1]),
         prefilter=prefilter,
         # a casualty word may govern a count with no number word: "مقتل أميركي"، "أصيب أميركيان"
+        # (and a vague phrase: "عددا من تلك الهجمات")
         number_prefilter=_number_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
-                                           | set(_terms(casualty.get("one_of")))
+                                           | set(_terms(casualty.get("one_of"))) | few_first
                                            | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         number_word_prefilter=_number_word_prefilter(set(dual_nouns) | set(_terms(casualty.get("one_nouns")))
-                                                     | set(_terms(casualty.get("one_of")))
+                                                     | set(_terms(casualty.get("one_of"))) | few_first
                                                      | {t for t in _terms(casualty.get("cues_before")) if " " not in t}),
         dual_nouns=dual_nouns,
         qual_words=frozenset(qual_words),
@@ -677,21 +696,30 @@ class _Sentence:
                 role = "blocked"
             # "الجماعات المدعومة من إيران": the backed group is a militia
             prev_word = self.word(i - 1) if i > 0 else ""
-            for words in lex.backed_by if prev_word in lex.backed_words else ():
+            backed = prev_word in lex.backed_words or i > 0 and any(st in lex.backed_words for st in self.stems(i - 1))
+            for words in lex.backed_by if backed else ():
                 k = len(words)
-                if i - k >= 0 and _tail_matches(self, i, words):
+                first = i - k + (1 if len(words[-1]) == 1 else 0)  # (the last word may be glued to the actor)
+                if i - k >= 0 and _tail_matches(self, i, words) and not self.has(first - 1, "means") \
+                        and label != "coalition":
+                    # (not "طائرات تابعة للتحالف": the aircraft are the actor's own; no group is the
+                    # coalition's proxy)
                     label = "militia"
                     self.backed.add(i)
                     break
-            if role == "plain":
+            if role == "plain" and out and self.word(i - 1) == "(" \
+                    and (out[-1][1] == i - 1 or out[-1][1] == i - 2 and self.word(i - 2) in _QUOTES):
+                role = out[-1][3]  # 'ضد تنظيم "الدولة الإسلامية" (داعش)': another name of the actor before
+            elif role == "plain":
                 for back in range(1, 5):
                     j = i - back
                     if j >= 0 and self.word(j) in _QUOTES:
                         continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
                     if j < 0 or self.is_punct(j) or self.word(j) in ("ان", "بان"):
                         break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
-                    if self.has(j, "target"):
-                        role = "target"
+                    if self.has(j, "target") or self.has(j, "hit_verb") and (
+                            self.has(j - 1, "attack") or self.has(j - 1, "relative") and self.has(j - 2, "attack")):
+                        role = "target"  # "الهجمات التي استهدفت القوات الأمريكية": the attacks hit them
                         break
                     if self.has(j, "source") and back <= 3:
                         role = "source"
@@ -784,8 +812,9 @@ def _tail_matches(s: _Sentence, i: int, words: tuple) -> bool:
             return False
         ws = words[:-1]
         k -= 1
-        return i - k >= 0 and all(s.word(i - k + m) == ws[m] for m in range(k))
-    return i - k >= 0 and all(s.word(i - k + m) == words[m] for m in range(k))
+        return i - k >= 0 and all(s.word(i - k + m) == ws[m] or m == 0 and ws[0] in s.stems(i - k) for m in range(k))
+    # (the first word may carry a proclitic: "بوكلاء إيران")
+    return i - k >= 0 and all(s.word(i - k + m) == words[m] or m == 0 and words[0] in s.stems(i - k) for m in range(k))
 
 
 # ---------------------------------------------------------------------------
@@ -846,10 +875,11 @@ def _transported(s: _Sentence, i0: int, noun: Optional[int]) -> bool:
     end = (noun if noun is not None and noun >= i0 else i0) + 1
     for k in range(i0 - 1, max(-1, i0 - _RELEASE_REACH - 1), -1):
         if s.word(k) in _STRONG_PUNCT or s.word(k) in ("ان", "بان"):
-            return False  # "نقلت الوكالة أن 500 جندي سيصلون": a report, not a move
+            break  # "نقلت الوكالة أن 500 جندي سيصلون": a report, not a move
         if s.has(k, "transport"):
             return s.has(k + 1, "range_to") or any(s.has(m, "range_to") for m in range(end, min(len(s), end + 3)))
-    return False
+    # the verb after the counted noun: "35 جنديا نقلوا إلى ألمانيا لمزيد من التقييم"
+    return any(s.has(k, "transport") and s.has(k + 1, "range_to") for k in range(end, min(len(s), end + 2)))
 
 
 def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
@@ -887,6 +917,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if mn.unit == "percent":
         return None
     i0 = s.index_at(mn.norm_start)
+    if _is_year(mn, s.lex) and s.has(i0 - 1, "year_word"):
+        return None  # "في 17 نيسان عام 2022 عملية ...": a year, whatever follows
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
     # a number set off by brackets or slashes: "نحو (450) جنديا"، "العسكريين /109/ الذين"
@@ -910,14 +942,22 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             head -= 1  # "هذا الهجوم هو الثاني والعشرين"، "في هجوم هو الـ 28"
         while head > 0 and s.word(head) in _QUOTES:
             head -= 1
-        if head > 0 and s.word(head).startswith(("ال", "وال")) and not s.cats(head) & {"ordinal_head", "attack"} \
-                and s.cats(head - 1) & {"ordinal_head", "attack"}:
-            head -= 1  # "الهجوم الصاروخي الثالث"، "الاستهداف الأخير الأول": an adjective between
+        if head > 0 and _definite(s.word(head)) == _definite(s.word(head - 1)) and s.word(head)[:1].isalpha() \
+                and not s.cats(head) & {"ordinal_head", "attack"} and s.cats(head - 1) & {"ordinal_head", "attack"}:
+            head -= 1  # "الهجوم الصاروخي الثالث"، "هجوم مماثل هو الرابع": an adjective between
         if head >= 0 and (s.has(head, "ordinal_head") or s.has(head, "attack")):
             return "event", head
-        if mn.ordinal and s.has(i1, "attack") and not s.word(i1).startswith(("ال", "وال", "ل", "ب")) \
+        if mn.ordinal and _hostile_noun(s, i1) and not s.word(i1).startswith(("ال", "وال", "ل", "ب")) \
                 and not s.word(i0).startswith(("ال", "وال", "بال", "لل")):
-            return "event", i1  # "وهذا رابع هجوم من نوعه": the ordinal in construct with the noun
+            return "event", i1  # "وهذا رابع هجوم من نوعه"، "في ثالث عملية لها": in construct with the noun
+        if mn.ordinal and mn.value != 1 and s.word(i1) == "من" and s.has(i1 + 1, "of_its_kind"):
+            # "ويعد القصف الذي طال المطار الخامس من نوعه": the n-th of its kind, an attack noun its
+            # subject ("الأول من نوعه" says unprecedented, no count)
+            for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
+                if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
+                    break
+                if s.has(k, "attack"):
+                    return "event", k
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
@@ -928,13 +968,15 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         for a, b, _l, _r in s.actors:
             if a <= head < b and a > 0:
                 head = a - 1
-        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person"}):
+        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}):
             return None
     j = i1
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
         j += 1  # "24 على الأقل من مقاتلي التنظيم": a qualifier between the number and its noun
     if j > i1 and s.word(j) != "من":
         j = i1
+    if j == i1 and s.word(j - 1) == "من" and s.has(j, "demonstrative"):
+        j += 1  # "عددا من تلك الهجمات": the phrase ends with من
     if s.word(j) == "من" and j + 1 < len(s):
         k = j + 2 if s.has(j + 1, "demonstrative") else j + 1  # "ستة من تلك الهجمات"
         if s.cats(k) & {"troop", "weak_troop", "attack", "casualty", "person", "force"}:
@@ -961,13 +1003,19 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         prev = _previous_claim(earlier, mn, s, max_gap=14)
         if prev is not None:
             return prev.kind, None  # "سحب 1500 جندي من أصل 4100": the whole the figure before is part of
+    if s.word(j) == "من" and s.has(j + 1, "non_claim"):
+        return None  # "3 من الصواريخ"، "في 12 من الشهر": a part of something that is no claim
     # no counted noun after the number: it ends its phrase
     c = s.cats(j)
     if "cas_after" in c and j == i1 and not _is_year(mn, s.lex):
         return "casualty", None  # "قتل 3592 جنديا و30068 جرحوا": the verb follows the elided noun
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
-    if not (j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c):
+    boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c \
+        or "relative" in c  # "الجنود الثلاثة الذين قتلوا"
+    # "لهجومين اثنين بطائرات مسيرة": after one or two agreeing with the noun before them, a
+    # prepositional phrase may follow
+    if not boundary and not (mn.words and mn.value is not None and mn.value <= 2 and _glued_preposition(s, j)):
         return None
     # "جنديا واحدا"، "مدنيين اثنين": the noun comes first for one and two
     # "الجنود الستون"، "القتلى الأمريكيين الأربعة": a definite number word agrees with the
@@ -977,7 +1025,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if a <= head < b and a > 0:
             head = a - 1
     agrees = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال"))
-    definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person"})
+    definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person", "attack"})  # "الهجمات الأربعين"
     if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
         return None  # "الوزارات العراقية الثلاث": the number describes another noun
     if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
@@ -992,6 +1040,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             got = _noun_claim(s, noun, noun, mn, earlier, partitive=False)
             if got not in (False, None):
                 return got
+    if not boundary:
+        return None
     if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
     if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
@@ -1039,12 +1089,29 @@ def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
             break
         if s.cats(k) & {"cas_before", "cas_after"}:
             return "casualty", None
+        if s.cats(k) & {"attack_cue", "attacker_verb"} and k > i1:
+            return "event", None  # "وهذه المرة الثالثة التي تستهدف فيها القاعدة"
     for k in range(head - 1, max(-1, head - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
             break
         if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
             return "event", None
     return None
+
+
+def _definite(w: str) -> bool:
+    return w.startswith(("ال", "وال", "بال", "لل", "فال"))
+
+
+def _hostile_noun(s: _Sentence, j: int) -> bool:
+    """An attack noun at j, or a noun that is one in a sentence about hostile action ("عملية")."""
+    return s.has(j, "attack") or s.has(j, "attack_cond") and any(s.has(k, "hostile") for k in range(len(s)) if k != j)
+
+
+def _glued_preposition(s: _Sentence, j: int) -> bool:
+    """Does token j start with the preposition ب or ل glued to a word ("بطائرات"، "لقوات")?"""
+    w = s.word(j)
+    return w[:1] in ("ب", "ل") and any(len(st) < len(w) for st in s.stems(j))
 
 
 def _year_phrase_at(s: _Sentence, j: int) -> bool:
@@ -1219,6 +1286,11 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         return None
     if "casualty" in c:
         return "casualty", j
+    if "case" in c:
+        # "11 حالة إصابة"، "بنسبة 45 حالة" in a sentence about injuries: cases are casualties
+        if any(s.cats(k) & {"casualty", "cas_before", "cas_after"} for k in range(len(s)) if k != j):
+            return "casualty", j
+        return None
     if "person" in c or _is_actor_noun(s, j):
         if _casualty_near(s, i0, j):
             return "casualty", j
@@ -1237,6 +1309,9 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
             return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
         prev = _previous_claim(earlier, mn, s, max_gap=12)
+        if prev is not None and prev.kind == "presence" and any(
+                s.has(k, "person") and not s.has(k, "troop") for k in range(j + 1, min(len(s), j + 5))):
+            return None  # "4450 جنديا ... و7 آلاف آخرين في صورة متعاقدين": the others are no soldiers
         if prev is not None:
             return prev.kind, None
         return None
@@ -1361,12 +1436,14 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     while hi < len(s) and not clause_break(hi) and hi - i0 < 30:
         hi += 1
     for k in range(lo, hi):
+        if k < i0 and s.has(k, "loss"):
+            return True  # "بلغت خسائر طهران في سوريا أكثر من 500 عسكري": the losses' figure
         if not s.has(k, "count_head"):
             continue
         for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
             if s.word(m)[:1].isdigit():
                 break
-            if s.cats(m) & {"casualty", "cas_after"}:
+            if s.cats(m) & {"casualty", "cas_after", "casualty_of"}:  # (also "محصلة خسائر الجيش")
                 return True
     return False
 
@@ -1375,20 +1452,26 @@ def _troops_or_casualties(s: _Sentence, i0: int, j: int, mn: Optional[NumberMent
                           earlier: Optional[list] = None) -> str:
     if _casualty_near(s, i0, j):
         return "casualty"
-    if mn is not None and earlier and earlier[-1].kind == "casualty" and _and_joined(s, i0, mn) \
+    if mn is not None and earlier and earlier[-1].kind == "casualty" \
+            and (_and_joined(s, i0, mn) or _after_breakdown(s, i0)) \
             and _previous_claim(earlier, mn, s, max_gap=12) is not None:
-        return "casualty"  # "مقتل 3 جنود أمريكيين و5 جنود عراقيين": more of the dead
+        # "مقتل 3 جنود أمريكيين و5 جنود عراقيين"، "قتل 5 أشخاص بينهم جنديان": more of the dead, or some of them
+        return "casualty"
     return "presence"
 
 
 def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
     """Kind from a count word before the number: "عدد القوات ... 2500"، "قوة قوامها 5000"."""
-    lo = max(0, i0 - _WINDOW_BEFORE)
+    lo = max(0, i0 - _COUNT_HEAD_REACH)
     for k in range(i0 - 1, lo - 1, -1):
         if s.word(k) in _STRONG_PUNCT:
             return None
+        if k < i0 - _WINDOW_BEFORE and (s.word(k) in ("،", ",") or s.word(k)[:1].isdigit() and _noun_kind(s, k + 1)):
+            return None  # far back, only across a long relative clause: no other clause, no other count
         if s.has(k, "count_head"):
             for m in range(k + 1, min(i0, k + 4)):
+                if s.has(m, "casualty_of") and not s.has(m, "cas_after"):
+                    return "casualty"  # "محصلة خسائر الجيش ... 79 جنديا، و84 في آب"
                 kind = _noun_kind(s, m, force=True)
                 if kind:
                     return kind
@@ -1406,6 +1489,9 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
 
 
 _FORCES = frozenset({"US", "coalition", "other_country", "iraqi"})  # states' forces, not armed groups
+# "عدد الهجمات التي تعرضت لها القوات الأمريكية في العراق وسوريا منذ 17 تشرين الأول الماضي وصل
+# إلى 151": a count word's relative clause may hold this many tokens
+_COUNT_HEAD_REACH = 24
 
 
 def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
@@ -1419,13 +1505,18 @@ def _changed_before(s: _Sentence, i0: int) -> Optional[str]:
         if w in _STRONG_PUNCT or w in ("،", ",") and s.word(k + 1).startswith("و"):
             break
         c = s.cats(k)
+        if change and c & {"casualty", "casualty_of"} and not c & {"count_head"}:
+            return "casualty"  # "الخسائر في الأرواح ارتفعت من نحو 26 يوميا": a toll changed
         if c & {"cas_before", "casualty", "count_head"}:
             return None  # the change of a toll, or a count word's own reading
-        change = change or "change" in c and w not in s.lex.qual_words  # not "ما يزيد على"
-        if found is None and c & {"force", "troop"}:
-            found = "presence"
-        elif found is None and "attack" in c:
-            found = "event"
+        if not change and ("change" in c and w not in s.lex.qual_words or "level" in c):
+            change = True  # (not "ما يزيد على")
+            if found is not None:
+                return found  # the subject right after the verb: "ارتفاع الهجمات على القوات الأمريكية إلى 150"
+        if c & {"force", "troop"}:
+            found = "presence" if change and found is None or not change else found
+        elif "attack" in c:
+            found = "event" if change and found is None or not change else found
     return found if change else None
 
 
@@ -1563,7 +1654,7 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 continue  # "قتلت الفصائل 3 جنود": the killer, not whose casualties ("حصيلة قتلى الجيش" is whose)
             if _after_beneficiary(s, a):
                 continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
-            if kind == "casualty" and a > 0 and s.has(a - 1, "attack"):
+            if kind == "casualty" and a > 0 and _after_attack_noun(s, a):
                 continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
             best = label
     if best is not None:
@@ -1590,10 +1681,23 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 break
             if kind == "casualty" and _after_attacker_marker(s, a):
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
-            if kind == "casualty" and s.has(a - 1, "attack"):
+            if kind == "casualty" and _after_attack_noun(s, a):
                 continue  # "4 قتلى بقصف تركي": the attacker
             return label
     return "unknown"
+
+
+def _after_attacker_verb(s: _Sentence, a: int) -> bool:
+    """"شنت الطائرات الأمريكية غارات"، "قصفت المدفعية التركية": the subject of a verb of attack,
+    right after it or after the noun of the means (aircraft, artillery) it is the adjective of."""
+    return s.has(a - 1, "attacker_verb") or a > 1 and s.has(a - 2, "attacker_verb") \
+        and bool(s.cats(a - 1) & {"force", "troop", "means"})
+
+
+def _after_attack_noun(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the one an attack noun before it is by ("بقصف تركي"، "بقصف للقوات
+    الأمريكية": the forces' noun may stand between)?"""
+    return s.has(a - 1, "attack") or bool(s.cats(a - 1) & {"force", "troop"}) and s.has(a - 2, "attack")
 
 
 def _stops_actor_window(s: _Sentence, k: int) -> bool:
@@ -1627,8 +1731,9 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     best = None
     for a, b, label, role in actors:
         if clause <= a and b <= i0 and role in ("plain", "source") and (
-                _after_attacker_marker(s, a) or _subject_of_attack(s, b)
+                _after_attacker_marker(s, a) or _subject_of_attack(s, b) or s.has(a - 1, "attack")
                 or any(s.has(k, "attacker_verb") for k in range(max(clause, a - 2), a))):
+            # (the adjective of an attack noun: "الغارات الإسرائيلية على سوريا بلغت 40 غارة")
             best = label
     if best is not None:
         return best
@@ -1670,9 +1775,11 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     #    (not a group that owns what was hit: "وحدات تكتيكية للتنظيم")
     #    (not a group named after the number as the one whose positions were hit: "7 غارات ...
     #    دمرت مواقع كان يستخدمها مسلحو داعش")
+    #    (a group named as another's proxy may come after the number: "58 هجوما استهدف القوات من
+    #    قبل من وصفتهم بوكلاء إيران")
     for a, b, label, role in actors:
-        if label == "militia" and (role == "source" or role == "plain" and b <= i0) \
-                and not s.word(a).startswith(("ل", "لل")):
+        if label == "militia" and (role == "source" or role == "plain" and (b <= i0 or a in s.backed)) \
+                and (not s.word(a).startswith(("ل", "لل")) or a in s.backed):
             return label
     return "unknown"
 
@@ -1759,7 +1866,11 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         if prefilter.search(text, a, b) is None:
             continue
         found = _sentence_claims(_sentence_view(record, i), a, b, article, lex, context=context, index=i)
-        for c in found:
+        for n, c in enumerate(found):
+            if c.actor_basis == _SAME:
+                # "وأسفر الهجوم عن مقتل 4 جنود وإصابة 6 آخرين": the others are whose the first are
+                c.actor, c.actor_basis = found[n - 1].actor, found[n - 1].actor_basis
+                continue
             if c.actor_basis == _PEOPLE:
                 # people counted: only their own phrase says whose, or the country they died in
                 # ("مقتل 980 شخصا في العراق": its people, unless their nationality is said)
@@ -1783,7 +1894,28 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
                 if got is not None:
                     c.actor, c.actor_basis = got
         claims.extend(found)
+    _restated(claims)
     return claims
+
+
+_RESTATED_MIN = 10  # smaller figures repeat by chance too often to be read as one figure
+
+
+def _restated(claims: list) -> None:
+    """A figure the article states again ("55 هجوما" in the lead and in a quote) is one figure: a
+    mention whose actor nothing around it says takes the actor of its other mention (one known
+    actor only; figures under _RESTATED_MIN are left alone)."""
+    known: dict = {}
+    for c in claims:
+        if c.actor != "unknown" and c.value is not None and c.value >= _RESTATED_MIN:
+            known.setdefault((c.kind, c.low, c.high, c.qualifier), set()).add(c.actor)
+    if not known:
+        return
+    for c in claims:
+        if c.actor == "unknown":
+            got = known.get((c.kind, c.low, c.high, c.qualifier))
+            if got is not None and len(got) == 1:
+                c.actor, c.actor_basis = next(iter(got)), "article"
 
 
 class _Context:
@@ -1823,7 +1955,8 @@ class _Context:
         if got is None:
             s = self.sentence(i)
             got = [(a, b, label, role, a in s.backed or _after_attacker_marker(s, a)
-                    or (role in ("plain", "source") and (_subject_of_attack(s, b) or s.has(a - 1, "attack"))))
+                    or (role in ("plain", "source") and (_subject_of_attack(s, b) or s.has(a - 1, "attack")
+                                                          or _after_attacker_verb(s, a))))
                    for a, b, label, role in s.actors]
             self._actors[i] = got
         return got
@@ -1865,9 +1998,19 @@ class _Context:
             for a, _b, label, role, attacker in self.sentence_actors(k):
                 if role == "blocked" or label == "unknown":
                     continue
-                if event and not attacker:
-                    continue  # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن")
-                if not event and (role == "target" or _after_beneficiary(s, a)):
+                if event is _LOSSES:
+                    if role == "target" or _after_beneficiary(s, a) or _after_attack_noun(s, a) \
+                            or attacker and label in _FORCES:
+                        continue  # a state that struck ("بقصف تركي"، "شنت واشنطن غارات") lost no one by it
+                        # (an armed group that attacked may lose fighters in the clash)
+                elif event and not attacker and not (event == _ON_FORCES and label == "militia"
+                                                   and role in ("plain", "source") and not _after_beneficiary(s, a)
+                                                   and not s.word(a).startswith(("ل", "لل"))):
+                    # only a group named as the attacker ("وكلاء إيران"، "من قبل فصائل"، "شنت واشنطن");
+                    # for attacks on a state's forces, also an armed group named as neither target,
+                    # owner ("وحدات للتنظيم") nor the one fought
+                    continue
+                elif not event and (role == "target" or _after_beneficiary(s, a)):
                     continue  # forces helped, trained, fought or attacked own no count of others
                 got.append(label)
             self._filtered[(k, event)] = got
@@ -1936,15 +2079,27 @@ class _Context:
         """(actor, basis) for a claim of ``kind`` in sentence ``i`` whose own sentence names none
         (``exclude``: labels that cannot own it, such as armed groups for an army's soldiers)."""
         event = kind == self.lex.kind_names.get("event")
+        if kind == self.lex.kind_names.get("casualty"):
+            event = _LOSSES
+        if event is True and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
+            event = _ON_FORCES  # attacks on a state's forces: the armed groups named around made them
         if i > 0:
             labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
             if labels:
                 return labels[0], "previous_sentence"
-        got = self._most_named(self._paragraph(i), i, event, exclude)
+        para = self._paragraph(i)
+        got = self._most_named(para, i, event, exclude)
         if got is not None:
             return got, "paragraph"
-        if event:
-            return None  # a wave of attacks is attributed within its paragraph only
+        if event is True or event == _ON_FORCES:
+            # a wave of attacks is attributed within its paragraph, else by the headline (a first
+            # paragraph of one sentence): "الفصائل تصعد هجماتها ضد القوات الأمريكية"
+            head = self._paragraph(0)
+            if len(head) == 1 and 0 not in para and i - 1 != 0:
+                labels = [x for x in self._sentence_labels(0, event) if x not in exclude]
+                if labels:
+                    return labels[0], "article"
+            return None
         got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
         if got is not None:
             return got, "article"
@@ -1994,6 +2149,9 @@ def _actor_sentences(record: Article, lex: _Lex) -> list[bool]:
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
 _ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين): no armed group owns them
 _ARMY = frozenset({"militia"})
+_SAME = "same"  # a mark on a claim whose actor is that of the claim before it (never in a table)
+_ON_FORCES = 2  # the context of attacks on a state's forces (see _Context._sentence_labels)
+_LOSSES = "losses"  # the context of casualties: who attacked is not whose dead
 
 
 def _after_attacker_marker(s: _Sentence, a: int) -> bool:
@@ -2011,8 +2169,9 @@ def _after_attacker_marker(s: _Sentence, a: int) -> bool:
             k = len(words)
             if a - k >= 0 and all(words[m] in s.stems(a - k + m) for m in range(k - 1)):
                 return True
-    # "نفذتها القوات الأمريكية": the forces' noun stands between the marker and the nationality
-    return a > 1 and bool(s.cats(a - 1) & {"force", "troop"}) and _after_attacker_marker(s, a - 1)
+    # "نفذتها القوات الأمريكية"، "شنها الطيران الأمريكي": the forces' (or the means') noun stands
+    # between the marker and the nationality
+    return a > 1 and bool(s.cats(a - 1) & {"force", "troop", "means"}) and _after_attacker_marker(s, a - 1)
 
 
 def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex,
@@ -2024,9 +2183,12 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     # the article's reading of the sentence (shared with the actor context) when there is one
     s = context.sentence(index) if context is not None and index is not None else _Sentence(nt.text, lex)
     mentions = sorted(mentions + _dual_mentions(s, nt, mentions) + _one_mentions(s, nt, mentions)
-                      + _national_parts(s, nt) + _several_mentions(s, nt, mentions), key=lambda m: m.norm_start)
+                      + _national_parts(s, nt) + _several_mentions(s, nt, mentions) + _few_mentions(s, nt, mentions),
+                      key=lambda m: m.norm_start)
     # each number, and whether it counts a noun that is no claim of ours ("أربع قواعد")
-    s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim") for m in mentions}
+    # (a duration is no such count: "ستة جنود قتلوا خلال ال72 ساعة الأخيرة، من بينهم أربعة")
+    s.number_at = {s.index_at(m.norm_start): s.has(s.index_from(m.norm_end), "non_claim")
+                   and not s.has(s.index_from(m.norm_end), "duration") for m in mentions}
     out: list[Claim] = []
     earlier: list[_Pending] = []
     parts: dict[int, set] = {}  # index of a total in out -> the actors of its national parts
@@ -2035,6 +2197,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     army: set = set()  # counts of soldiers of an army
     national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
     described: dict = {}  # index of a count -> nationalities in apposition ("جنديان، أميركي وبريطاني")
+    same: set = set()  # claims that take the actor of the claim before them ("وإصابة 6 آخرين")
     for mn in mentions:
         if mn.unit == "apposition":
             # describes the count before it (its members' nationalities); no count of its own
@@ -2044,7 +2207,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                     described.setdefault(len(out) - 1, set()).add(label)
             continue
         if mn.unit == "dual":
-            got = _classify_dual(s, mn)
+            got = _classify_dual(s, mn, earlier)
         elif mn.unit == "one":
             idx = s.index_at(mn.norm_start)
             if s.has(idx, "one_of"):
@@ -2057,6 +2220,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 got = (earlier[-1].kind, s.index_at(mn.norm_start))
         else:
             got = _classify(s, mn, earlier)
+            if got is not None and mn.unit == "few" and got[0] == "presence":
+                got = None  # "عدد من الجنود": some soldiers, no troop level
         if got is None:
             continue
         kind, noun = got
@@ -2070,6 +2235,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 inherited = earlier[-1].actor
         person = kind == "casualty" and noun is not None and s.has(noun, "person")
         actor = _actor(s, kind, i0, i1, noun, inherited, person)
+        if inherited == "unknown" and actor == "unknown":
+            same.add(len(out))  # whose the claim before is, once read from around the sentence
         place = _place(s, i0, noun)
         qualifier, low, high = mn.qualifier, mn.low, mn.high
         if qualifier == "exact" and not mn.ordinal:
@@ -2132,6 +2299,9 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     for k in army:
         if out[k].actor == "unknown" and out[k].actor_basis == "sentence":
             out[k].actor_basis = _ARMY_NOUN
+    for k in same:
+        if k > 0 and out[k].actor_basis == "sentence":
+            out[k].actor_basis = _SAME
     return out
 
 
@@ -2176,12 +2346,70 @@ def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
         if got is None:
             continue
         nxt = s.cats(i + 1)
-        if not (nxt & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, i + 1)):
-            continue
+        if not (nxt & {"troop", "attack", "casualty", "person", "attack_cond", "repeat"} or _is_actor_noun(s, i + 1)):
+            continue  # ("عدة مرات" counts attacks after an attack word, as "N مرات" does)
         st, (low, high) = got
         a, b = nt.to_original(we - len(st), we)
         out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
                                  text=nt.original[a:b], norm_start=we - len(st), norm_end=we, words=True))
+    return out
+
+
+def _few_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
+    """"أصيب عدد من الجنود"، "العديد من الهجمات"، "إصابة عدد قليل من": a phrase of claims.yml
+    few_phrases before a counted noun of ours states a vague count (its bounds there); a form
+    with no من counts right after a casualty word ("وأصيب العديد")."""
+    out: list = []
+    if "few_start" not in s.all_cats:
+        return out
+    taken = {s.index_at(m.norm_start) for m in mentions}
+    bounds = _few_bounds()
+    for i, (w, ws, we) in enumerate(s.toks):
+        if i in taken or not s.has(i, "few_start"):
+            continue
+        best = None  # (end index, phrase)
+        for st in _stems(w):
+            if st in bounds and best is None:
+                best = (i + 1, st)
+            for words, cat in s.lex.phrases.get(st, ()):
+                n = len(words)
+                if cat == "few" and i + n <= len(s) and all(s.word(i + m) == words[m] for m in range(1, n)) \
+                        and (best is None or i + n > best[0]):
+                    best = (i + n, " ".join(words))
+        if best is None:
+            continue
+        end, phrase = best
+        if s.has(i - 1, "few_compared"):
+            continue  # "أكبر عدد من القتلى": a superlative, no count
+        if s.has(i - 1, "few_prep") or w[:1] in ("ب", "ل") and any(
+                st != w and "few_start" in s.lex.cats.get(st, ()) for st in _stems(w)):
+            continue  # "تلوم الميليشيات في العديد من الهجمات": after a preposition it describes, no count
+        if phrase.endswith(" من"):
+            k = end + 1 if s.has(end, "demonstrative") else end
+            if not (s.cats(k) & {"troop", "attack", "casualty", "person", "attack_cond"} or _is_actor_noun(s, k)):
+                continue
+            if any(s.has(m, "few_compared") for m in range(k + 1, min(len(s), k + 4))):
+                continue  # "عدد من القتلى يزيد عما ...": a comparison
+        elif not s.has(i - 1, "cas_before"):
+            continue
+        low, high = bounds[phrase]
+        first = phrase.split(" ")[0]
+        ns = ws + (len(w) - len(first) if w.endswith(first) else 0)  # the conjunction or article left out
+        ne = s.toks[end - 1][2]
+        a, b = nt.to_original(ns, ne)
+        out.append(NumberMention(value=low, low=low, high=high, qualifier="vague", start=a, end=b,
+                                 text=nt.original[a:b], norm_start=ns, norm_end=ne, words=True, unit="few"))
+    return out
+
+
+@per_lexicons
+def _few_bounds() -> dict:
+    """claims.yml few_phrases: normalized phrase -> (low, high or None)."""
+    out = {}
+    for entry in load_lexicon("claims").get("few_phrases") or []:
+        high = entry.get("high")
+        for term in _terms(entry.get("forms")):
+            out[term] = (float(entry["low"]), None if high is None else float(high))
     return out
 
 
@@ -2230,6 +2458,9 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             bare = w[1:] if w.startswith("و") and _national(s, w[1:]) else w
             out.append(_word_mention(nt, we - len(bare), we, 2.0, "one"))
             continue
+        if "person_dual" in c and s.has(pi, "cas_before") and i + 1 not in starts and i not in ends:
+            out.append(_word_mention(nt, ws, we, 2.0, "one"))  # "مقتل شخصين"، "إصابة طفلين"
+            continue
         one_of = "one_of" in c and i + 1 < n and s.cats(i + 1) & {"troop", "person"}
         # "قتل جنديان أمريكيان وثالث بريطاني": "and a third", one more of the same
         # "قتل جنديان وأصيب ثالث": right after a casualty verb that follows another casualty word
@@ -2242,15 +2473,20 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             or (s.has(i - 1, "cas_before") and s.word(i - 1).startswith("و")
                 and any(s.cats(k) & {"cas_before", "casualty", "dual"} for k in range(0, i - 1))))
         noun = "one_noun" in c or one_of or ordinal or _is_singular_national(s, i)
-        if not noun or (i in ends and not third) or i + 1 in starts or i + 2 in starts:
+        joined = i + 1 in starts and s.word(i + 1).startswith("و")  # "ضابطا وأربعة جنود قتلوا"
+        if not noun or (i in ends and not third) or i + 1 in starts and not joined or i + 2 in starts:
             continue
         if "one_of" not in c and not third and (s.word(i).startswith(("ال", "وال", "بال", "لل")) or w[:1].isdigit()):
             continue  # the soldier named before, not one more
+        if s.has(i - 1, "between") or s.has(i - 2, "between") and w.startswith("و"):
+            continue  # "3 جنود بين قتيل وجريح": how the count before divides, no count of one
         if "title" in c and (s.word(i + 1) in _QUOTES or s.word(i + 1).startswith(("ال", "وال"))):
             continue  # "مقتل قائد فيلق القدس": a title in construct with a named body is one known person
 
         prev = s.cats(pi)
-        governed = bool(prev & {"cas_before", "one_before"}) or third
+        governed = bool(prev & {"cas_before", "one_before"}) or third \
+            or "part_of" in prev and any(s.cats(k) & {"cas_before", "casualty"} for k in range(pi))
+        # ("بمصرع 5 أفراد من الحرس، بينهم ضابط": one of the dead)
         if not governed and w.startswith("و") and ("one_noun" in c or ordinal):
             # "قتل جنديان ... ومتعاقد أميركي": one more, joined to the killed or wounded before it
             for k in range(i - 1, max(-1, i - 13), -1):
@@ -2263,7 +2499,7 @@ def _one_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
             for k in range(i + 1, min(n, i + 9)):
                 if s.word(k) in _STRONG_PUNCT or s.word(k)[:1].isdigit():
                     break
-                if s.has(k, "one_after"):
+                if s.has(k, "one_after") or joined and s.has(k, "cas_after"):
                     governed = True
                     break
         if not governed:
@@ -2292,7 +2528,7 @@ def _is_dual_national(s: _Sentence, i: int) -> bool:
 
 # a casualty of one is a one-noun, "one of", an ordinal person, or a nationality after a casualty word;
 # a dual is a -ين noun before a dual verb
-_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after"})
+_ONE_NEEDS = frozenset({"one_noun", "one_of", "ordinal_person", "cas_before", "dual_after", "person_dual"})
 _ONE_WORDS = frozenset({"one_noun", "one_of", "ordinal_person"})
 
 
@@ -2360,13 +2596,19 @@ def _is_singular_national(s: _Sentence, i: int) -> bool:
         and s.has(i - 1, "cas_before")
 
 
-def _classify_dual(s: _Sentence, mn: NumberMention) -> Optional[tuple]:
+def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = None) -> Optional[tuple]:
     i = s.index_at(mn.norm_start)
     kind = s.lex.dual_nouns[next(st for st in _stems(s.word(i)) if st in s.lex.dual_nouns)]
+    if kind == "presence" and s.cats(i - 1) & {"non_claim", "blocker"}:
+        return None  # "مصدران عسكريان": the adjective of another noun
     if kind == "presence":
-        kind = _troops_or_casualties(s, i, i)
+        kind = _troops_or_casualties(s, i, i, mn, earlier)
     elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
         return None
+    elif kind == "event" and _definite(s.word(i)):
+        return None  # "وأحبط الهجومان": the two attacks told before, no new count
+    elif kind == "event" and "repeat" in s.cats(i) and _noun_claim(s, i, i, mn, [], partitive=False) is None:
+        return None  # "مرتين" counts attacks only after an attack word ("هوجمت مرتين"), not "زار بغداد مرتين"
     if kind == "casualty" and s.blocks_casualties:
         return None
     return kind, i
