@@ -124,10 +124,16 @@ class Project:
         except ValueError:
             return p.as_posix()
 
-    def load(self, outlets: Sequence[str] | str | None = None):
-        """Every table of the corpus (one extraction, cached per article), limited to ``outlets`` if given."""
+    def load(self, outlets: Sequence[str] | str | None = None, tables: Sequence[str] | None = None,
+             text: bool = True):
+        """The tables of the corpus (one extraction, cached per article), limited to ``outlets`` if given.
+
+        ``tables`` names the tables a notebook reads (None: all; the articles table always comes):
+        the others are never assembled, which keeps a kernel's time and memory to what it plots.
+        ``text=False`` leaves the article text out.
+        """
         tables = load_tables(self.path(self.corpus_dir), outlets, label=self.corpus_dir,
-                             cache=self.root / "build" / "cache")
+                             cache=self.root / "build" / "cache", tables=tables, text=text)
         if "path" in tables.articles.columns:  # shown as the reader would type it, not a machine path
             tables.articles["path"] = tables.articles["path"].map(lambda p: self.show(p) if isinstance(p, str) else p)
         return tables
@@ -173,8 +179,11 @@ def setup_display() -> None:
     pd.set_option("display.width", 200)
 
 
-def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label: str | None = None, cache=None):
-    """Every table of ``corpus_dir`` (see ``pipeline.extract``), limited to ``outlets`` if given.
+def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label: str | None = None, cache=None,
+                tables: Sequence[str] | None = None, text: bool = True):
+    """The tables of ``corpus_dir`` (see ``pipeline.extract``), limited to ``outlets`` if given.
+
+    ``tables``: the tables wanted (None: all); the articles table is always built.
 
     ``outlets`` matches the sidecar's outlet names; 'outlet not stated' (or 'unknown')
     selects the articles whose outlet the metadata does not give.
@@ -182,20 +191,21 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
     from . import pipeline
 
     name = label or str(corpus_dir)
-    tables = pipeline.extract(str(corpus_dir), cache=cache)
+    wanted = None if tables is None else ["articles", *[t for t in tables if t != "articles"]]
+    tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text)
     articles = tables.articles
     if articles.empty:
         raise ValueError(f"{name}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
-    wanted = as_list(outlets)
-    if not wanted:
+    chosen_outlets = as_list(outlets)
+    if not chosen_outlets:
         return tables
     wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", "outlet not stated", UNKNOWN_OUTLET} else w
-                     for w in wanted}
+                     for w in chosen_outlets}
     labels = articles["outlet"].map(outlet_label)
     chosen = articles[labels.isin(wanted_labels)]
     if chosen.empty:
         available = ", ".join(sorted(set(labels)))
-        raise ValueError(f"parameter outlets: no article in {name} is from {', '.join(wanted)}; "
+        raise ValueError(f"parameter outlets: no article in {name} is from {', '.join(chosen_outlets)}; "
                          f"the outlets are: {available}")
     selected = tables.select_articles(chosen["id"])
     selected.articles.attrs = dict(articles.attrs)
