@@ -50,3 +50,26 @@ def test_surface_tokens_line_up_with_the_normalized_tokens():
             continue
         folded = [normalize(w).text for w in written]
         assert folded == TOKEN_RE.findall(normalize(text).text)
+
+
+def test_jsonl_written_column_by_column_equals_json_dumps_of_each_row():
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from troopwatch import io as tw_io
+
+    df = pd.DataFrame({
+        "number": [1, None, 3.5, float("inf")],
+        "text": ['a "quoted" word', None, "=HYPERLINK(1)", "\u200fعربي\nسطر"],
+        "numpy": [np.int64(3), np.float32(2.5), pd.NA, pd.NaT],
+        "objects": [[1, 2], {"k": "v"}, dt.date(2020, 1, 2), pd.Timestamp("2021-01-01")],
+        "flags": [True, False, np.bool_(True), None],
+        "nullable": pd.array([1, None, 3, 4], dtype="Int64"),
+        "floats": [-0.0, 1e20, 1 / 3, -5],
+    })
+    assert tw_io.jsonl_text(df) == tw_io._jsonl_rows(df)
+    assert tw_io.jsonl_text(df.iloc[:0]) == tw_io._jsonl_rows(df.iloc[:0]) == ""
+    twice = pd.DataFrame([[1, 2]], columns=["a", "a"])
+    assert tw_io.jsonl_text(twice) == tw_io._jsonl_rows(twice) == '{"a": 2}\n'
