@@ -73,3 +73,93 @@ def test_jsonl_written_column_by_column_equals_json_dumps_of_each_row():
     assert tw_io.jsonl_text(df.iloc[:0]) == tw_io._jsonl_rows(df.iloc[:0]) == ""
     twice = pd.DataFrame([[1, 2]], columns=["a", "a"])
     assert tw_io.jsonl_text(twice) == tw_io._jsonl_rows(twice) == '{"a": 2}\n'
+
+
+# ---------------------------------------------------------------- figures at scale
+
+def _claims(n: int, months: int = 12):
+    import pandas as pd
+
+    from tests.test_plots import claim
+
+    rows = []
+    for i in range(n):
+        kind = ("exact", "approx", "range", "at_least")[i % 4]
+        value = None if kind == "range" else 1000 + 37 * i % 4000
+        date = (f"2021-{1 + i % months:02d}-{1 + i % 28:02d}" if i % 3 else f"2021-{1 + i % months:02d}"
+                if i % 2 else "2022")
+        rows.append(claim(f"a{1 + i % 3}", "troops", value, kind, ("US", "coalition")[i % 2], date,
+                          low=900 + i if kind == "range" else None, high=1900 + i if kind == "range" else None,
+                          window_start="2020-10" if i % 7 == 0 else None, start=i))
+    return pd.DataFrame(rows)
+
+
+def test_placements_column_wise_equal_the_row_by_row_reading():
+    from tests.test_plots import ARTICLES
+    from troopwatch import plots
+
+    rows = plots.troops_chart(_claims(60), ARTICLES).rows
+    rows.loc[3, "date_first"] = None  # no day written: read from the date as shown
+    placed = plots._placements(rows)
+    for k, row in enumerate(rows.to_dict("records")):
+        first, last, mid = plots._row_x(row)
+        assert (placed["first"].iloc[k].date(), placed["last"].iloc[k].date(), placed["mid"].iloc[k].date()) == \
+               (first, last, mid)
+        assert placed["month"].iloc[k] == f"{mid.year:04d}-{mid.month:02d}"
+        assert placed["y"].iloc[k] == plots._plotted_value(row)
+        assert (placed["lo"].iloc[k], placed["hi"].iloc[k]) == plots._bounds(row)
+
+
+def test_monthly_summary_and_band_equal_the_claims_counted_one_by_one():
+    import statistics
+
+    from tests.test_plots import ARTICLES
+    from troopwatch import plots
+
+    rows = plots.troops_chart(_claims(90), ARTICLES).rows
+    summary = plots.monthly_summary(rows)
+    band = plots.monthly_band(rows)
+    by_month: dict = {}
+    for row in rows.to_dict("records"):
+        mid = plots._row_x(row)[2]
+        by_month.setdefault((row["panel"], f"{mid.year:04d}-{mid.month:02d}"), []).append(plots._plotted_value(row))
+    assert summary.groupby(["panel", "month"])["claims"].sum().to_dict() == {k: len(v) for k, v in by_month.items()}
+    for r in band.itertuples():
+        values = by_month[(r.panel, r.month)]
+        assert r.claims == len(values) and r.median == statistics.median(values)
+        assert min(values) <= r.q25 <= r.median <= r.q75 <= max(values)
+
+
+def test_a_large_interactive_figure_shows_the_monthly_summary_not_every_claim(monkeypatch):
+    from tests.test_plots import ARTICLES
+    from troopwatch import plots
+
+    chart = plots.troops_chart(_claims(120), ARTICLES)
+    points = lambda fig: sum(len(t.x or ()) for t in fig.data if t.mode == "markers")  # noqa: E731
+    every = plots.claims_interactive(chart)
+    assert points(every) == len(chart.rows)  # below the limit: one marker per claim, its sentence on hover
+    monkeypatch.setattr(plots, "INTERACTIVE_AGGREGATE_AT", 30)
+    summary = plots.claims_interactive(chart)
+    monthly = plots.monthly_summary(chart.rows, plots.outlet_groups(chart.rows, chart.colours)[0])
+    assert points(summary) == len(monthly) < len(chart.rows)  # one marker per month and outlet group
+    hover = " ".join(str(t.hovertemplate) for t in summary.data)
+    assert "claims: median" in hover and "%{customdata[5]}" in hover
+    assert not any("للولايات" in str(t.customdata) for t in summary.data)  # no sentence: they are in the CSV
+
+
+def test_a_crowded_timeline_draws_one_dot_per_outlet_and_event(monkeypatch):
+    import pandas as pd
+
+    from tests.test_plots import ARTICLES
+    from troopwatch import plots
+
+    events = pd.DataFrame([{"article": f"a{1 + i % 3}", "date": f"2020-0{1 + i % 4}", "precision": "month",
+                            "event": f"حدث {i % 4}", "sentence": "جملة", "start": i, "end": i + 1} for i in range(60)])
+    chart = plots.events_chart(events, ARTICLES)
+    dots = lambda fig: sum(1 for line in fig.axes[0].lines if line.get_marker() == "o")  # noqa: E731
+    assert dots(plots.events_figure(chart)) == 60  # one per mention
+    monkeypatch.setattr(plots, "MAX_EVENT_DOTS", 20)
+    assert dots(plots.events_figure(chart)) == 4 * 3  # four events, three outlets each
+    html = plots.events_interactive(chart)
+    assert sum(len(t.x) for t in html.data) == 12
+    assert sum(int(c[1]) for t in html.data for c in t.customdata) == 60  # every mention counted on hover
