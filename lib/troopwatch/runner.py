@@ -72,7 +72,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 __all__ = [
     "Parameter",
@@ -293,20 +293,53 @@ def resolve_parameters(notebooks: Sequence[Notebook], given: dict[str, str]) -> 
 
 # ---------------------------------------------------------------- change detection
 
-def _hash_tree(digest, path: Path, label: str) -> None:
-    """Add the names and bytes of a file, or of every file under a folder, to ``digest``."""
+# While a run decides what to do, each input file or folder is hashed once, however many
+# notebooks name it (the corpus, the library, the lexicons): path -> [(name, sha256 digest)].
+_TREE_MEMO: dict[str, list[tuple[str, bytes]]] | None = None
+
+
+@contextlib.contextmanager
+def _hash_once() -> "Iterator[None]":
+    """Within this block, a file or folder's bytes are read and hashed once (they do not change during a run)."""
+    global _TREE_MEMO
+    outer = _TREE_MEMO
+    if outer is None:
+        _TREE_MEMO = {}
+    try:
+        yield
+    finally:
+        _TREE_MEMO = outer
+
+
+def _tree_hashes(path: Path) -> list[tuple[str, bytes]] | None:
+    """(name, sha256) of a file, or of every file under a folder, in name order; None when missing."""
     if path.is_file():
         files = [path]
     elif path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                        and not p.name.startswith("."))
     else:
+        return None
+    return [(f.relative_to(path).as_posix() if path.is_dir() else f.name, hashlib.sha256(f.read_bytes()).digest())
+            for f in files]
+
+
+def _hash_tree(digest, path: Path, label: str) -> None:
+    """Add the names and bytes of a file, or of every file under a folder, to ``digest``."""
+    memo = _TREE_MEMO
+    key = os.path.abspath(path)
+    if memo is not None and key in memo:
+        entries = memo[key]
+    else:
+        entries = _tree_hashes(path)
+        if memo is not None:
+            memo[key] = entries
+    if entries is None:
         digest.update(f"{label}: missing\n".encode())
         return
-    for f in files:
-        rel = f.relative_to(path).as_posix() if path.is_dir() else f.name
+    for rel, file_digest in entries:
         digest.update(f"{label}/{rel}\n".encode())
-        digest.update(hashlib.sha256(f.read_bytes()).digest())
+        digest.update(file_digest)
 
 
 def _package_versions() -> str:
@@ -1205,6 +1238,12 @@ def run_notebooks(
     values = resolve_parameters(notebooks, given)
     plan = plan_outputs(notebooks, values, list(given), build_dir)
     layout = _Layout(plan.state)
+    with _hash_once():
+        return _run_notebooks(notebooks, values, plan, layout, jobs, force, progress, wait)
+
+
+def _run_notebooks(notebooks: Sequence[Notebook], values: dict[str, dict[str, Any]], plan: "OutputPlan",
+                   layout: "_Layout", jobs: int, force: bool, progress: bool, wait: bool) -> int:
     fingerprint = run_fingerprint(notebooks, values)
     if not force and _fingerprint_matches(plan, layout, notebooks, fingerprint):
         done = _no_op(plan, layout, notebooks, fingerprint, wait)
