@@ -163,3 +163,30 @@ def test_a_crowded_timeline_draws_one_dot_per_outlet_and_event(monkeypatch):
     html = plots.events_interactive(chart)
     assert sum(len(t.x) for t in html.data) == 12
     assert sum(int(c[1]) for t in html.data for c in t.customdata) == 60  # every mention counted on hover
+
+
+def test_large_tables_are_streamed_in_chunks_with_the_same_bytes(tmp_path, monkeypatch):
+    import os
+
+    import numpy as np
+    import pandas as pd
+
+    from troopwatch import io as tw_io
+
+    df = pd.DataFrame({"a": pd.array([1, None, 3, 4, 5, 6, 7], dtype="Int64"),
+                       "b": ["x", None, "=ج", "d,e", 'f"', "-1", "@g"],
+                       "c": [0.1, float("nan"), 2.0, 3.5, 1e20, -0.0, np.float64(7)]})
+    whole = tw_io.write_csv(df, tmp_path / "whole.csv", jsonl_twin=True)
+    monkeypatch.setattr(tw_io, "CHUNK_ROWS", 3)
+    chunked = tw_io.write_csv(df, tmp_path / "chunked.csv", jsonl_twin=True)
+    for suffix in (".csv", ".jsonl"):
+        assert whole.with_suffix(suffix).read_bytes() == chunked.with_suffix(suffix).read_bytes()
+    assert "'=ج" in chunked.read_text(encoding="utf-8")  # each chunk is made safe for spreadsheets
+    before = os.stat(chunked).st_mtime_ns
+    os.utime(chunked, ns=(before - 10**9, before - 10**9))
+    tw_io.write_csv(df, chunked)  # the same bytes: the file is left as it is
+    assert os.stat(chunked).st_mtime_ns == before - 10**9
+    tw_io.write_csv(df.iloc[:5], chunked)
+    assert chunked.read_bytes() == df.iloc[:5].pipe(tw_io.spreadsheet_safe).to_csv(
+        index=False, lineterminator="\n").encode()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chunked.csv", "chunked.jsonl", "whole.csv", "whole.jsonl"]

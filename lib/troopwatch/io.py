@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import filecmp
 import json
 from json.encoder import encode_basestring
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["atomic_path", "write_bytes", "write_text", "write_csv", "write_jsonl", "neutralize_cell",
-           "spreadsheet_safe", "jsonl_text"]
+           "spreadsheet_safe", "jsonl_text", "write_pieces"]
 
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
 # carriage return, strips them and reads what follows): '=HYPERLINK(...)', '+cmd|...', '@SUM(...)'.
@@ -95,6 +96,40 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+# Tables longer than this are written this many rows at a time, straight into the file: the same bytes
+# (pandas writes each row alike), without the whole text of a large table in memory at once.
+CHUNK_ROWS = 50_000
+
+
+def write_pieces(target: str | os.PathLike, pieces: Iterable[str]) -> Path:
+    """Write the concatenation of ``pieces`` (UTF-8) to ``target`` atomically, skipping the replacement when
+    the file already holds exactly these bytes; the text is never held whole."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".tmp", dir=target.parent)
+    tmp_path = Path(tmp)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            for piece in pieces:
+                f.write(piece)
+        if target.is_file() and target.stat().st_size == tmp_path.stat().st_size and \
+                filecmp.cmp(tmp_path, target, shallow=False):
+            tmp_path.unlink()
+            return target
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+    return target
+
+
+def _chunks(df: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(df), CHUNK_ROWS):
+        yield df.iloc[start:start + CHUNK_ROWS]
+
+
 def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool = False) -> Path:
     """Write a table as UTF-8 CSV with '\\n' line ends and no index, atomically, safe for spreadsheets.
 
@@ -104,9 +139,14 @@ def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool =
     (CSV injection).  Numeric cells are never changed (``-5`` stays ``-5``), nor text that
     is a plain number.  The CSV is for people and spreadsheets; with ``jsonl_twin`` the
     raw values are also written, unchanged, to the ``.jsonl`` file beside it
-    (:func:`write_jsonl`), the table to read from code.
+    (:func:`write_jsonl`), the table to read from code.  A table of more than ``CHUNK_ROWS``
+    rows is written chunk by chunk.
     """
-    path = write_text(target, spreadsheet_safe(df).to_csv(index=False, lineterminator="\n"))
+    if len(df) <= CHUNK_ROWS:
+        path = write_text(target, spreadsheet_safe(df).to_csv(index=False, lineterminator="\n"))
+    else:
+        path = write_pieces(target, (spreadsheet_safe(part).to_csv(index=False, header=k == 0, lineterminator="\n")
+                                     for k, part in enumerate(_chunks(df))))
     if jsonl_twin:
         write_jsonl(df, Path(target).with_suffix(".jsonl"))
     return path
@@ -178,4 +218,6 @@ def jsonl_text(df: pd.DataFrame) -> str:
 
 def write_jsonl(df: pd.DataFrame, target: str | os.PathLike) -> Path:
     """Write a table as JSON Lines (raw values: nothing neutralized), atomically, only if the bytes change."""
-    return write_text(target, jsonl_text(df))
+    if len(df) <= CHUNK_ROWS:
+        return write_text(target, jsonl_text(df))
+    return write_pieces(target, (jsonl_text(part) for part in _chunks(df)))

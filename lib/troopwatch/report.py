@@ -7,6 +7,7 @@ person edits the parameters cell, as strings; the ``as_*`` helpers accept both.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +193,9 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
 
     name = label or str(corpus_dir)
     wanted = None if tables is None else ["articles", *[t for t in tables if t != "articles"]]
-    tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text)
+    # articles the cache does not hold yet are extracted on every core this kernel may use
+    # (the first notebook of a run on a new corpus); worker processes start only when worth it
+    tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text, jobs=_cores())
     articles = tables.articles
     if articles.empty:
         raise ValueError(f"{name}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
@@ -210,6 +213,13 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
     selected = tables.select_articles(chosen["id"])
     selected.articles.attrs = dict(articles.attrs)
     return selected
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def load_articles(corpus_dir, outlets: Sequence[str] | str | None = None) -> pd.DataFrame:
