@@ -190,3 +190,26 @@ def test_large_tables_are_streamed_in_chunks_with_the_same_bytes(tmp_path, monke
     assert chunked.read_bytes() == df.iloc[:5].pipe(tw_io.spreadsheet_safe).to_csv(
         index=False, lineterminator="\n").encode()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chunked.csv", "chunked.jsonl", "whole.csv", "whole.jsonl"]
+
+
+def test_one_kernel_at_a_time_reads_and_fills_the_extraction_cache(tmp_path):
+    import threading
+    import time
+
+    from troopwatch import report
+
+    order = []
+
+    def second():
+        with report.extraction_lock(tmp_path / "cache"):
+            order.append("second")
+
+    with report.extraction_lock(tmp_path / "cache"):
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.2)
+        order.append("first done")
+    other.join(5)
+    assert order == ["first done", "second"]
+    with report.extraction_lock(None):  # no cache, nothing to hold
+        pass

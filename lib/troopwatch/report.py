@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -193,9 +194,11 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
 
     name = label or str(corpus_dir)
     wanted = None if tables is None else ["articles", *[t for t in tables if t != "articles"]]
-    # articles the cache does not hold yet are extracted on every core this kernel may use
-    # (the first notebook of a run on a new corpus); worker processes start only when worth it
-    tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text, jobs=_cores())
+    # articles the cache does not hold yet are extracted on every core this kernel may use (worker
+    # processes start only when worth it), by one kernel at a time: notebooks that run together on a
+    # new corpus wait for the first to fill the cache instead of each extracting every article
+    with extraction_lock(cache):
+        tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text, jobs=_cores())
     articles = tables.articles
     if articles.empty:
         raise ValueError(f"{name}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
@@ -213,6 +216,28 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
     selected = tables.select_articles(chosen["id"])
     selected.articles.attrs = dict(articles.attrs)
     return selected
+
+
+@contextmanager
+def extraction_lock(cache) -> Iterator[None]:
+    """Hold ``<cache>/.extract.lock`` (an exclusive ``fcntl.flock``, released by the system if the holder
+    dies) while reading the cache and extracting what it lacks; nothing to hold without a cache."""
+    if cache is None:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, each kernel extracts what it lacks
+        yield
+        return
+    folder = Path(cache)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".extract.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the flock
 
 
 def _cores() -> int:
