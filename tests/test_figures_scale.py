@@ -213,3 +213,45 @@ def test_one_kernel_at_a_time_reads_and_fills_the_extraction_cache(tmp_path):
     assert order == ["first done", "second"]
     with report.extraction_lock(None):  # no cache, nothing to hold
         pass
+
+
+def test_unchanged_input_files_are_not_read_again_but_any_change_is_seen(tmp_path, monkeypatch):
+    import hashlib
+    import json
+    import os
+    import time
+
+    from troopwatch import runner
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"نص {name}", encoding="utf-8")
+    known = tmp_path / "build" / runner.HASHES_NAME
+    monkeypatch.setattr(runner, "STAT_TRUST_NS", 0)  # files written just now count as settled
+
+    def digest() -> str:
+        h = hashlib.sha256()
+        runner._hash_tree(h, corpus, "corpus")
+        return h.hexdigest()
+
+    with runner._hash_once(known):
+        first = digest()
+    saved = json.loads(known.read_text(encoding="utf-8"))
+    assert sorted(os.path.basename(p) for p in saved["files"]) == ["a.txt", "b.txt"]
+    # a recorded hash is used as it is while the file's size, times and inode are unchanged ...
+    path_a = str(corpus / "a.txt")
+    saved["files"][path_a][4] = "00" * 32
+    known.write_text(json.dumps(saved), encoding="utf-8")
+    with runner._hash_once(known):
+        assert digest() != first
+    # ... and any write to the file (same size, its modification time put back) reads it again
+    st = os.stat(path_a)
+    time.sleep(0.05)  # past the clock tick of the last write: the change time moves
+    (corpus / "a.txt").write_text("نص x.txt", encoding="utf-8")
+    os.utime(path_a, ns=(st.st_atime_ns, st.st_mtime_ns))
+    (corpus / "a.txt").write_text("نص a.txt", encoding="utf-8")
+    os.utime(path_a, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with runner._hash_once(known):
+        assert digest() == first
+    assert digest() == first  # without the record: every file read

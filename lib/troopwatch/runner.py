@@ -296,32 +296,86 @@ def resolve_parameters(notebooks: Sequence[Notebook], given: dict[str, str]) -> 
 # While a run decides what to do, each input file or folder is hashed once, however many
 # notebooks name it (the corpus, the library, the lexicons): path -> [(name, sha256 digest)].
 _TREE_MEMO: dict[str, list[tuple[str, bytes]]] | None = None
+# The sha256 of each input file as last read, with the file's size, modification and change times and
+# inode (``<build>/notebooks/.input-hashes.json``): a file whose four are unchanged is not read again.
+# A file changed less than STAT_TRUST_NS before its hash was taken is always read again (its times could
+# still be those of a later change within the file system's clock resolution).
+HASHES_NAME = ".input-hashes.json"
+STAT_TRUST_NS = 2_000_000_000
+_KNOWN: dict | None = None
 
 
 @contextlib.contextmanager
-def _hash_once() -> "Iterator[None]":
-    """Within this block, a file or folder's bytes are read and hashed once (they do not change during a run)."""
-    global _TREE_MEMO
-    outer = _TREE_MEMO
+def _hash_once(known_file: Path | None = None) -> "Iterator[None]":
+    """Within this block, a file or folder's bytes are read and hashed once (they do not change during a run);
+    with ``known_file``, files unchanged since the hashes it holds were taken are not read at all."""
+    global _TREE_MEMO, _KNOWN
+    outer, outer_known = _TREE_MEMO, _KNOWN
     if outer is None:
         _TREE_MEMO = {}
+    if known_file is not None and _KNOWN is None:
+        try:
+            data = json.loads(known_file.read_text(encoding="utf-8"))
+            files = data["files"] if isinstance(data.get("files"), dict) else {}
+            taken = int(data.get("taken", 0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            files, taken = {}, 0
+        _KNOWN = {"files": files, "taken": taken, "now": time.time_ns(), "changed": False, "seen": set()}
     try:
         yield
+        known = _KNOWN
+        if known_file is not None and outer_known is None and known is not None and \
+                (known["changed"] or known["seen"] != set(known["files"])):
+            kept = {p: e for p, e in known["files"].items() if p in known["seen"]}  # files of this run only
+            with contextlib.suppress(OSError):
+                _write_json(known_file, {"taken": known["now"], "files": kept})
     finally:
-        _TREE_MEMO = outer
+        _TREE_MEMO, _KNOWN = outer, outer_known
+
+
+def _file_digest(path: str) -> bytes:
+    """sha256 of a file's bytes, from the known hashes when its size, times and inode are unchanged."""
+    known = _KNOWN
+    if known is None:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).digest()
+    st = os.stat(path)
+    known["seen"].add(path)
+    signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    entry = known["files"].get(path)
+    if entry is not None and entry[:4] == signature and st.st_ctime_ns < known["taken"] - STAT_TRUST_NS:
+        return bytes.fromhex(entry[4])
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).digest()
+    if entry is None or entry[:4] != signature or entry[4] != digest.hex():
+        known["files"][path] = signature + [digest.hex()]
+        known["changed"] = True
+    elif st.st_ctime_ns >= known["taken"] - STAT_TRUST_NS:
+        known["changed"] = True  # read again now, trusted next time
+    return digest
 
 
 def _tree_hashes(path: Path) -> list[tuple[str, bytes]] | None:
-    """(name, sha256) of a file, or of every file under a folder, in name order; None when missing."""
+    """(name, sha256) of a file, or of every file under a folder (not under __pycache__, none starting with
+    '.'), in path order; None when missing."""
     if path.is_file():
-        files = [path]
-    elif path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and not p.name.startswith("."))
-    else:
+        return [(path.name, _file_digest(os.path.abspath(path)))]
+    if not path.is_dir():
         return None
-    return [(f.relative_to(path).as_posix() if path.is_dir() else f.name, hashlib.sha256(f.read_bytes()).digest())
-            for f in files]
+    root = os.path.abspath(path)
+    if "__pycache__" in Path(root).parts:
+        return []
+    found: list[tuple[tuple[str, ...], str]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not os.path.islink(os.path.join(folder, d))]
+        rel = os.path.relpath(folder, root)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        for name in files:
+            full = os.path.join(folder, name)
+            if not name.startswith(".") and os.path.isfile(full):
+                found.append((parts + (name,), full))
+    found.sort()
+    return [("/".join(parts), _file_digest(full)) for parts, full in found]
 
 
 def _hash_tree(digest, path: Path, label: str) -> None:
@@ -1238,7 +1292,7 @@ def run_notebooks(
     values = resolve_parameters(notebooks, given)
     plan = plan_outputs(notebooks, values, list(given), build_dir)
     layout = _Layout(plan.state)
-    with _hash_once():
+    with _hash_once(layout.notebooks / HASHES_NAME):
         return _run_notebooks(notebooks, values, plan, layout, jobs, force, progress, wait)
 
 
