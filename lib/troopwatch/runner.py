@@ -53,7 +53,11 @@ once), recorded in the manifest's run entry and, with the size and time of every
 file the run left, in ``<build>/notebooks/.run-fingerprint.json``; when a run's
 fingerprint is that of the last successful run and those files are unchanged, it
 says "up to date" and publishes nothing, without loading the corpus or checking
-each notebook (``force=True``, ``--force``: run anyway).
+each notebook (``force=True``, ``--force``: run anyway).  Within a run each input
+file is hashed once; across runs, a file whose size, modification and change times
+and inode match ``<build>/notebooks/.input-hashes.json`` keeps its recorded sha256
+(one written within 2 s of the hashing is read again), so a run on an unchanged
+corpus of 10,000 articles stats its files instead of reading them.
 """
 from __future__ import annotations
 
