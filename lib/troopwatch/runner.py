@@ -310,9 +310,10 @@ _KNOWN: dict | None = None
 
 
 @contextlib.contextmanager
-def _hash_once(known_file: Path | None = None) -> "Iterator[None]":
+def _hash_once(known_file: Path | None = None) -> "Iterator[dict]":
     """Within this block, a file or folder's bytes are read and hashed once (they do not change during a run);
-    with ``known_file``, files unchanged since the hashes it holds were taken are not read at all."""
+    with ``known_file``, files unchanged since the hashes it holds were taken are not read at all, and the
+    hashes taken are saved there at the end unless the block sets ``save`` to False in the dict it gets."""
     global _TREE_MEMO, _KNOWN
     outer, outer_known = _TREE_MEMO, _KNOWN
     if outer is None:
@@ -325,10 +326,11 @@ def _hash_once(known_file: Path | None = None) -> "Iterator[None]":
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             files, taken = {}, 0
         _KNOWN = {"files": files, "taken": taken, "now": time.time_ns(), "changed": False, "seen": set()}
+    outcome = {"save": True}
     try:
-        yield
+        yield outcome
         known = _KNOWN
-        if known_file is not None and outer_known is None and known is not None and \
+        if known_file is not None and outer_known is None and known is not None and outcome["save"] and \
                 (known["changed"] or known["seen"] != set(known["files"])):
             kept = {p: e for p, e in known["files"].items() if p in known["seen"]}  # files of this run only
             with contextlib.suppress(OSError):
@@ -1296,8 +1298,10 @@ def run_notebooks(
     values = resolve_parameters(notebooks, given)
     plan = plan_outputs(notebooks, values, list(given), build_dir)
     layout = _Layout(plan.state)
-    with _hash_once(layout.notebooks / HASHES_NAME):
-        return _run_notebooks(notebooks, values, plan, layout, jobs, force, progress, wait)
+    with _hash_once(layout.notebooks / HASHES_NAME) as outcome:
+        status = _run_notebooks(notebooks, values, plan, layout, jobs, force, progress, wait)
+        outcome["save"] = status == 0  # a run that failed or was stopped leaves the build state as it was
+        return status
 
 
 def _run_notebooks(notebooks: Sequence[Notebook], values: dict[str, dict[str, Any]], plan: "OutputPlan",
