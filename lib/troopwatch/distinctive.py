@@ -15,7 +15,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from .article import Article, as_article, detect_language
+from .article import Article, detect_language
 from .attribution import article_outlet
 from .text import ARABIC_LETTER, NormalizedText
 from .words import stopword_set, tokenize
@@ -52,29 +52,122 @@ def light_stem(word: str) -> str:
     return w
 
 
+def _keep(tok: str, stops: frozenset) -> str | None:
+    """The stem a normalized token counts under, None for a number, a stop word or a scrap."""
+    if not _ARABIC_RE.match(tok) and not tok.isalpha():
+        return None  # numbers, domains with digits
+    low = tok.lower()
+    if low in stops or len(low) < 2:
+        return None
+    # a stop word with a conjunction in front (وهو, فإن) is still a stop word
+    if _ARABIC_RE.match(tok) and tok[0] in "وف" and tok[1:] in stops:
+        return None
+    stem = light_stem(tok)
+    if stem in stops or len(stem) < 2:
+        return None
+    return stem
+
+
 def _stems(norm: NormalizedText) -> tuple[Counter, dict[str, Counter]]:
-    """Stem counts of one text, and the original surface forms (diacritics dropped) behind each stem."""
+    """Stem counts of one text, and the original surface forms (diacritics dropped) behind each stem.
+
+    Token by token: the reference :func:`_surface_tokens` is checked against.
+    """
     stops = stopword_set()
     counts: Counter = Counter()
     surfaces: dict[str, Counter] = defaultdict(Counter)
     text = norm.text
     for _s, _e, tok in tokenize(text):
-        if not _ARABIC_RE.match(tok) and not tok.isalpha():
-            continue  # numbers, domains with digits
-        low = tok.lower()
-        if low in stops or len(low) < 2:
-            continue
-        # a stop word with a conjunction in front (وهو, فإن) is still a stop word
-        if _ARABIC_RE.match(tok) and tok[0] in "وف" and tok[1:] in stops:
-            continue
-        stem = light_stem(tok)
-        if stem in stops or len(stem) < 2:
+        stem = _keep(tok, stops)
+        if stem is None:
             continue
         counts[stem] += 1
         a, b = norm.to_original(_s, _e)
         surface = "".join(c for c in norm.original[a:b] if not ("\u064b" <= c <= "\u065f" or c == "\u0640"))
         surfaces[stem][surface or tok] += 1
     return counts, surfaces
+
+
+def _char_class(chars: set[str]) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+def _surface_token_re() -> "re.Pattern[str]":
+    """``words.TOKEN_RE`` for a text whose dropped characters are removed but not yet folded.
+
+    Every character that folds into a class of TOKEN_RE (an alef with hamza into a letter, an
+    Eastern digit into a digit, the Arabic decimal point into a dot) joins that class, so the
+    tokens found are those of the normalized text, at the same positions, as the article wrote them.
+    """
+    from .text import _TRANSLATE
+
+    letters, alnum, dots = set(), set(), {"."}
+    for cp, folded in _TRANSLATE.items():
+        if folded is None or len(folded) != 1:
+            continue
+        if _ARABIC_RE.match(folded):
+            letters.add(chr(cp))
+        elif folded.isascii() and folded.isalnum():
+            alnum.add(chr(cp))
+        elif folded == ".":
+            dots.add(chr(cp))
+    letter = f"[{ARABIC_LETTER}{_char_class(letters)}]"
+    word = f"[A-Za-z0-9{_char_class(alnum)}]"
+    return re.compile(f"{letter}+|{word}+(?:[{_char_class(dots)}]{word}+)*")
+
+
+_SURFACE_TOKEN_RE: "re.Pattern[str] | None" = None
+
+
+def _surface_tokens(text: str) -> list[str] | None:
+    """The word tokens of a text as written (diacritics, tatweel and invisible marks dropped), in
+    order, one per token of its normalized form; None for a text normalization does not fold
+    character for character (presentation forms, a dot hidden inside a word)."""
+    from .text import _DROPPED, _HAS_OBFUSCATING_DOT, _NEEDS_SLOW
+
+    global _SURFACE_TOKEN_RE
+    if _NEEDS_SLOW.search(text) is not None or _HAS_OBFUSCATING_DOT.search(text) is not None:
+        return None
+    if _SURFACE_TOKEN_RE is None:
+        _SURFACE_TOKEN_RE = _surface_token_re()
+    return _SURFACE_TOKEN_RE.findall(_DROPPED.sub("", text))
+
+
+def _group_counts(texts: Sequence, groups: Sequence[str]) -> tuple[dict[str, Counter], dict[str, dict[str, Counter]]]:
+    """Per group, its stem counts and the surface forms behind each stem.
+
+    Tokens are counted as written (C-speed ``Counter`` over the tokens of each text); each
+    distinct written form is normalized and stemmed once.  A text normalization does not fold
+    character for character is read token by token (:func:`_stems`).
+    """
+    from .text import normalize
+
+    stops = stopword_set()
+    written: dict[str, Counter] = defaultdict(Counter)
+    per_group: dict[str, Counter] = defaultdict(Counter)
+    surfaces: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for text, group in zip(texts, groups):
+        if isinstance(text, Article):
+            text = text.original
+        tokens = _surface_tokens(text if isinstance(text, str) else "")
+        if tokens is None:
+            counts, surf = _stems(normalize(text))
+            per_group[group].update(counts)
+            for stem, c in surf.items():
+                surfaces[group][stem].update(c)
+            continue
+        written[group].update(tokens)
+    stem_of: dict[str, str | None] = {}
+    for group, counts in written.items():
+        for surface, c in counts.items():
+            stem = stem_of.get(surface, "")
+            if stem == "":
+                stem = stem_of[surface] = _keep(normalize(surface).text, stops)
+            if stem is None:
+                continue
+            per_group[group][stem] += c
+            surfaces[group][stem][surface] += c
+    return per_group, surfaces
 
 
 def distinctive_terms_for_groups(texts: Sequence[str], groups: Sequence[str], top: int = 15,
@@ -87,13 +180,7 @@ def distinctive_terms_for_groups(texts: Sequence[str], groups: Sequence[str], to
     divided by its estimated standard deviation; positive values mark words the
     group uses more than the rest.
     """
-    per_group: dict[str, Counter] = defaultdict(Counter)
-    surfaces: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for text, group in zip(texts, groups):
-        counts, surf = _stems(as_article(text if isinstance(text, (str, Article)) else "").norm)
-        per_group[group].update(counts)
-        for stem, c in surf.items():
-            surfaces[group][stem].update(c)
+    per_group, surfaces = _group_counts(texts, groups)
     columns = ["group", "term", "display", "zeta", "count"]
     total: Counter = Counter()
     for c in per_group.values():

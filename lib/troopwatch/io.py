@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import filecmp
 import json
+from json.encoder import encode_basestring
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["atomic_path", "write_bytes", "write_text", "write_csv", "write_jsonl", "neutralize_cell",
-           "spreadsheet_safe", "jsonl_text"]
+           "spreadsheet_safe", "jsonl_text", "write_pieces"]
 
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
 # carriage return, strips them and reads what follows): '=HYPERLINK(...)', '+cmd|...', '@SUM(...)'.
@@ -85,10 +87,47 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     for column in safe.columns:
         series = safe[column]
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            if any(neutralize_cell(v) is not v for v in series):
-                safe[column] = pd.Series([neutralize_cell(v) for v in series], index=series.index, dtype=object)
+            # only a string starting with a formula character can change: test that first, cell by cell in C
+            values = series.tolist()
+            if any(type(v) is str and v.startswith(FORMULA_STARTS) for v in values) or \
+                    any(neutralize_cell(v) is not v for v in values if type(v) is not str):
+                safe[column] = pd.Series([neutralize_cell(v) for v in values], index=series.index, dtype=object)
     safe.columns = [neutralize_cell(c) for c in safe.columns]
     return safe
+
+
+# Tables longer than this are written this many rows at a time, straight into the file: the same bytes
+# (pandas writes each row alike), without the whole text of a large table in memory at once.
+CHUNK_ROWS = 50_000
+
+
+def write_pieces(target: str | os.PathLike, pieces: Iterable[str]) -> Path:
+    """Write the concatenation of ``pieces`` (UTF-8) to ``target`` atomically, skipping the replacement when
+    the file already holds exactly these bytes; the text is never held whole."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".tmp", dir=target.parent)
+    tmp_path = Path(tmp)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            for piece in pieces:
+                f.write(piece)
+        if target.is_file() and target.stat().st_size == tmp_path.stat().st_size and \
+                filecmp.cmp(tmp_path, target, shallow=False):
+            tmp_path.unlink()
+            return target
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+    return target
+
+
+def _chunks(df: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    for start in range(0, len(df), CHUNK_ROWS):
+        yield df.iloc[start:start + CHUNK_ROWS]
 
 
 def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool = False) -> Path:
@@ -100,9 +139,14 @@ def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool =
     (CSV injection).  Numeric cells are never changed (``-5`` stays ``-5``), nor text that
     is a plain number.  The CSV is for people and spreadsheets; with ``jsonl_twin`` the
     raw values are also written, unchanged, to the ``.jsonl`` file beside it
-    (:func:`write_jsonl`), the table to read from code.
+    (:func:`write_jsonl`), the table to read from code.  A table of more than ``CHUNK_ROWS``
+    rows is written chunk by chunk.
     """
-    path = write_text(target, spreadsheet_safe(df).to_csv(index=False, lineterminator="\n"))
+    if len(df) <= CHUNK_ROWS:
+        path = write_text(target, spreadsheet_safe(df).to_csv(index=False, lineterminator="\n"))
+    else:
+        path = write_pieces(target, (spreadsheet_safe(part).to_csv(index=False, header=k == 0, lineterminator="\n")
+                                     for k, part in enumerate(_chunks(df))))
     if jsonl_twin:
         write_jsonl(df, Path(target).with_suffix(".jsonl"))
     return path
@@ -127,8 +171,8 @@ def _json_value(value):
     return value
 
 
-def jsonl_text(df: pd.DataFrame) -> str:
-    """One JSON object per row, keys in column order, missing values as null, text unescaped (UTF-8)."""
+def _jsonl_rows(df: pd.DataFrame) -> str:
+    """:func:`jsonl_text` row by row, with ``json.dumps`` on each row's dict (the reference the tests compare with)."""
     lines = []
     columns = [str(c) for c in df.columns]
     for row in df.itertuples(index=False, name=None):
@@ -137,6 +181,43 @@ def jsonl_text(df: pd.DataFrame) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def _json_cell(value) -> str:
+    """One cell as ``json.dumps`` writes it inside a row (``_json_value`` first)."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is float:
+        return "null" if value != value else _ENCODE(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return _ENCODE(_json_value(value))
+
+
+def jsonl_text(df: pd.DataFrame) -> str:
+    """One JSON object per row, keys in column order, missing values as null, text unescaped (UTF-8).
+
+    Written column by column (each cell encoded once, each row joined from its cells), byte for
+    byte what ``json.dumps`` gives for the row's dict.
+    """
+    columns = [str(c) for c in df.columns]
+    if len(set(columns)) < len(columns) or not columns:  # a repeated name keeps its last value: as a dict does
+        return _jsonl_rows(df)
+    cells = []
+    for k, name in enumerate(columns):
+        key = encode_basestring(name) + ": "
+        cells.append([key + _json_cell(v) for v in df.iloc[:, k].tolist()])
+    return "".join(["{" + ", ".join(row) + "}\n" for row in zip(*cells)])
+
+
 def write_jsonl(df: pd.DataFrame, target: str | os.PathLike) -> Path:
     """Write a table as JSON Lines (raw values: nothing neutralized), atomically, only if the bytes change."""
-    return write_text(target, jsonl_text(df))
+    if len(df) <= CHUNK_ROWS:
+        return write_text(target, jsonl_text(df))
+    return write_pieces(target, (jsonl_text(part) for part in _chunks(df)))

@@ -433,6 +433,31 @@ def claim_placement(row) -> tuple[str, dt.date, dt.date, bool] | None:
     return None
 
 
+_PLACEMENT_COLUMNS = ("refers_to", "refers_to_window", "window_start")
+
+
+def _placements_of(claims: pd.DataFrame) -> list:
+    """``claim_placement`` of every row, worked out once per distinct (date, window, since) they state."""
+    columns = [claims[c].tolist() if c in claims else [None] * len(claims) for c in _PLACEMENT_COLUMNS]
+    known: dict = {}
+    out = []
+    for key in zip(*columns):
+        try:
+            placed = known[key]
+        except KeyError:
+            placed = known[key] = claim_placement(dict(zip(_PLACEMENT_COLUMNS, key)))
+        except TypeError:  # an unhashable value: placed on its own
+            placed = claim_placement(dict(zip(_PLACEMENT_COLUMNS, key)))
+        out.append(placed)
+    return out
+
+
+def _numbers(rows: pd.DataFrame) -> pd.DataFrame:
+    """The value, low and high columns as numbers (NaN where missing or not a number)."""
+    return pd.DataFrame({c: pd.to_numeric(rows[c], errors="coerce").astype(float) if c in rows else float("nan")
+                         for c in ("value", "low", "high")}, index=rows.index)
+
+
 def _select_claims(
     claims: pd.DataFrame,
     articles: pd.DataFrame,
@@ -444,7 +469,7 @@ def _select_claims(
     left_out: list[str] = []
     selected = claims[claims["kind"] == kind]
     selected = selected[selected["article"].astype(str).isin(set(articles["id"].astype(str)))].copy()
-    placed = [claim_placement(row) for row in selected.to_dict("records")]
+    placed = _placements_of(selected)
     unplaced = pd.Series([p is None for p in placed], index=selected.index, dtype=bool)
     if unplaced.any():
         left_out.append(f"Not shown: {_plural(int(unplaced.sum()), 'claim')} with no date it refers to "
@@ -458,8 +483,7 @@ def _select_claims(
         if (~inside).any():
             left_out.append(f"Not shown: {_plural(int((~inside).sum()), 'claim')} outside the period.")
         selected = selected[inside]
-    no_number = pd.Series([_plotted_value(row) is None for row in selected.to_dict("records")],
-                          index=selected.index, dtype=bool)
+    no_number = _numbers(selected).isna().all(axis=1)
     if no_number.any():
         left_out.append(f"Not shown: {_plural(int(no_number.sum()), 'claim')} with no number to plot.")
         selected = selected[~no_number]
@@ -679,20 +703,23 @@ def conflicts_chart(claims: pd.DataFrame, articles: pd.DataFrame, start: str | N
     lo = period_bounds(start)[0] if start else None
     hi = period_bounds(end)[1] if end else None
     groups: dict[tuple, list[dict]] = {}
-    for row in chosen.to_dict("records"):
-        placed = claim_placement(row)
-        bounds = _bounds(row)
-        if placed is None or bounds is None or (placed[2] - placed[1]).days > 31:
+    numbers = _numbers(chosen)
+    lows, highs = numbers.min(axis=1).tolist(), numbers.max(axis=1).tolist()  # _bounds of each row
+    column = {c: chosen[c].tolist() if c in chosen else [None] * len(chosen)
+              for c in ("kind", "actor", "article", "sentence", "start")}
+    for k, placed in enumerate(_placements_of(chosen)):
+        low, high = lows[k], highs[k]
+        if placed is None or low != low or (placed[2] - placed[1]).days > 31:
             continue
         if (lo and placed[2] < lo) or (hi and placed[1] > hi):
             continue
         mid = _midpoint(placed[1], placed[2])
-        actor = "" if _missing(row.get("actor")) else str(row["actor"])
-        start_ = row.get("start", 0)
-        groups.setdefault((str(row["kind"]), actor, f"{mid.year:04d}-{mid.month:02d}"), []).append({
-            "outlet": outlets.get(str(row["article"]), UNKNOWN_OUTLET), "article": str(row["article"]),
-            "figure": value_label(row), "low": bounds[0], "high": bounds[1],
-            "sentence": "" if _missing(row.get("sentence")) else str(row["sentence"]),
+        actor, sentence, start_ = column["actor"][k], column["sentence"][k], column["start"][k]
+        actor = "" if _missing(actor) else str(actor)
+        article = str(column["article"][k])
+        groups.setdefault((str(column["kind"][k]), actor, f"{mid.year:04d}-{mid.month:02d}"), []).append({
+            "outlet": outlets.get(article, UNKNOWN_OUTLET), "article": article, "row": k,
+            "low": low, "high": high, "sentence": "" if _missing(sentence) else str(sentence),
             "start": 0 if _missing(start_) else start_})
     out = []
     for (kind, actor, month) in sorted(groups):
@@ -706,6 +733,8 @@ def conflicts_chart(claims: pd.DataFrame, articles: pd.DataFrame, start: str | N
             continue
         b = min(others, key=lambda r: (-r["low"], r["article"], r["start"]))
         if a["high"] < b["low"]:
+            for side in (a, b):
+                side["figure"] = value_label(chosen.iloc[side["row"]])
             out.append({"kind": kind, "actor": actor, "month": month, "claims": len(group),
                         **{f"{k}_a": a[k] for k in ("outlet", "article", "figure", "low", "high", "sentence")},
                         **{f"{k}_b": b[k] for k in ("outlet", "article", "figure", "low", "high", "sentence")}})
@@ -961,20 +990,44 @@ def _draw_claims(ax, rows: pd.DataFrame, colours: dict[str, str]) -> None:
                     markeredgewidth=1.6, markeredgecolor=colour, markerfacecolor=colour if filled else "white", zorder=4)
 
 
+def _placements(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per row, column-wise: first, last and middle day (datetime64), the month of the middle
+    ('YYYY-MM'), the plotted number and the lowest and highest number (what ``_row_x``,
+    ``_plotted_value`` and ``_bounds`` give row by row)."""
+    index = rows.index
+
+    def days(column: str, side: int) -> pd.Series:
+        given = rows[column] if column in rows else pd.Series([None] * len(rows), index=index, dtype=object)
+        parsed = pd.to_datetime(given, format="%Y-%m-%d", errors="coerce")
+        missing = parsed.isna()
+        if missing.any():  # no day written: the bounds of the date as shown
+            parsed[missing] = [pd.Timestamp(period_bounds(d)[side]) for d in rows.loc[missing, "date"]]
+        return parsed
+
+    first, last = days("date_first", 0), days("date_last", 1)
+    mid = first + pd.to_timedelta((last - first).dt.days // 2, unit="D")
+    value, low, high = (pd.to_numeric(rows[c], errors="coerce").astype(float) if c in rows
+                        else pd.Series(float("nan"), index=index) for c in ("value", "low", "high"))
+    plotted = value.fillna((low + high) / 2).fillna(low).fillna(high)
+    numbers = pd.concat([low, value, high], axis=1)
+    return pd.DataFrame({"first": first, "last": last, "mid": mid,
+                         "month": mid.dt.year.astype(str).str.zfill(4) + "-" + mid.dt.month.astype(str).str.zfill(2),
+                         "y": plotted, "lo": numbers.min(axis=1), "hi": numbers.max(axis=1)}, index=index)
+
+
 def monthly_summary(rows: pd.DataFrame, group_of: dict[str, str] | None = None) -> pd.DataFrame:
     """Per panel, month (of the claim's placement) and outlet group: claims, median, lowest and highest number."""
     columns = ["panel", "month", "outlet_group", "claims", "median", "lowest", "highest", "uncertain"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     group_of = group_of or {o: o for o in rows["outlet"]}
-    recs = []
-    for row in rows.to_dict("records"):
-        _, _, mid = _row_x(row)
-        b = _bounds(row)
-        recs.append({"panel": row.get("panel", ""), "month": f"{mid.year:04d}-{mid.month:02d}",
-                     "outlet_group": group_of.get(row["outlet"], row["outlet"]), "value": _plotted_value(row),
-                     "lo": b[0], "hi": b[1], "uncertain": bool(row.get("date_uncertain", False))})
-    frame = pd.DataFrame(recs)
+    placed = _placements(rows)
+    frame = pd.DataFrame({
+        "panel": rows["panel"] if "panel" in rows else "", "month": placed["month"],
+        "outlet_group": [group_of.get(o, o) for o in rows["outlet"]], "value": placed["y"],
+        "lo": placed["lo"], "hi": placed["hi"],
+        "uncertain": rows["date_uncertain"].fillna(False).astype(bool) if "date_uncertain" in rows else False,
+    })
     out = (frame.groupby(["panel", "month", "outlet_group"], sort=True)
            .agg(claims=("value", "size"), median=("value", "median"), lowest=("lo", "min"), highest=("hi", "max"),
                 uncertain=("uncertain", "sum")).reset_index())
@@ -987,13 +1040,14 @@ def monthly_band(rows: pd.DataFrame) -> pd.DataFrame:
     columns = ["panel", "month", "claims", "median", "q25", "q75"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    recs = [{"panel": r.get("panel", ""), "month": f"{_row_x(r)[2].year:04d}-{_row_x(r)[2].month:02d}",
-             "value": _plotted_value(r)} for r in rows.to_dict("records")]
-    frame = pd.DataFrame(recs)
-    out = (frame.groupby(["panel", "month"], sort=True)["value"]
-           .agg(claims="size", median="median", q25=lambda v: v.quantile(0.25), q75=lambda v: v.quantile(0.75))
-           .reset_index())
-    return out[columns]
+    placed = _placements(rows)
+    frame = pd.DataFrame({"panel": rows["panel"] if "panel" in rows else "", "month": placed["month"],
+                          "value": placed["y"]})
+    grouped = frame.groupby(["panel", "month"], sort=True)["value"]
+    out = grouped.agg(claims="size", median="median")
+    out["q25"] = grouped.quantile(0.25)
+    out["q75"] = grouped.quantile(0.75)
+    return out.reset_index()[columns]
 
 
 def _draw_summary(ax, summary: pd.DataFrame, band: pd.DataFrame, palette: dict[str, str]) -> None:
@@ -1027,14 +1081,17 @@ def _draw_reference(ax, ref: pd.DataFrame, lo: dt.date, hi: dt.date) -> bool:
 
 
 def _span(chart: Chart, rows: pd.DataFrame) -> tuple[list[dt.date], list[dt.date]]:
-    firsts, lasts = [], []
-    for row in rows.to_dict("records"):
-        first, last, _ = _row_x(row)
-        firsts.append(first)
-        lasts.append(last)
-        if row.get("window_start") and not _missing(row.get("window_start")):
-            firsts.append(period_bounds(row["window_start"])[0])
-    return firsts, lasts
+    """The earliest first day (a cumulative count's window start included) and the latest last day of the
+    rows, each in a list (empty without rows)."""
+    if rows.empty:
+        return [], []
+    placed = _placements(rows)
+    first, last = placed["first"].min(), placed["last"].max()
+    if "window_start" in rows:
+        starts = [period_bounds(w)[0] for w in rows["window_start"] if isinstance(w, str) and w]
+        if starts:
+            first = min(first, pd.Timestamp(min(starts)))
+    return [first.date()], [last.date()]
 
 
 def claims_figure(chart: Chart):
@@ -1196,6 +1253,20 @@ def _event_groups(rows: pd.DataFrame, limit: int | None = None) -> list[tuple[st
     return out
 
 
+# Beyond this many mentions of the events shown, the timeline draws one dot per outlet (group) and event,
+# sized by its mentions, and the interactive one marker per outlet and event with its counts on hover.
+MAX_EVENT_DOTS = 400
+
+
+def _group_counts(members: list[int], outlets: list[str], group_of: dict[str, str]) -> list[tuple[str, int]]:
+    """(outlet group, mentions) of one event's mentions, in legend order."""
+    counts: dict[str, int] = {}
+    for position in members:
+        group = group_of.get(outlets[position], outlets[position])
+        counts[group] = counts.get(group, 0) + 1
+    return sorted(counts.items(), key=lambda gc: (gc[0] in (OTHER_OUTLETS, UNKNOWN_OUTLET), gc[0] == UNKNOWN_OUTLET, gc[0]))
+
+
 def _events_note(rows: pd.DataFrame, shown: int) -> str:
     total = len(_event_groups(rows)) if len(rows) else 0
     if total <= shown:
@@ -1240,6 +1311,9 @@ def events_figure(chart: Chart, label_width: int = 48):
     colours = {o: palette.get(g, UNKNOWN_COLOUR) for o, g in group_of.items()}
     n = max(len(groups), 1)
     height = min(3.2 + 0.3 * n, 40)
+    outlets = rows["outlet"].tolist()
+    per_mention = sum(len(members) for _e, _d, members in groups) <= MAX_EVENT_DOTS
+    biggest = 1 if per_mention else max(c for _e, _d, m in groups for _g, c in _group_counts(m, outlets, group_of))
     with figure_style():
         fig = _new_figure(12, height)
         ax = fig.subplots()
@@ -1258,11 +1332,19 @@ def events_figure(chart: Chart, label_width: int = 48):
                 lasts.append(last)
                 if first != last:
                     ax.plot([first, last], [i, i], color="#bbbbbb", linewidth=6, alpha=0.5, solid_capstyle="butt")
-                step = min(0.2, 0.7 / len(members))  # mentions of one event side by side, not on top of each other
-                for k, position in enumerate(members):
-                    colour = colours.get(rows["outlet"].iloc[position], UNKNOWN_COLOUR)
-                    ax.plot([_midpoint(first, last)], [i + (k - (len(members) - 1) / 2) * step], linestyle="none",
-                            marker="o", markersize=6, color=colour, markeredgecolor="white", markeredgewidth=0.6)
+                if per_mention:
+                    step = min(0.2, 0.7 / len(members))  # mentions of one event side by side, not on top of each other
+                    for k, position in enumerate(members):
+                        colour = colours.get(outlets[position], UNKNOWN_COLOUR)
+                        ax.plot([_midpoint(first, last)], [i + (k - (len(members) - 1) / 2) * step], linestyle="none",
+                                marker="o", markersize=6, color=colour, markeredgecolor="white", markeredgewidth=0.6)
+                else:  # one dot per outlet group, its area by its mentions of the event
+                    counts = _group_counts(members, outlets, group_of)
+                    step = min(0.2, 0.7 / len(counts))
+                    for k, (group, count) in enumerate(counts):
+                        ax.plot([_midpoint(first, last)], [i + (k - (len(counts) - 1) / 2) * step], linestyle="none",
+                                marker="o", markersize=4 + 8 * math.sqrt(count / biggest),
+                                color=palette.get(group, UNKNOWN_COLOUR), markeredgecolor="white", markeredgewidth=0.6)
                 labels.append(_event_label(event, date, members, rows, label_width, mpl_isolate_ltr))
             ax.set_yticks(range(len(groups)), labels, fontsize=8.5)
             ax.set_ylim(len(groups) - 0.5, -0.5)
@@ -1272,8 +1354,10 @@ def events_figure(chart: Chart, label_width: int = 48):
         fig.text(0.02, 1 - 0.25 * inch, "What happened when: events the articles date", ha="left", va="top",
                  fontsize=14, fontweight="bold")
         fig.text(0.02, 1 - 0.6 * inch,
-                 f"{_plural(len(groups), 'event')} in {_plural(len(rows), 'mention')}, earliest first; one dot per "
-                 "mention, coloured by outlet", ha="left", va="top", fontsize=10, color="#444444")
+                 f"{_plural(len(groups), 'event')} in {_plural(len(rows), 'mention')}, earliest first; "
+                 + ("one dot per mention, coloured by outlet" if per_mention else
+                    "one dot per outlet and event, its size the number of mentions"),
+                 ha="left", va="top", fontsize=10, color="#444444")
         footer = chart.source_line() + "".join("\n" + t for t in (chart.note_line(), extra_note) if t)
         fig.text(0.02, 0.15 * inch, footer, ha="left", va="bottom", fontsize=8, color="#555555")
         if not rows.empty:
@@ -1360,9 +1444,10 @@ def _claim_traces(rows: pd.DataFrame, colours: dict[str, str], spans: bool = Tru
 
 
 def _window_traces(rows: pd.DataFrame, colours: dict[str, str]) -> list:
+    """The window a cumulative count covers ('since October'), as a band to the claim: one trace per colour."""
     import plotly.graph_objects as go
 
-    traces = []
+    bands: dict[str, tuple[list, list]] = {}
     for row in rows.to_dict("records"):
         if _missing(row.get("window_start")) or not row.get("window_start"):
             continue
@@ -1370,11 +1455,57 @@ def _window_traces(rows: pd.DataFrame, colours: dict[str, str]) -> list:
         if first != last:
             continue
         y = _plotted_value(row)
+        xs, ys = bands.setdefault(colours.get(row["outlet"], UNKNOWN_COLOUR), ([], []))
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += [period_bounds(row["window_start"])[0].isoformat(), mid.isoformat()]
+        ys += [y, y]
+    return [go.Scatter(x=xs, y=ys, mode="lines", line={"color": colour, "width": 12}, opacity=0.25,
+                       hoverinfo="skip", showlegend=False) for colour, (xs, ys) in bands.items()]
+
+
+# Beyond this many claims in a panel, the interactive figure too shows the monthly summary (hover: the
+# month's claims, median and range per outlet group); every claim stays in the CSV twin.
+INTERACTIVE_AGGREGATE_AT = 2000
+
+
+def _summary_traces(summary: pd.DataFrame, band: pd.DataFrame, palette: dict[str, str], legend: set) -> list:
+    """The monthly summary for the browser: the middle half of the claims (band), their median (line) and
+    each outlet group's monthly median (a dot sized by its claim count, its numbers on hover)."""
+    import plotly.graph_objects as go
+
+    traces = []
+    if len(band):
+        xs = [(period_bounds(m)[0] + dt.timedelta(days=14)).isoformat() for m in band["month"]]
+        traces.append(go.Scatter(x=xs, y=list(band["q25"]), mode="lines", line={"width": 0, "shape": "hvh"},
+                                 hoverinfo="skip", showlegend=False, legendgroup="band"))
+        traces.append(go.Scatter(x=xs, y=list(band["q75"]), mode="lines", line={"width": 0, "shape": "hvh"},
+                                 fill="tonexty", fillcolor="rgba(187,187,187,0.45)", hoverinfo="skip",
+                                 name="middle half of the claims", legendgroup="band", showlegend="band" not in legend))
         traces.append(go.Scatter(
-            x=[period_bounds(row["window_start"])[0].isoformat(), mid.isoformat()], y=[y, y],
-            mode="lines", line={"color": colours.get(row["outlet"], UNKNOWN_COLOUR), "width": 12},
-            opacity=0.25, hoverinfo="skip", showlegend=False,
-        ))
+            x=xs, y=list(band["median"]), mode="lines", line={"color": "#222222", "width": 1.6, "shape": "hvh"},
+            name="median, all outlets", legendgroup="median", showlegend="median" not in legend,
+            customdata=[[human_date(m), f"{int(c):,}"] for m, c in zip(band["month"], band["claims"])],
+            hovertemplate="%{customdata[0]}: median %{y:,.0f} of %{customdata[1]} claims<extra></extra>"))
+        legend |= {"band", "median"}
+    biggest = max(summary["claims"].max(), 1) if len(summary) else 1
+    groups = sorted(set(summary["outlet_group"]), key=lambda g: (g in (OTHER_OUTLETS, UNKNOWN_OUTLET), g))
+    for group in groups:
+        part = summary[summary["outlet_group"] == group]
+        name = _html_label(group)
+        traces.append(go.Scatter(
+            x=[(period_bounds(m)[0] + dt.timedelta(days=14)).isoformat() for m in part["month"]],
+            y=list(part["median"]), mode="markers", name=name, legendgroup=name, showlegend=name not in legend,
+            marker={"size": [5 + 20 * math.sqrt(c / biggest) for c in part["claims"]],
+                    "color": palette.get(group, UNKNOWN_COLOUR), "opacity": 0.85, "line": {"width": 0.5, "color": "white"}},
+            customdata=[[name, human_date(m), f"{int(c):,}", _number(lo), _number(hi), f"{int(u):,}"]
+                        for m, c, lo, hi, u in zip(part["month"], part["claims"], part["lowest"], part["highest"],
+                                                   part["uncertain"])],
+            hovertemplate=("<b>%{customdata[0]}</b> · %{customdata[1]}<br>%{customdata[2]} claims: median %{y:,.0f}, "
+                           "from %{customdata[3]} to %{customdata[4]}<br>%{customdata[5]} dated only to a window"
+                           "<extra></extra>")))
+        legend.add(name)
     return traces
 
 
@@ -1393,6 +1524,9 @@ def claims_interactive(chart: Chart):
     firsts, lasts = _span(chart, rows)
     axis_label = RULE_AXES.get(_kind_spec(chart.kind).get("rule"), "Number (as reported)")
     legend_shown = False
+    aggregate = bool(len(rows)) and any((rows["panel"] == p).sum() > INTERACTIVE_AGGREGATE_AT for p in panels)
+    if aggregate:
+        summary, band, in_legend = monthly_summary(rows, group_of), monthly_band(rows), set()
     for i, panel in enumerate(panels, start=1):
         subset = rows[rows["panel"] == panel]
         if subset.empty:
@@ -1409,16 +1543,24 @@ def claims_interactive(chart: Chart):
                     name="Official US troop level (data/reference)", legendgroup="reference", showlegend=not legend_shown,
                     hovertemplate="official level: %{y:,d}<extra></extra>"), row=i, col=1)
                 legend_shown = True
-        for trace in _window_traces(subset, colours) + _claim_traces(subset, colours, spans=len(subset) <= 500):
-            fig.add_trace(trace, row=i, col=1)
+        if aggregate:
+            traces = _summary_traces(summary[summary["panel"] == panel], band[band["panel"] == panel], palette,
+                                     in_legend)
+        else:
+            traces = _window_traces(subset, colours) + _claim_traces(subset, colours, spans=len(subset) <= 500)
+        fig.add_traces(traces, rows=[i] * len(traces), cols=[1] * len(traces))
         fig.update_yaxes(title_text=axis_label, rangemode="tozero", tickformat=",d", row=i, col=1)
     if firsts:
         lo = period_bounds(chart.start)[0] if chart.start else min(firsts)
         hi = period_bounds(chart.end)[1] if chart.end else max(lasts)
         pad = max((hi - lo) * 0.06, dt.timedelta(days=90))
         fig.update_xaxes(range=[(lo - pad).isoformat(), (hi + pad).isoformat()])
-    fig.update_xaxes(title_text="Date the claim refers to; a pale bar spans a date known only to a window "
-                                "(hollow diamond: uncertain)", row=len(panels), col=1)
+    if aggregate:
+        fig.update_xaxes(title_text="Month the claim refers to (the middle of its window); every claim, with its "
+                                    f"sentence, is in {chart.name}.csv", row=len(panels), col=1)
+    else:
+        fig.update_xaxes(title_text="Date the claim refers to; a pale bar spans a date known only to a window "
+                                    "(hollow diamond: uncertain)", row=len(panels), col=1)
     seen: set = set()
     for trace in fig.data:  # one legend entry per outlet and qualifier, whichever panels it appears in
         if trace.showlegend is not False and trace.name:
@@ -1474,6 +1616,34 @@ def conflicts_interactive(chart: Chart):
     return fig
 
 
+def _event_summary_traces(fig, rows: pd.DataFrame, groups, label_of: dict[int, str], group_of: dict[str, str],
+                          palette: dict[str, str]) -> None:
+    """One marker per outlet group and event shown, sized by its mentions; hover: how many, from how many articles."""
+    import plotly.graph_objects as go
+
+    outlets, articles = rows["outlet"].tolist(), rows["article"].tolist()
+    points: dict[str, list] = {}
+    for event, date, members in groups:
+        x = _midpoint(*period_bounds(date)).isoformat()
+        by_group: dict[str, list[int]] = {}
+        for position in members:
+            by_group.setdefault(group_of.get(outlets[position], outlets[position]), []).append(position)
+        for group, positions in by_group.items():
+            ids = sorted({articles[p] for p in positions})
+            shown = ", ".join(html.escape(str(a)) for a in ids[:3]) + (f" and {len(ids) - 3:,} more" if len(ids) > 3 else "")
+            points.setdefault(group, []).append((x, label_of[members[0]], len(positions), len(ids), shown))
+    biggest = max((p[2] for pts in points.values() for p in pts), default=1)
+    for group in sorted(points, key=lambda o: (o in (OTHER_OUTLETS, UNKNOWN_OUTLET), o == UNKNOWN_OUTLET, o)):
+        pts = points[group]
+        fig.add_trace(go.Scatter(
+            x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers", name=_html_label(group),
+            marker={"size": [6 + 14 * math.sqrt(p[2] / biggest) for p in pts], "color": palette.get(group, UNKNOWN_COLOUR),
+                    "opacity": 0.85},
+            customdata=[[_html_label(group), f"{p[2]:,}", f"{p[3]:,}", p[4]] for p in pts],
+            hovertemplate="%{customdata[0]}: %{customdata[1]} mentions in %{customdata[2]} articles (%{customdata[3]})"
+                          "<extra></extra>"))
+
+
 def events_interactive(chart: Chart, label_width: int = 48):
     """The events timeline for the browser: one row per event; hover shows each mention's sentence."""
     import plotly.graph_objects as go
@@ -1488,8 +1658,11 @@ def events_interactive(chart: Chart, label_width: int = 48):
             label_of[position] = label
     group_of, palette = outlet_groups(rows, chart.colours)
     shown = rows["outlet"].map(group_of) if len(rows) else rows["outlet"]
+    per_mention = len(label_of) <= MAX_EVENT_DOTS
+    if not per_mention:
+        _event_summary_traces(fig, rows, groups, label_of, group_of, palette)
     for outlet in sorted(set(shown), key=lambda o: (o in (OTHER_OUTLETS, UNKNOWN_OUTLET), o == UNKNOWN_OUTLET, o)):
-        positions = [i for i, o in enumerate(shown) if o == outlet and i in label_of]
+        positions = [i for i, o in enumerate(shown) if o == outlet and i in label_of] if per_mention else []
         if not positions:
             continue
         fig.add_trace(go.Scatter(

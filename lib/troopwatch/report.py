@@ -7,10 +7,12 @@ person edits the parameters cell, as strings; the ``as_*`` helpers accept both.
 """
 from __future__ import annotations
 
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -124,10 +126,16 @@ class Project:
         except ValueError:
             return p.as_posix()
 
-    def load(self, outlets: Sequence[str] | str | None = None):
-        """Every table of the corpus (one extraction, cached per article), limited to ``outlets`` if given."""
+    def load(self, outlets: Sequence[str] | str | None = None, tables: Sequence[str] | None = None,
+             text: bool = True):
+        """The tables of the corpus (one extraction, cached per article), limited to ``outlets`` if given.
+
+        ``tables`` names the tables a notebook reads (None: all; the articles table always comes):
+        the others are never assembled, which keeps a kernel's time and memory to what it plots.
+        ``text=False`` leaves the article text out.
+        """
         tables = load_tables(self.path(self.corpus_dir), outlets, label=self.corpus_dir,
-                             cache=self.root / "build" / "cache")
+                             cache=self.root / "build" / "cache", tables=tables, text=text)
         if "path" in tables.articles.columns:  # shown as the reader would type it, not a machine path
             tables.articles["path"] = tables.articles["path"].map(lambda p: self.show(p) if isinstance(p, str) else p)
         return tables
@@ -173,8 +181,11 @@ def setup_display() -> None:
     pd.set_option("display.width", 200)
 
 
-def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label: str | None = None, cache=None):
-    """Every table of ``corpus_dir`` (see ``pipeline.extract``), limited to ``outlets`` if given.
+def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label: str | None = None, cache=None,
+                tables: Sequence[str] | None = None, text: bool = True):
+    """The tables of ``corpus_dir`` (see ``pipeline.extract``), limited to ``outlets`` if given.
+
+    ``tables``: the tables wanted (None: all); the articles table is always built.
 
     ``outlets`` matches the sidecar's outlet names; 'outlet not stated' (or 'unknown')
     selects the articles whose outlet the metadata does not give.
@@ -182,24 +193,58 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
     from . import pipeline
 
     name = label or str(corpus_dir)
-    tables = pipeline.extract(str(corpus_dir), cache=cache)
+    wanted = None if tables is None else ["articles", *[t for t in tables if t != "articles"]]
+    # articles the cache does not hold yet are extracted on every core this kernel may use (worker
+    # processes start only when worth it), by one kernel at a time: notebooks that run together on a
+    # new corpus wait for the first to fill the cache instead of each extracting every article
+    with extraction_lock(cache):
+        tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text, jobs=_cores())
     articles = tables.articles
     if articles.empty:
         raise ValueError(f"{name}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
-    wanted = as_list(outlets)
-    if not wanted:
+    chosen_outlets = as_list(outlets)
+    if not chosen_outlets:
         return tables
     wanted_labels = {UNKNOWN_OUTLET if w.lower() in {"unknown", "outlet not stated", UNKNOWN_OUTLET} else w
-                     for w in wanted}
+                     for w in chosen_outlets}
     labels = articles["outlet"].map(outlet_label)
     chosen = articles[labels.isin(wanted_labels)]
     if chosen.empty:
         available = ", ".join(sorted(set(labels)))
-        raise ValueError(f"parameter outlets: no article in {name} is from {', '.join(wanted)}; "
+        raise ValueError(f"parameter outlets: no article in {name} is from {', '.join(chosen_outlets)}; "
                          f"the outlets are: {available}")
     selected = tables.select_articles(chosen["id"])
     selected.articles.attrs = dict(articles.attrs)
     return selected
+
+
+@contextmanager
+def extraction_lock(cache) -> Iterator[None]:
+    """Hold ``<cache>/.extract.lock`` (an exclusive ``fcntl.flock``, released by the system if the holder
+    dies) while reading the cache and extracting what it lacks; nothing to hold without a cache."""
+    if cache is None:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, each kernel extracts what it lacks
+        yield
+        return
+    folder = Path(cache)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".extract.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the flock
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def load_articles(corpus_dir, outlets: Sequence[str] | str | None = None) -> pd.DataFrame:

@@ -53,7 +53,11 @@ once), recorded in the manifest's run entry and, with the size and time of every
 file the run left, in ``<build>/notebooks/.run-fingerprint.json``; when a run's
 fingerprint is that of the last successful run and those files are unchanged, it
 says "up to date" and publishes nothing, without loading the corpus or checking
-each notebook (``force=True``, ``--force``: run anyway).
+each notebook (``force=True``, ``--force``: run anyway).  Within a run each input
+file is hashed once; across runs, a file whose size, modification and change times
+and inode match ``<build>/notebooks/.input-hashes.json`` keeps its recorded sha256
+(one written within 2 s of the hashing is read again), so a run on an unchanged
+corpus of 10,000 articles stats its files instead of reading them.
 """
 from __future__ import annotations
 
@@ -72,7 +76,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 __all__ = [
     "Parameter",
@@ -293,20 +297,109 @@ def resolve_parameters(notebooks: Sequence[Notebook], given: dict[str, str]) -> 
 
 # ---------------------------------------------------------------- change detection
 
+# While a run decides what to do, each input file or folder is hashed once, however many
+# notebooks name it (the corpus, the library, the lexicons): path -> [(name, sha256 digest)].
+_TREE_MEMO: dict[str, list[tuple[str, bytes]]] | None = None
+# The sha256 of each input file as last read, with the file's size, modification and change times and
+# inode (``<build>/notebooks/.input-hashes.json``): a file whose four are unchanged is not read again.
+# A file changed less than STAT_TRUST_NS before its hash was taken is always read again (its times could
+# still be those of a later change within the file system's clock resolution).
+HASHES_NAME = ".input-hashes.json"
+STAT_TRUST_NS = 2_000_000_000
+_KNOWN: dict | None = None
+
+
+@contextlib.contextmanager
+def _hash_once(known_file: Path | None = None) -> "Iterator[dict]":
+    """Within this block, a file or folder's bytes are read and hashed once (they do not change during a run);
+    with ``known_file``, files unchanged since the hashes it holds were taken are not read at all, and the
+    hashes taken are saved there at the end unless the block sets ``save`` to False in the dict it gets."""
+    global _TREE_MEMO, _KNOWN
+    outer, outer_known = _TREE_MEMO, _KNOWN
+    if outer is None:
+        _TREE_MEMO = {}
+    if known_file is not None and _KNOWN is None:
+        try:
+            data = json.loads(known_file.read_text(encoding="utf-8"))
+            files = data["files"] if isinstance(data.get("files"), dict) else {}
+            taken = int(data.get("taken", 0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            files, taken = {}, 0
+        _KNOWN = {"files": files, "taken": taken, "now": time.time_ns(), "changed": False, "seen": set()}
+    outcome = {"save": True}
+    try:
+        yield outcome
+        known = _KNOWN
+        if known_file is not None and outer_known is None and known is not None and outcome["save"] and \
+                (known["changed"] or known["seen"] != set(known["files"])):
+            kept = {p: e for p, e in known["files"].items() if p in known["seen"]}  # files of this run only
+            with contextlib.suppress(OSError):
+                _write_json(known_file, {"taken": known["now"], "files": kept})
+    finally:
+        _TREE_MEMO, _KNOWN = outer, outer_known
+
+
+def _file_digest(path: str) -> bytes:
+    """sha256 of a file's bytes, from the known hashes when its size, times and inode are unchanged."""
+    known = _KNOWN
+    if known is None:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).digest()
+    st = os.stat(path)
+    known["seen"].add(path)
+    signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    entry = known["files"].get(path)
+    if entry is not None and entry[:4] == signature and st.st_ctime_ns < known["taken"] - STAT_TRUST_NS:
+        return bytes.fromhex(entry[4])
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).digest()
+    if entry is None or entry[:4] != signature or entry[4] != digest.hex():
+        known["files"][path] = signature + [digest.hex()]
+        known["changed"] = True
+    elif st.st_ctime_ns >= known["taken"] - STAT_TRUST_NS:
+        known["changed"] = True  # read again now, trusted next time
+    return digest
+
+
+def _tree_hashes(path: Path) -> list[tuple[str, bytes]] | None:
+    """(name, sha256) of a file, or of every file under a folder (not under __pycache__, none starting with
+    '.'), in path order; None when missing."""
+    if path.is_file():
+        return [(path.name, _file_digest(os.path.abspath(path)))]
+    if not path.is_dir():
+        return None
+    root = os.path.abspath(path)
+    if "__pycache__" in Path(root).parts:
+        return []
+    found: list[tuple[tuple[str, ...], str]] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not os.path.islink(os.path.join(folder, d))]
+        rel = os.path.relpath(folder, root)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        for name in files:
+            full = os.path.join(folder, name)
+            if not name.startswith(".") and os.path.isfile(full):
+                found.append((parts + (name,), full))
+    found.sort()
+    return [("/".join(parts), _file_digest(full)) for parts, full in found]
+
+
 def _hash_tree(digest, path: Path, label: str) -> None:
     """Add the names and bytes of a file, or of every file under a folder, to ``digest``."""
-    if path.is_file():
-        files = [path]
-    elif path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                       and not p.name.startswith("."))
+    memo = _TREE_MEMO
+    key = os.path.abspath(path)
+    if memo is not None and key in memo:
+        entries = memo[key]
     else:
+        entries = _tree_hashes(path)
+        if memo is not None:
+            memo[key] = entries
+    if entries is None:
         digest.update(f"{label}: missing\n".encode())
         return
-    for f in files:
-        rel = f.relative_to(path).as_posix() if path.is_dir() else f.name
+    for rel, file_digest in entries:
         digest.update(f"{label}/{rel}\n".encode())
-        digest.update(hashlib.sha256(f.read_bytes()).digest())
+        digest.update(file_digest)
 
 
 def _package_versions() -> str:
@@ -1205,6 +1298,14 @@ def run_notebooks(
     values = resolve_parameters(notebooks, given)
     plan = plan_outputs(notebooks, values, list(given), build_dir)
     layout = _Layout(plan.state)
+    with _hash_once(layout.notebooks / HASHES_NAME) as outcome:
+        status = _run_notebooks(notebooks, values, plan, layout, jobs, force, progress, wait)
+        outcome["save"] = status == 0  # a run that failed or was stopped leaves the build state as it was
+        return status
+
+
+def _run_notebooks(notebooks: Sequence[Notebook], values: dict[str, dict[str, Any]], plan: "OutputPlan",
+                   layout: "_Layout", jobs: int, force: bool, progress: bool, wait: bool) -> int:
     fingerprint = run_fingerprint(notebooks, values)
     if not force and _fingerprint_matches(plan, layout, notebooks, fingerprint):
         done = _no_op(plan, layout, notebooks, fingerprint, wait)
