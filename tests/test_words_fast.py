@@ -162,3 +162,10 @@ def test_anchored_matches_as_finditer_on_generated_patterns(pattern, text):
     strings, lo, hi = anchor
     for a, _b in plain:
         assert any(text.startswith(s, p) for p in range(a + lo, a + hi + 1) for s in strings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("قوات 2500,.amwj.A/،؟\n-ـ")), max_size=50))
+def test_tokenizers_cut_as_their_patterns_match(text):
+    assert words.tokenize(text) == [(m.start(), m.end(), m.group()) for m in words.TOKEN_RE.finditer(text)]
+    assert words.all_tokens(text) == [(m.group(), m.start(), m.end()) for m in words.ALL_TOKEN_RE.finditer(text)]

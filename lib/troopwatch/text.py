@@ -194,26 +194,61 @@ class NormalizedText:
         return self.original[a:b]
 
 
+def _fold_simple(original: str) -> str:
+    """``original`` with every character of the table folded (one for one) or dropped.
+
+    Each distinct character to change is replaced in one ``str.replace`` (a scan in C); no
+    folded character is itself in the table, so the replacements never meet each other.
+    """
+    found = _CHANGED.findall(original)
+    if not found:
+        return original
+    for ch in dict.fromkeys(found):
+        original = original.replace(ch, _FOLDED[ch])
+    return original
+
+
+def _kept_positions(original: str) -> array:
+    """The offset map of a text whose only changes drop characters: every kept index, then ``len(original)``."""
+    import numpy as np
+
+    codes = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _dropped_table()
+    dropped = table[np.minimum(codes, len(table) - 1)]
+    kept = array("q")
+    kept.frombytes(np.flatnonzero(~dropped).astype("<i8", copy=False).tobytes())
+    kept.append(len(original))
+    return kept
+
+
+@lru_cache(maxsize=1)
+def _dropped_table():
+    """Whether normalize drops each code point (a numpy array indexed by it)."""
+    import numpy as np
+
+    # indexed by code point; the last entry stands for every code point above it (none is dropped)
+    table = np.zeros(max(c for c, v in _TRANSLATE.items() if v is None) + 2, dtype=bool)
+    for c, v in _TRANSLATE.items():
+        if v is None:
+            table[c] = True
+    return table
+
+
 def normalize(original: str) -> NormalizedText:
     """Return the matching form of ``original`` with its offset map."""
     if not isinstance(original, str):
         raise TypeError(f"normalize() takes a str, not {type(original).__name__}")
-    dots = _HAS_OBFUSCATING_DOT.search(original) is not None
+    # an obfuscating dot has a tatweel just before or just after it: without one there is none to look for
+    dots = ((TATWEEL + "." in original or "." + TATWEEL in original)
+            and _HAS_OBFUSCATING_DOT.search(original) is not None)
     slow = dots or _NEEDS_SLOW.search(original) is not None
     if not slow:
-        # every change is one character for one, or a character dropped: the text is one
-        # translate() and the offset map skips only the dropped characters
-        # (re.sub visits only the characters that change: faster than str.translate on the whole text)
-        folded = _CHANGED.sub(_fold_match, original)
-        if _DROPPED.search(original) is None:
+        # every change is one character for one, or a character dropped: the offset map
+        # skips only the dropped characters
+        folded = _fold_simple(original)
+        if len(folded) == len(original):
             return NormalizedText(original, folded, range(len(original) + 1))
-        kept = array("q")
-        pos = 0
-        for m in _DROPPED.finditer(original):
-            kept.extend(range(pos, m.start()))
-            pos = m.end()
-        kept.extend(range(pos, len(original) + 1))
-        return NormalizedText(original, folded, kept)
+        return NormalizedText(original, folded, _kept_positions(original))
     out: list[str] = []
     offsets = array("q")
     pos = 0
