@@ -15,6 +15,7 @@ stopwords_extra.yml, spelling_variants.yml in ``data/lexicons``.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -287,29 +288,46 @@ def _analyse(row: Any) -> _Analysis:
     for key, c in actor_counts.items():
         out[f"actor_{key}_count"] = c
 
+    return _Analysis(out, _evidence_rows(art, article_id, ev))
+
+
+def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[dict[str, Any]]:
+    """The evidence rows in order of start, measure and label: original spans, the matched words and their sentence."""
     evidence = []
     sentences: dict[int, str] = {}  # the text of each sentence holding evidence, sliced once
-    for e in sorted(ev, key=lambda e: (e.start, e.measure, e.label)):
-        a, b = art.to_original(e.start, e.end)
-        k = art.sentence_index(e.start)
-        if k is None:
-            sentence = art.sentence_text(e.start)
-        else:
+    original = art.original
+    norm = art.norm
+    # with the identity map a span of the matching form is the same span of the original (nothing was dropped)
+    identity = isinstance(norm.offsets, range)
+    to_original = norm.to_original
+    starts, spans, original_spans = art._sentence_starts, art.sentences, art.original_sentences
+    for e in sorted(ev, key=_evidence_order):
+        start = e.start
+        a, b = (start, e.end) if identity and start < e.end else to_original(start, e.end)
+        # art.sentence_index(start)
+        k = bisect_right(starts, start) - 1
+        if k >= 0 and start < max(spans[k][1], spans[k][0] + 1):
             sentence = sentences.get(k)
             if sentence is None:
-                sa, sb = art.original_sentences[k]
-                sentence = sentences[k] = art.original[sa:sb]
+                sa, sb = original_spans[k]
+                sentence = sentences[k] = original[sa:sb]
+        else:
+            sentence = art.sentence_text(start)
         evidence.append({
             "article": article_id,
             "measure": e.measure,
             "label": e.label,
             "term": e.term,
-            "matched": art.original[a:b],
+            "matched": original[a:b],
             "start": a,
             "end": b,
             "sentence": sentence,
         })
-    return _Analysis(out, evidence)
+    return evidence
+
+
+def _evidence_order(e: _Evidence) -> tuple:
+    return (e.start, e.measure, e.label)
 
 
 def analyse_article(article: Article) -> tuple[dict[str, Any], list[dict[str, Any]]]:
