@@ -214,7 +214,7 @@ def _negated(article: Article, m: Match, cfg: _StanceCfg) -> bool:
 @dataclass
 class _Analysis:
     row: dict[str, Any]
-    evidence: list[dict[str, Any]]
+    evidence: list[tuple]  # tuples in EVIDENCE_COLUMNS order
 
 
 def _analyse(row: Any) -> _Analysis:
@@ -291,9 +291,11 @@ def _analyse(row: Any) -> _Analysis:
     return _Analysis(out, _evidence_rows(art, article_id, ev))
 
 
-def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[dict[str, Any]]:
-    """The evidence rows in order of start, measure and label: original spans, the matched words and their sentence."""
+def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[tuple]:
+    """The evidence rows (tuples in EVIDENCE_COLUMNS order) in order of start, measure and label: original spans,
+    the matched words and their sentence."""
     evidence = []
+    add = evidence.append
     sentences: dict[int, str] = {}  # the text of each sentence holding evidence, sliced once
     original = art.original
     norm = art.norm
@@ -313,16 +315,7 @@ def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[d
                 sentence = sentences[k] = original[sa:sb]
         else:
             sentence = art.sentence_text(start)
-        evidence.append({
-            "article": article_id,
-            "measure": e.measure,
-            "label": e.label,
-            "term": e.term,
-            "matched": original[a:b],
-            "start": a,
-            "end": b,
-            "sentence": sentence,
-        })
+        add((article_id, e.measure, e.label, e.term, original[a:b], a, b, sentence))
     return evidence
 
 
@@ -332,6 +325,12 @@ def _evidence_order(e: _Evidence) -> tuple:
 
 def analyse_article(article: Article) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(framing row, evidence rows) of one article."""
+    row, evidence = analyse_article_tuples(article)
+    return row, [dict(zip(EVIDENCE_COLUMNS, e)) for e in evidence]
+
+
+def analyse_article_tuples(article: Article) -> tuple[dict[str, Any], list[tuple]]:
+    """(framing row, evidence rows as tuples in EVIDENCE_COLUMNS order) of one article: what the extraction keeps."""
     result = _analyse(article)
     return result.row, result.evidence
 
@@ -343,7 +342,7 @@ def framing_analysis(articles: "pd.DataFrame | list[Article]") -> tuple[pd.DataF
     for art in article_list(articles, "framing_table"):
         result = _analyse(art)
         rows.append(result.row)
-        evidence.extend(result.evidence)
+        evidence.extend(result.evidence)  # tuples in EVIDENCE_COLUMNS order
     table = pd.DataFrame(rows, columns=table_columns())
     ev = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
     return table, ev
