@@ -37,7 +37,7 @@ from troopwatch.corpus import load_corpus  # noqa: E402
 from troopwatch.dates import date_rows, resolve_for_article  # noqa: E402
 from troopwatch.dates_en import find_dates_by_language  # noqa: E402
 from troopwatch.events import article_events, match_known_events  # noqa: E402
-from troopwatch.framing import analyse_article  # noqa: E402
+from troopwatch.framing import analyse_article_tuples  # noqa: E402 (what extract runs)
 from troopwatch.published_en import publication_fields_by_language  # noqa: E402
 from troopwatch.timeline import claim_times  # noqa: E402
 
@@ -72,7 +72,7 @@ def stage_seconds(row: dict) -> Counter:
     claim_times(article, claims, resolved, known)
     spent["timeline"] += clock() - t
     t = clock()
-    analyse_article(article)
+    analyse_article_tuples(article)
     spent["framing"] += clock() - t
     t = clock()
     date_rows(article, resolved)

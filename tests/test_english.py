@@ -141,6 +141,18 @@ def test_a_mixed_article_is_read_sentence_by_sentence():
     assert text[claims[1].start:claims[1].end] == "900"
 
 
+@pytest.mark.parametrize("text", [
+    "أعلن البنتاغون سحب 2500 جندي.\n2024!\nThe Pentagon said 900 troops would stay. ثم غادر",
+    "أعلن البنتاغون سحب ٢٥٠٠ جُندي.\n2024!\nقال مسؤول إن الانسحاب يبدأ غدا؟ 15 - 20",
+])
+def test_each_sentence_has_the_script_of_its_letters(text):
+    from troopwatch.article import script_of
+
+    art = Article.from_text(text, "s")
+    assert art.sentence_languages == [script_of(text[a:b]) for a, b in art.original_sentences]
+    assert "und" in art.sentence_languages and "ar" in art.sentence_languages
+
+
 def test_an_arabic_article_is_read_as_before():
     from troopwatch.claims import extract_claims
     from troopwatch.dates import find_dates

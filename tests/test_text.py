@@ -1,5 +1,5 @@
 """Normalization: the matching form, and the offset map back to the original text."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from troopwatch.text import is_hard_wrapped, normalize, normalize_term, paragraph_spans, sentence_spans
 
@@ -148,3 +148,30 @@ def test_one_paragraph_per_line_stays_as_it_is():
     text = "عنوان الخبر بلا نقطة\nالفقرة الأولى تنتهي هنا.\nالفقرة الثانية تنتهي هنا.\nوالثالثة أيضا.\nوالرابعة."
     assert not is_hard_wrapped(text)
     assert len(paragraph_spans(text)) == 5
+
+
+def _fold_one_by_one(original: str) -> tuple[str, list[int]]:
+    """The definition of normalize: each character folded on its own (a dot hidden in a word dropped)."""
+    import re
+
+    from troopwatch.text import _OBFUSCATING_DOT, fold_char
+
+    hidden = {m.start() for m in re.finditer(_OBFUSCATING_DOT, original)}
+    out, offsets = [], []
+    for i, ch in enumerate(original):
+        folded = "" if i in hidden else fold_char(ch)
+        out.append(folded)
+        offsets += [i] * len(folded)
+    return "".join(out), offsets + [len(original)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("جندي ُّـٌ٢٥0.أإآىیکھ٬\u200f\u2069\u0301\ufefbﻻ\u00ab\u2014\u00a0ab\n")), max_size=50))
+@example("قتل لمقـ.تل جُنديٍّ في العـــراق")
+@example("إصـ.ـابة ٢٥٠٠ جندي.ـ")
+@example("ﻻ أحد ﷲ ٢٥ جُندي")
+def test_normalize_is_the_character_by_character_folding(original):
+    folded = normalize(original)
+    text, offsets = _fold_one_by_one(original)
+    assert folded.text == text
+    assert list(folded.offsets) == offsets

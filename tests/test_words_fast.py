@@ -122,9 +122,9 @@ def test_a_text_without_a_matchers_first_words_is_passed_over():
     tokens = words.tokenize(text)
     absent = TermMatcher([TermSpec("x", "انسحاب"), TermSpec("y", "قوات التحالف")])
     present = TermMatcher([TermSpec("z", "بغداد")])
-    starts = words._start_tokens(tokens, absent._key)
+    starts = words._start_nodes(tokens, absent._key)
     assert absent._serial not in starts
-    assert starts[present._serial] == [[3]]
+    assert [i for i, _node in starts[present._serial]] == [3]
     assert absent.find(text, tokens) == [] and len(present.find(text, tokens)) == 1
 
 
@@ -162,3 +162,48 @@ def test_anchored_matches_as_finditer_on_generated_patterns(pattern, text):
     strings, lo, hi = anchor
     for a, _b in plain:
         assert any(text.startswith(s, p) for p in range(a + lo, a + hi + 1) for s in strings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("قوات 2500,.amwj.A/،؟\n-ـ")), max_size=50))
+def test_tokenizers_cut_as_their_patterns_match(text):
+    assert words.tokenize(text) == [(m.start(), m.end(), m.group()) for m in words.TOKEN_RE.finditer(text)]
+    assert words.all_tokens(text) == [(m.group(), m.start(), m.end()) for m in words.ALL_TOKEN_RE.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_PATTERNS + [r"x\s+(?:ab|ba)\s*y", r"(?:ab|b)x?(?:y|ya)", r"a|bx", r"(ab|x)y?b"]),
+       st.text(alphabet="abxy ", max_size=40))
+def test_every_match_holds_one_string_of_each_required_run(pattern, text):
+    required = words.regex_required(pattern)
+    for m in re.finditer(pattern, text):
+        assert all(any(s in m.group() for s in strings) for strings in required), (pattern, m.group())
+
+
+@pytest.mark.parametrize("pattern, required", [
+    (r"(?<![ء-ي])[وف]?(?:لم|لا)\s+(?:يوافق|توافق)\s+\S*(?:انسحاب|سحب)",
+     (("لا", "لم"), ("توافق", "يوافق"), ("انسحاب", "سحب"))),
+    (r"x\s+(?:ab|ba)?y", (("x",), ("y",))),
+    (r"(?i)withdraw", ()),
+])
+def test_regex_required(pattern, required):
+    assert words.regex_required(pattern) == required
+
+
+def _greedy_longest_first(matches):
+    """select_non_overlapping's rule, written plainly: longest first (then by start, label), none overlapping."""
+    kept = []
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.label)):
+        if not any(k.start < m.end and m.start < k.end or (m.start == m.end and k.start < m.start < k.end)
+                   for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 4), st.sampled_from("abc")), max_size=7), st.booleans())
+def test_select_non_overlapping_keeps_the_longest(spans, in_order):
+    found = [words.Match(a, a + n, TermSpec(label, label)) for a, n, label in spans]
+    if in_order:
+        found.sort(key=lambda m: m.start)
+    assert words.select_non_overlapping(found) == _greedy_longest_first(found)

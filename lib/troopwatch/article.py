@@ -83,14 +83,17 @@ class Article:
         paragraphs = paragraph_spans(text)
         osents = sentence_spans(text, paragraphs)
         offsets = norm.offsets
-        last = len(offsets) - 1
-        nsents = []
-        for a, b in osents:
-            na = bisect.bisect_left(offsets, a, 0, last)
-            nb = bisect.bisect_left(offsets, b, 0, last)
-            if nb == last or nb > len(norm.text):
-                nb = len(norm.text)
-            nsents.append((na, max(na, nb)))
+        if isinstance(offsets, range):  # the identity map: every sentence has the same span in both
+            nsents = list(osents)
+        else:
+            last = len(offsets) - 1
+            nsents = []
+            for a, b in osents:
+                na = bisect.bisect_left(offsets, a, 0, last)
+                nb = bisect.bisect_left(offsets, b, 0, last)
+                if nb == last or nb > len(norm.text):
+                    nb = len(norm.text)
+                nsents.append((na, max(na, nb)))
         row = dict(row or {})
         language = _clean(row.get("language"))
         basis = "metadata"
@@ -123,7 +126,12 @@ class Article:
     @cached_property
     def sentence_languages(self) -> list[str]:
         """The script of each sentence ('ar', 'en' or 'und'): a mixed article is read sentence by sentence."""
-        return [script_of(self.original[a:b]) for a, b in self.original_sentences]
+        original = self.original
+        if _LATIN.search(original) is None:
+            # no Latin letter anywhere: a sentence is Arabic when it holds an Arabic letter (as script_of finds)
+            arabic = _ARABIC.search
+            return ["ar" if arabic(original, a, b) is not None else "und" for a, b in self.original_sentences]
+        return [script_of(original[a:b]) for a, b in self.original_sentences]
 
     def sentences_in(self, language: str) -> list[int]:
         """Indices of the sentences written in ``language``; a sentence of no script goes with the article's language."""

@@ -15,6 +15,7 @@ stopwords_extra.yml, spelling_variants.yml in ``data/lexicons``.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -213,7 +214,7 @@ def _negated(article: Article, m: Match, cfg: _StanceCfg) -> bool:
 @dataclass
 class _Analysis:
     row: dict[str, Any]
-    evidence: list[dict[str, Any]]
+    evidence: list[tuple]  # tuples in EVIDENCE_COLUMNS order
 
 
 def _analyse(row: Any) -> _Analysis:
@@ -287,33 +288,49 @@ def _analyse(row: Any) -> _Analysis:
     for key, c in actor_counts.items():
         out[f"actor_{key}_count"] = c
 
+    return _Analysis(out, _evidence_rows(art, article_id, ev))
+
+
+def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[tuple]:
+    """The evidence rows (tuples in EVIDENCE_COLUMNS order) in order of start, measure and label: original spans,
+    the matched words and their sentence."""
     evidence = []
+    add = evidence.append
     sentences: dict[int, str] = {}  # the text of each sentence holding evidence, sliced once
-    for e in sorted(ev, key=lambda e: (e.start, e.measure, e.label)):
-        a, b = art.to_original(e.start, e.end)
-        k = art.sentence_index(e.start)
-        if k is None:
-            sentence = art.sentence_text(e.start)
-        else:
+    original = art.original
+    norm = art.norm
+    # with the identity map a span of the matching form is the same span of the original (nothing was dropped)
+    identity = isinstance(norm.offsets, range)
+    to_original = norm.to_original
+    starts, spans, original_spans = art._sentence_starts, art.sentences, art.original_sentences
+    for e in sorted(ev, key=_evidence_order):
+        start = e.start
+        a, b = (start, e.end) if identity and start < e.end else to_original(start, e.end)
+        # art.sentence_index(start)
+        k = bisect_right(starts, start) - 1
+        if k >= 0 and start < max(spans[k][1], spans[k][0] + 1):
             sentence = sentences.get(k)
             if sentence is None:
-                sa, sb = art.original_sentences[k]
-                sentence = sentences[k] = art.original[sa:sb]
-        evidence.append({
-            "article": article_id,
-            "measure": e.measure,
-            "label": e.label,
-            "term": e.term,
-            "matched": art.original[a:b],
-            "start": a,
-            "end": b,
-            "sentence": sentence,
-        })
-    return _Analysis(out, evidence)
+                sa, sb = original_spans[k]
+                sentence = sentences[k] = original[sa:sb]
+        else:
+            sentence = art.sentence_text(start)
+        add((article_id, e.measure, e.label, e.term, original[a:b], a, b, sentence))
+    return evidence
+
+
+def _evidence_order(e: _Evidence) -> tuple:
+    return (e.start, e.measure, e.label)
 
 
 def analyse_article(article: Article) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(framing row, evidence rows) of one article."""
+    row, evidence = analyse_article_tuples(article)
+    return row, [dict(zip(EVIDENCE_COLUMNS, e)) for e in evidence]
+
+
+def analyse_article_tuples(article: Article) -> tuple[dict[str, Any], list[tuple]]:
+    """(framing row, evidence rows as tuples in EVIDENCE_COLUMNS order) of one article: what the extraction keeps."""
     result = _analyse(article)
     return result.row, result.evidence
 
@@ -325,7 +342,7 @@ def framing_analysis(articles: "pd.DataFrame | list[Article]") -> tuple[pd.DataF
     for art in article_list(articles, "framing_table"):
         result = _analyse(art)
         rows.append(result.row)
-        evidence.extend(result.evidence)
+        evidence.extend(result.evidence)  # tuples in EVIDENCE_COLUMNS order
     table = pd.DataFrame(rows, columns=table_columns())
     ev = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
     return table, ev

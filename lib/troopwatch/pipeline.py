@@ -83,11 +83,20 @@ class Tables:
 
 def extract_article(article: Article) -> dict[str, Any]:
     """Every stage on one article: its publication fields and the rows of each table (plain values)."""
+    from .framing import EVIDENCE_COLUMNS
+
+    result = _extract(article)
+    result["evidence"] = [dict(zip(EVIDENCE_COLUMNS, e)) for e in result["evidence"]]
+    return result
+
+
+def _extract(article: Article) -> dict[str, Any]:
+    """extract_article with the evidence rows as tuples in EVIDENCE_COLUMNS order (what compact keeps)."""
     from .claims_en import extract_claims_by_language
     from .dates import date_rows, resolve_for_article
     from .dates_en import find_dates_by_language
     from .events import anchor_to_events, article_events, match_known_events
-    from .framing import analyse_article
+    from .framing import analyse_article_tuples
     from .published_en import publication_fields_by_language
     from .timeline import claim_times
 
@@ -101,7 +110,7 @@ def extract_article(article: Article) -> dict[str, Any]:
     known = match_known_events(article, resolved)
     resolved = anchor_to_events(article, resolved, known)
     claims = claim_times(article, extract_claims_by_language(article), resolved, known)
-    framing_row, evidence = analyse_article(article)
+    framing_row, evidence = analyse_article_tuples(article)
     return {
         "published": published,
         "dates": date_rows(article, resolved),
@@ -156,19 +165,26 @@ def compact(result: dict[str, Any], columns: dict[str, tuple[str, ...]] | None =
     The record holds, per part of ``PARTS``, its rows as tuples in table column order (the
     publication fields and the framing row: one tuple).  A string repeated within the article
     (its id, a sentence quoted by several rows) is one object, which pickle and marshal keep
-    shared, so a record costs about what its distinct values cost.
+    shared, so a record costs about what its distinct values cost.  A row given as a tuple is
+    taken to be in column order already.
     """
     columns = columns or part_columns()
     memo: dict[str, str] = {}
+    share = memo.setdefault
 
-    def row(values: dict, names: tuple[str, ...], missing=_MISSING) -> tuple:
-        out = []
-        for name in names:
-            value = values.get(name, missing) if missing is not None else values[name]
-            if type(value) is str:
-                value = memo.setdefault(value, value)
-            out.append(value)
-        return tuple(out)
+    def row(values: dict | tuple, names: tuple[str, ...], missing=_MISSING) -> tuple:
+        if type(values) is tuple:
+            found = values
+        elif len(values) == len(names) or missing is None:
+            try:
+                found = _getter(names)(values)  # every column present (a KeyError when one is missing)
+            except KeyError:
+                if missing is None:
+                    raise
+                found = [values.get(name, missing) for name in names]
+        else:
+            found = [values.get(name, missing) for name in names]
+        return tuple([share(v, v) if type(v) is str else v for v in found])
 
     return (
         row(result["published"], columns["published"], None),
@@ -180,10 +196,19 @@ def compact(result: dict[str, Any], columns: dict[str, tuple[str, ...]] | None =
     )
 
 
+@lru_cache(maxsize=64)
+def _getter(names: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """The values of ``names`` of a row, in order (one column: a tuple of one)."""
+    from operator import itemgetter
+
+    get = itemgetter(*names)
+    return get if len(names) > 1 else (lambda values: (get(values),))
+
+
 def _extract_row(row: dict) -> tuple:
     """extract_article on a corpus row, as a compact record (what worker processes receive and return)."""
     text = row.get("text")
-    return compact(extract_article(Article.from_text(text if isinstance(text, str) else "", str(row.get("id", "")), row)))
+    return compact(_extract(Article.from_text(text if isinstance(text, str) else "", str(row.get("id", "")), row)))
 
 
 # --------------------------------------------------------------------------- many articles

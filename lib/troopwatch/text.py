@@ -17,7 +17,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterable, Sequence
 
 __all__ = [
     "NormalizedText",
@@ -132,21 +132,14 @@ for _lo, _hi in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 
         _TRANSLATE[_cp] = None
 for _ch in _INVISIBLE:
     _TRANSLATE[ord(_ch)] = None
-_NEEDS_SLOW = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 # A dot written inside a word next to a tatweel ("لمقـ.تل", "إصـ.ـابة") hides the word from
 # keyword filters; it is no sentence end and the word is read without it.  A dot between
 # two letters with no tatweel ("تقريبا.وقال") is a missing space after a full stop.
 _OBFUSCATING_DOT = r"(?:(?<=\u0640)\.(?=\u0640*[\u0621-\u064a])|(?<=[\u0621-\u064a])\.(?=\u0640+[\u0621-\u064a]))"
 _HAS_OBFUSCATING_DOT = re.compile(_OBFUSCATING_DOT)
-# the characters normalize drops (runs of them)
-_DROPPED = re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_TRANSLATE.items()) if v is None) + "]+")
 assert all(v is None or len(v) == 1 for v in _TRANSLATE.values())  # the rest map one character to one
 _FOLDED = {chr(c): v or "" for c, v in _TRANSLATE.items()}
 
-
-def _fold_match(m: "re.Match[str]") -> str:
-    return _FOLDED[m.group()]
-_CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
 # every character normalize may change: those of the table and the presentation forms
 _SPECIAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "\ufb50-\ufdff\ufe70-\ufeff]")
 _SPECIAL_OR_DOT = re.compile(_SPECIAL.pattern + "|" + _OBFUSCATING_DOT)
@@ -194,26 +187,60 @@ class NormalizedText:
         return self.original[a:b]
 
 
+def _fold_simple(original: str, changed: Iterable[str]) -> str:
+    """``original`` with the characters ``changed`` (of the table) folded one for one or dropped.
+
+    Each distinct character is replaced in one ``str.replace`` (a scan in C); no folded
+    character is itself in the table, so the replacements never meet each other.
+    """
+    for ch in changed:
+        original = original.replace(ch, _FOLDED[ch])
+    return original
+
+
+def _kept_positions(original: str) -> array:
+    """The offset map of a text whose only changes drop characters: every kept index, then ``len(original)``."""
+    import numpy as np
+
+    codes = np.frombuffer(original.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _dropped_table()
+    dropped = table[np.minimum(codes, len(table) - 1)]
+    kept = array("q")
+    kept.frombytes(np.flatnonzero(~dropped).astype("<i8", copy=False).tobytes())
+    kept.append(len(original))
+    return kept
+
+
+@lru_cache(maxsize=1)
+def _dropped_table():
+    """Whether normalize drops each code point (a numpy array indexed by it)."""
+    import numpy as np
+
+    # indexed by code point; the last entry stands for every code point above it (none is dropped)
+    table = np.zeros(max(c for c, v in _TRANSLATE.items() if v is None) + 2, dtype=bool)
+    for c, v in _TRANSLATE.items():
+        if v is None:
+            table[c] = True
+    return table
+
+
 def normalize(original: str) -> NormalizedText:
     """Return the matching form of ``original`` with its offset map."""
     if not isinstance(original, str):
         raise TypeError(f"normalize() takes a str, not {type(original).__name__}")
-    dots = _HAS_OBFUSCATING_DOT.search(original) is not None
-    slow = dots or _NEEDS_SLOW.search(original) is not None
+    # an obfuscating dot has a tatweel just before or just after it: without one there is none to look for
+    dots = ((TATWEEL + "." in original or "." + TATWEEL in original)
+            and _HAS_OBFUSCATING_DOT.search(original) is not None)
+    # the distinct characters normalize may change (one scan)
+    special = dict.fromkeys(_SPECIAL.findall(original))
+    slow = dots or any(_is_presentation_form(ch) for ch in special)
     if not slow:
-        # every change is one character for one, or a character dropped: the text is one
-        # translate() and the offset map skips only the dropped characters
-        # (re.sub visits only the characters that change: faster than str.translate on the whole text)
-        folded = _CHANGED.sub(_fold_match, original)
-        if _DROPPED.search(original) is None:
+        # every change is one character for one, or a character dropped: the offset map
+        # skips only the dropped characters
+        folded = _fold_simple(original, special)
+        if len(folded) == len(original):
             return NormalizedText(original, folded, range(len(original) + 1))
-        kept = array("q")
-        pos = 0
-        for m in _DROPPED.finditer(original):
-            kept.extend(range(pos, m.start()))
-            pos = m.end()
-        kept.extend(range(pos, len(original) + 1))
-        return NormalizedText(original, folded, kept)
+        return NormalizedText(original, folded, _kept_positions(original))
     out: list[str] = []
     offsets = array("q")
     pos = 0
@@ -242,7 +269,6 @@ def normalize(original: str) -> NormalizedText:
 
 
 _SPACES = re.compile(r"\s+")
-_LINE = re.compile(r"[^\r\n]+")
 
 
 def normalize_term(term: str) -> str:
@@ -260,6 +286,14 @@ _SENTENCE_END = re.compile(r"[!?\u061f\u061b;\u2026.](?<=[!?\u061f\u061b;\u2026]
 
 # A line that closes a sentence: its last mark (before closing quotes or brackets) ends one.
 _CLOSED_LINE = re.compile(r"[.!?\u061f\u2026][\"'\u00bb\u201d\u2019)\]]*$")
+_CLOSERS = "\"'\u00bb\u201d\u2019)]"
+_LINE_END_MARKS = ".!?\u061f\u2026"
+
+
+def _closes_sentence(text: str, a: int, b: int) -> bool:
+    """Whether the line text[a:b] (stripped, as _line_spans gives it) closes a sentence: _CLOSED_LINE matches it."""
+    end = text[a:b].rstrip(_CLOSERS)[-1:]
+    return end != "" and end in _LINE_END_MARKS
 # Text is hard-wrapped (a page or a PDF copied with a line break every few words) when most of
 # its lines close no sentence and lines are short; its paragraphs then run until a line that
 # closes a sentence or a blank line, so a count and its verb on two lines are one sentence.
@@ -269,14 +303,17 @@ WRAPPED_MEDIAN_LENGTH = 100
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
+    """The lines of ``text`` (runs of characters other than CR and LF) stripped of white space; blank ones left out."""
     spans = []
-    for m in _LINE.finditer(text):
-        a, b = m.span()
-        seg = m.group()
-        lead = len(seg) - len(seg.lstrip())
-        trail = len(seg) - len(seg.rstrip())
-        if b - trail > a + lead:
-            spans.append((a + lead, b - trail))
+    a = 0
+    # CR made LF keeps every position: the lines are the pieces between line feeds
+    for seg in (text.replace("\r", "\n") if "\r" in text else text).split("\n"):
+        b = a + len(seg)
+        body = seg.strip()
+        if body:
+            lead = seg.find(body[0])  # the first character that is not white space
+            spans.append((a + lead, a + lead + len(body)))
+        a = b + 1
     return spans
 
 
@@ -286,7 +323,7 @@ def is_hard_wrapped(text: str, lines: list[tuple[int, int]] | None = None) -> bo
     if len(lines) < WRAPPED_MIN_LINES:
         return False
     body = lines[:-1]
-    open_lines = sum(1 for a, b in body if not _CLOSED_LINE.search(text, a, b))
+    open_lines = sum(1 for a, b in body if not _closes_sentence(text, a, b))
     lengths = sorted(b - a for a, b in lines)
     return open_lines >= WRAPPED_OPEN_SHARE * len(body) and lengths[len(lengths) // 2] <= WRAPPED_MEDIAN_LENGTH
 
@@ -304,7 +341,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
             start = a
         nxt = lines[k + 1][0] if k + 1 < len(lines) else None
         blank_after = nxt is not None and text.count("\n", b, nxt) > 1
-        if nxt is None or blank_after or _CLOSED_LINE.search(text, a, b):
+        if nxt is None or blank_after or _closes_sentence(text, a, b):
             spans.append((start, b))
             start = None
     return spans
@@ -315,14 +352,24 @@ def sentence_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -
 
     ``paragraphs`` are the text's :func:`paragraph_spans` when the caller has them already.
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
+    add = spans.append
+    ends = _SENTENCE_END.finditer
+    alnum = _ALNUM.search
     for pa, pb in paragraph_spans(text) if paragraphs is None else paragraphs:
         start = pa
-        for m in _SENTENCE_END.finditer(text, pa, pb):
-            end = m.end()
-            _add_stripped(text, start, end, spans)
+        for end in [m.end() for m in ends(text, pa, pb)] + [pb]:
+            # _add_stripped(text, start, end, spans), written out for a sentence of at most MAX_SENTENCE
+            a, b = start, end
             start = end
-        _add_stripped(text, start, pb, spans)
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b - a > MAX_SENTENCE:
+                _add_stripped(text, a, b, spans)
+            elif b > a and (text[a].isalnum() or alnum(text, a, b)):
+                add((a, b))
     return spans
 
 
