@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from troopwatch import distinctive
-from troopwatch.text import _DROPPED, normalize
+from troopwatch.text import DROPPED_CHARACTERS, normalize
 
 # Written for this test: diacritics, tatweel, alef and hamza variants, Eastern digits, a Latin
 # name and a domain, an invisible mark inside a word, a presentation form and a dot hidden in a word.
@@ -26,7 +26,7 @@ def _plain(texts, groups):
         counts[group].update(c)
         for stem, forms in s.items():
             for form, n in forms.items():
-                surfaces[group][stem][_DROPPED.sub("", form)] += n
+                surfaces[group][stem][DROPPED_CHARACTERS.sub("", form)] += n
     return counts, surfaces
 
 

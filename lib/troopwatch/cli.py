@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"troopwatch: warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show_warning
-    from .corpus import SidecarError
+    from .files import SidecarError  # the same class corpus re-exports, without importing pandas
     from .lexicons import LexiconError
 
     try:

@@ -123,14 +123,14 @@ def _surface_tokens(text: str) -> list[str] | None:
     """The word tokens of a text as written (diacritics, tatweel and invisible marks dropped), in
     order, one per token of its normalized form; None for a text normalization does not fold
     character for character (presentation forms, a dot hidden inside a word)."""
-    from .text import _DROPPED, _HAS_OBFUSCATING_DOT, _NEEDS_SLOW
+    from .text import DROPPED_CHARACTERS, HAS_OBFUSCATING_DOT, PRESENTATION_FORMS
 
     global _SURFACE_TOKEN_RE
-    if _NEEDS_SLOW.search(text) is not None or _HAS_OBFUSCATING_DOT.search(text) is not None:
+    if PRESENTATION_FORMS.search(text) is not None or HAS_OBFUSCATING_DOT.search(text) is not None:
         return None
     if _SURFACE_TOKEN_RE is None:
         _SURFACE_TOKEN_RE = _surface_token_re()
-    return _SURFACE_TOKEN_RE.findall(_DROPPED.sub("", text))
+    return _SURFACE_TOKEN_RE.findall(DROPPED_CHARACTERS.sub("", text))
 
 
 def _group_counts(texts: Sequence, groups: Sequence[str]) -> tuple[dict[str, Counter], dict[str, dict[str, Counter]]]:

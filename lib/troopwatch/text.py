@@ -137,6 +137,12 @@ for _ch in _INVISIBLE:
 # two letters with no tatweel ("تقريبا.وقال") is a missing space after a full stop.
 _OBFUSCATING_DOT = r"(?:(?<=\u0640)\.(?=\u0640*[\u0621-\u064a])|(?<=[\u0621-\u064a])\.(?=\u0640+[\u0621-\u064a]))"
 _HAS_OBFUSCATING_DOT = re.compile(_OBFUSCATING_DOT)
+# For readers that fold written tokens themselves (distinctive terms count words as written and
+# normalize each distinct form once): the characters normalize drops (runs of them), and the
+# presentation forms it does not fold one character for one.
+DROPPED_CHARACTERS = re.compile("[" + "".join(re.escape(chr(c)) for c, v in sorted(_TRANSLATE.items()) if v is None) + "]+")
+PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+HAS_OBFUSCATING_DOT = _HAS_OBFUSCATING_DOT
 assert all(v is None or len(v) == 1 for v in _TRANSLATE.values())  # the rest map one character to one
 _FOLDED = {chr(c): v or "" for c, v in _TRANSLATE.items()}
 
