@@ -117,6 +117,24 @@ def test_a_matcher_built_after_a_text_was_indexed_still_finds_its_terms():
     assert {m.label for m in later.find(text, tokens)} == {"b", "d"}
 
 
+
+def test_a_matcher_built_later_updates_the_word_table_it_shares_and_finds_what_a_full_scan_finds():
+    # stages build their matchers when first used, often in the middle of the first article: the table of
+    # which words start which matchers' terms is brought up to date, not read again from scratch
+    one = normalize("وقالت الحكومة إن القوات ستغادر، ووصل الوفد وبالقوات الأمريكية").text
+    two = normalize("ووفد الحكومة وصل أمس، والقوات باقية وللوفد رأي آخر").text
+    first = TermMatcher([TermSpec("a", "الحكومة"), TermSpec("q", "القوات الأمريكية")])
+    t1, t2 = words.tokenize(one), words.tokenize(two)
+    first.find(one, t1)
+    table = words._word_nodes[1]
+    later = TermMatcher([TermSpec("b", "وفد"), TermSpec("c", "القوات"), TermSpec("d", "وصل")])
+    for text, tokens in ((one, t1), (two, t2)):
+        for matcher in (first, later):
+            assert _spans(matcher.find(text, tokens)) == _spans(matcher.find_plain(text, tokens))
+    assert words._word_nodes[1] is table  # updated in place
+    assert {m.label for m in later.find(one, t1)} == {"b", "c", "d"}
+    assert {m.label for m in later.find(two, t2)} == {"b", "c", "d"}
+
 def test_a_text_without_a_matchers_first_words_is_passed_over():
     text = normalize("وصل الوفد إلى بغداد صباح اليوم").text
     tokens = words.tokenize(text)

@@ -509,10 +509,14 @@ _FIRST_INDEX: dict[str, set[int]] = defaultdict(set)
 _serial = 0
 # Every matcher built, by serial number (weakly: a matcher no longer used goes away).
 _MATCHERS: dict[int, "weakref.ref[TermMatcher]"] = {}
-# (tokens, lexicon folder, matchers built so far, {serial: [(token index, node), ...]})
-_last_starts: tuple = (None, None, -1, {})
-# ((lexicon folder, matchers built so far), {word: ((serial, node), ...) of the matchers whose terms it starts})
-_word_nodes: tuple = (None, {})
+# (tokens, lexicon folder, matchers built so far, {serial: [(token index, node), ...]}, {word: its token indices}
+#  or None until a matcher built in the middle of the text needs it)
+_last_starts: tuple = (None, None, -1, {}, None)
+# ((lexicon folder, matchers built so far), {word: ((serial, node), ...) of the matchers whose terms it starts},
+#  {first-word form: the words of that table read as it}): a matcher built later (stages build theirs when
+#  first used, often inside the first article) adds itself to the words that may start its terms, so the
+#  table is not read again from scratch for each new matcher
+_word_nodes: tuple = (None, {}, {})
 
 
 def _start_nodes(tokens: Sequence[tuple[int, int, str]], key: str) -> dict:
@@ -522,35 +526,81 @@ def _start_nodes(tokens: Sequence[tuple[int, int, str]], key: str) -> dict:
     nodes (:meth:`TermMatcher._root`); a word not seen before is read without each proclitic and looked up in
     _FIRST_INDEX."""
     global _last_starts
-    seen, seen_key, built, found = _last_starts  # one read of one tuple: safe when threads share the module
-    if seen is tokens and seen_key == key and built == _serial:
+    seen, seen_key, seen_built, found, positions = _last_starts  # one read of one tuple: safe when threads share the module
+    if seen is tokens and seen_key == key and seen_built == _serial:
         return found
     global _word_nodes
     built = _serial
     texts = _token_texts(tokens)
-    memo_key, memo = _word_nodes
-    if memo_key != (key, built) or len(memo) >= _MEMO_SIZE:
-        memo = {}
-        _word_nodes = ((key, built), memo)
+    memo_key, memo, rest_words = _word_nodes
+    added = None
+    if memo_key is None or memo_key[0] != key or len(memo) >= _MEMO_SIZE:
+        memo, rest_words = {}, defaultdict(list)
+        _word_nodes = ((key, built), memo, rest_words)
+    elif memo_key[1] != built:
+        added = _add_matchers(memo, rest_words, key, memo_key[1], built)
+        _word_nodes = ((key, built), memo, rest_words)
+    if added is not None and seen is tokens and seen_key == key and memo_key[1] == seen_built:
+        # the same text, and matchers built since it was read (in the middle of an article): only their
+        # starts are added, found from where each word stands in the text
+        if positions is None:
+            positions = defaultdict(list)
+            for i, t in enumerate(texts):
+                positions[t].append(i)
+        found = dict(found)
+        for serial, word_nodes in added.items():
+            starts = [(i, node) for word, node in word_nodes.items() for i in positions.get(word, ())]
+            if starts:
+                starts.sort(key=_first_item)
+                found[serial] = starts
+        _last_starts = (tokens, key, built, found, positions)
+        return found
     nodes = list(map(memo.get, texts))
     if None in nodes:  # words not seen yet
         for i in [i for i, x in enumerate(nodes) if x is None]:
             t = texts[i]
             x = memo.get(t)  # a word seen earlier in this text is known by now
-            nodes[i] = x if x is not None else _word_starts(memo, t, key)
+            nodes[i] = x if x is not None else _word_starts(memo, rest_words, t, key)
     found = defaultdict(list)
     for i in compress(range(len(nodes)), nodes):
         for serial, node in nodes[i]:
             found[serial].append((i, node))
     found = dict(found)
-    _last_starts = (tokens, key, built, found)
+    _last_starts = (tokens, key, built, found, None)
     return found
 
 
-def _word_starts(memo: dict, token: str, key: str) -> tuple:
-    """((serial, node), ...) of the matchers of the lexicon folder ``key`` with a term ``token`` starts (remembered in ``memo``)."""
+def _first_item(pair: tuple) -> Any:
+    return pair[0]
+
+
+def _add_matchers(memo: dict, rest_words: dict, key: str, old: int, new: int) -> dict:
+    """Bring ``memo`` (made when ``old`` matchers were built) up to ``new``: each matcher built since adds
+    its node to the words read as the first word of one of its terms (the only words it can change).
+    Returns, for each of those matchers, {word: its node} of the words it was added to."""
+    added: dict = {}
+    for serial in range(old + 1, new + 1):
+        ref = _MATCHERS.get(serial)
+        matcher = ref() if ref is not None else None
+        if matcher is None or matcher._key != key:
+            continue
+        touched: set[str] = set()
+        for form in matcher._first:
+            touched.update(rest_words.get(form, ()))
+        for token in touched:
+            node = matcher._memo.get(token) or matcher._root(token)
+            if node is not _NO_TERM:
+                memo[token] = memo[token] + ((serial, node),)  # serials grow: the entry stays in order
+                added.setdefault(serial, {})[token] = node
+    return added
+
+
+def _word_starts(memo: dict, rest_words: dict, token: str, key: str) -> tuple:
+    """((serial, node), ...) of the matchers of the lexicon folder ``key`` with a term ``token`` starts (remembered in
+    ``memo``, and ``token`` under each form it is read as in ``rest_words``)."""
     hits: set[int] = set()
     for _p, rest in _analyses_in(key, token):
+        rest_words[rest].append(token)
         hit = _FIRST_INDEX.get(rest)
         if hit:
             hits |= hit
