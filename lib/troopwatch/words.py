@@ -677,17 +677,7 @@ def regex_anchor(pattern: str) -> tuple | None:
         lo, hi = _re_parser.SubPattern(parsed.state, items[:i]).getwidth()
         if hi >= _re_constants.MAXREPEAT:
             break  # any later piece may stand arbitrarily far from the start
-        # the longest run of fixed, never empty pieces from here (letters, classes, alternations) is one piece
-        j = i
-        strings = None
-        while j < len(items):
-            one = _finite_strings(items[j:j + 1])
-            if not one or "" in one:
-                break
-            longer = _finite_strings(items[i:j + 1])
-            if longer is None:
-                break
-            strings, j = longer, j + 1
+        strings, j = _fixed_run(items, i)
         if j == i:
             i += 1
             continue
@@ -697,6 +687,22 @@ def regex_anchor(pattern: str) -> tuple | None:
                 best = (shortest, (tuple(sorted(strings)), lo, hi))
         i = j
     return None if best is None else best[1]
+
+
+def _fixed_run(items: list, i: int) -> tuple[set[str] | None, int]:
+    """The longest run of fixed, never empty pieces of a parsed sequence from ``items[i]`` (letters, classes,
+    alternations), read as one piece: (the strings it can be, the index after it); (None, i) when there is none."""
+    j = i
+    strings = None
+    while j < len(items):
+        one = _finite_strings(items[j:j + 1])
+        if not one or "" in one:
+            break
+        longer = _finite_strings(items[i:j + 1])
+        if longer is None:
+            break
+        strings, j = longer, j + 1
+    return strings, j
 
 
 @lru_cache(maxsize=4096)
@@ -715,16 +721,7 @@ def regex_required(pattern: str) -> tuple[tuple[str, ...], ...]:
     runs = []
     i = 0
     while i < len(items):
-        j = i
-        strings = None
-        while j < len(items):
-            one = _finite_strings(items[j:j + 1])
-            if not one or "" in one:
-                break
-            longer = _finite_strings(items[i:j + 1])
-            if longer is None:
-                break
-            strings, j = longer, j + 1
+        strings, j = _fixed_run(items, i)
         if j == i:
             i += 1
             continue
