@@ -35,10 +35,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|\d*\.\d+)([eE][+-]?\d+)?")
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
+def atomic_path(target: str | os.PathLike, suffix: str | None = None, keep_same: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success rename it onto ``target``.
 
-    On an exception the temporary file is removed and ``target`` is untouched.
+    On an exception the temporary file is removed and ``target`` is untouched.  With ``keep_same``,
+    a ``target`` that already holds exactly the written bytes is left as it is (its time unchanged).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -47,6 +48,10 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if keep_same and target.is_file() and target.stat().st_size == tmp_path.stat().st_size and \
+                filecmp.cmp(tmp_path, target, shallow=False):
+            tmp_path.unlink()  # the file already holds exactly these bytes: left as it is
+            return
         # mkstemp makes owner-only files; published outputs are world-readable like any other file
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
@@ -104,25 +109,11 @@ CHUNK_ROWS = 50_000
 def write_pieces(target: str | os.PathLike, pieces: Iterable[str]) -> Path:
     """Write the concatenation of ``pieces`` (UTF-8) to ``target`` atomically, skipping the replacement when
     the file already holds exactly these bytes; the text is never held whole."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".tmp", dir=target.parent)
-    tmp_path = Path(tmp)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+    with atomic_path(target, keep_same=True) as tmp:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
             for piece in pieces:
                 f.write(piece)
-        if target.is_file() and target.stat().st_size == tmp_path.stat().st_size and \
-                filecmp.cmp(tmp_path, target, shallow=False):
-            tmp_path.unlink()
-            return target
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
-        raise
-    return target
+    return Path(target)
 
 
 def _chunks(df: pd.DataFrame) -> Iterator[pd.DataFrame]:
