@@ -2331,17 +2331,23 @@ def _dual_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     return out
 
 
+def _free_words(s: _Sentence, mentions: list, category: str):
+    """(index, word, start, end) of the sentence's words of ``category`` that no number mention already
+    starts at, in order (nothing when the sentence has no word of it)."""
+    if category not in s.all_cats:
+        return
+    taken = {s.index_at(m.norm_start) for m in mentions}
+    for i, (w, ws, we) in enumerate(s.toks):
+        if i not in taken and s.has(i, category):
+            yield i, w, ws, we
+
+
 def _several_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     """"أصيب عدة عسكريين"، "عدة هجمات": a vague word that counts only before a scale word in
     numbers.yml ("عدة آلاف") states a few of a counted noun of ours."""
     out = []
-    if "several" not in s.all_cats:
-        return out
-    taken = {s.index_at(m.norm_start) for m in mentions}
     bounds = _several_bounds()
-    for i, (w, ws, we) in enumerate(s.toks):
-        if i in taken or not s.has(i, "several"):
-            continue
+    for i, w, ws, we in _free_words(s, mentions, "several"):
         got = next(((st, b) for st in _stems(w) for b in (bounds.get(st),) if b is not None), None)
         if got is None:
             continue
@@ -2360,13 +2366,8 @@ def _few_mentions(s: _Sentence, nt, mentions: list) -> list[NumberMention]:
     few_phrases before a counted noun of ours states a vague count (its bounds there); a form
     with no من counts right after a casualty word ("وأصيب العديد")."""
     out: list = []
-    if "few_start" not in s.all_cats:
-        return out
-    taken = {s.index_at(m.norm_start) for m in mentions}
     bounds = _few_bounds()
-    for i, (w, ws, we) in enumerate(s.toks):
-        if i in taken or not s.has(i, "few_start"):
-            continue
+    for i, w, ws, we in _free_words(s, mentions, "few_start"):
         best = None  # (end index, phrase)
         for st in _stems(w):
             if st in bounds and best is None:
