@@ -55,7 +55,7 @@ import pandas as pd
 
 from .lexicons import load_lexicon, per_lexicons
 from .article import Article, article_list
-from .text import ARABIC_LETTER, normalize, normalize_term
+from .text import ARABIC_LETTER, ARABIC_LETTERS, normalize, normalize_term
 from .words import alternation, clitics, proclitic_regex
 
 try:  # the width of a clitics pattern (as troopwatch.words reads patterns)
@@ -481,7 +481,6 @@ def _holds_any(nt: str, words: tuple) -> bool:
     return any(w in nt for w in words)
 
 
-_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
 _LETTER_RUN = re.compile(f"[{_L}]+")
 # Latin letters and digits; under IGNORECASE these four also match Latin letters (İ ı ſ K)
 _LATIN_RUN = re.compile("[A-Za-z0-9\u0130\u0131\u017f\u212a]+")
@@ -508,10 +507,10 @@ def _lead_tests(families: dict) -> tuple:
         for t in terms:
             first = normalize_term(t).split(" ")[0]
             k = 0
-            while k < len(first) and first[k] in _LETTERS:
+            while k < len(first) and first[k] in ARABIC_LETTERS:
                 k += 1
             leads.add(first[:k])
-        if "" in leads or not set(clitics().conjunctions + clitics().prepositions) <= _LETTERS:
+        if "" in leads or not set(clitics().conjunctions + clitics().prepositions) <= ARABIC_LETTERS:
             out.append((family, None))
             continue
         alt = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
@@ -757,7 +756,7 @@ def _direction(nt: str, start: int, end: int, tx: "_Text | None" = None) -> str 
         clause = _clause_before(nt, start)
     else:
         lo = tx.clause_start(start)
-        if lo == 0 or nt[lo - 1] not in _LETTERS:
+        if lo == 0 or nt[lo - 1] not in ARABIC_LETTERS:
             # a cue inside the clause starts at a word of the text that opens one (the clause starts at a word too)
             at = tx.starts("future")
             if at is not None:

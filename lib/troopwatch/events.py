@@ -23,7 +23,7 @@ import pandas as pd
 from .article import Article, article_list, as_article
 from .dates import DateMention, find_dates, mention_from_row, parse_iso, resolve_for_article
 from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
-from .text import ARABIC_LETTER, normalize_term
+from .text import ARABIC_LETTER, ARABIC_LETTERS, normalize_term
 from .words import clitics
 
 __all__ = ["EVENT_COLUMNS", "KnownEvent", "article_events", "events_frame", "events_table", "match_known_events"]
@@ -164,7 +164,6 @@ def _compatible(event: KnownEvent, m: DateMention, event_date: "dt.date | None" 
     return precision == "month" or abs((d - ev).days) <= 1
 
 
-_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
 
 
 class _CueWordIndex:
@@ -172,7 +171,7 @@ class _CueWordIndex:
     word of the texts read so far holds, at which offsets (remembered across articles: vocabularies are small)."""
 
     def __init__(self, words: set[str]):
-        self.words = frozenset(w for w in words if w and all(c in _LETTERS for c in w))
+        self.words = frozenset(w for w in words if w and all(c in ARABIC_LETTERS for c in w))
         self.by_pair: dict[str, list[str]] = defaultdict(list)   # a cue word's first two letters -> cue words
         self.single = tuple(w for w in self.words if len(w) == 1)
         for w in self.words:

@@ -41,7 +41,7 @@ from .article import Article, article_list, as_article
 from .dates import DateMention, _from_context, anniversary_count, find_dates, page_date_match, parse_iso
 from .events import match_known_events
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
-from .text import ARABIC_LETTER, normalize_term
+from .text import ARABIC_LETTER, ARABIC_LETTERS, normalize_term
 
 __all__ = [
     "PUBLISHED_COLUMNS",
@@ -199,7 +199,7 @@ def _people_by_word() -> tuple[dict[str, set[int]], set[int]]:
     always: set[int] = set()
     for i, (_name, rx, _terms) in enumerate(people):
         words = _NAME_WORDS.get(rx.pattern)
-        if words is None or not all(w and all(c in _LETTERS for c in w) for w in words):
+        if words is None or not all(w and all(c in ARABIC_LETTERS for c in w) for w in words):
             always.add(i)
             continue
         for w in words:
@@ -208,7 +208,6 @@ def _people_by_word() -> tuple[dict[str, set[int]], set[int]]:
     return by_word, always
 
 
-_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", _L) for c in range(ord(a), ord(b) + 1))
 
 
 def office_holder_constraints(text: "str | Article") -> list[Constraint]:

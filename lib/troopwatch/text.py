@@ -28,10 +28,13 @@ __all__ = [
     "paragraph_spans",
     "fold_char",
     "ARABIC_LETTER",
+    "ARABIC_LETTERS",
 ]
 
 # A regex class of Arabic letters (after folding), for word boundaries in patterns.
 ARABIC_LETTER = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
+# The same letters as a set, to test a character or a word without a regex.
+ARABIC_LETTERS = frozenset(chr(c) for a, b in re.findall(r"(.)-(.)", ARABIC_LETTER) for c in range(ord(a), ord(b) + 1))
 
 TATWEEL = "\u0640"
 # Bidi and zero-width controls: they change display, never meaning.
