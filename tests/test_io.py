@@ -105,7 +105,7 @@ def test_the_column_wise_writers_give_the_row_by_row_bytes():
 def test_a_formula_start_is_found_in_a_column_whatever_surrounds_it():
     column = ["plain", "a\x00=b", None, "مرحبا"]  # a NUL inside a cell is no formula start
     frame = pd.DataFrame({"c": column})
-    assert tw_io.spreadsheet_safe(frame)["c"].equals(frame["c"])
+    assert tw_io.spreadsheet_safe(frame).to_csv(index=False) == frame.to_csv(index=False)
     for at in range(4):
         cells = list(column)
         cells[at] = "@SUM(A1)"
