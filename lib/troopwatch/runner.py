@@ -1063,6 +1063,80 @@ def _execute(job: _Job, layout: _Layout, run_dir: Path, inputs: dict[str, str]) 
     return staged
 
 
+# ---------------------------------------------------------------- one extraction for the whole run
+
+# Run by the helper process: extract the corpus once into the run's folder, the lock handed over as fd argv[4].
+_SHARED_TABLES_CODE = ("import sys\n"
+                       "from troopwatch.report import write_snapshot\n"
+                       "write_snapshot(sys.argv[1], sys.argv[2], sys.argv[3], lock_fd=int(sys.argv[4]))\n")
+
+
+class _SharedTables:
+    """The corpus extracted once for every notebook of a run that reads it (``report.write_snapshot``).
+
+    A helper process extracts it (the articles the cache lacks on every core) while the kernels start,
+    and leaves the tables in the run's staging folder, named to the kernels by ``report.SNAPSHOT_ENV``;
+    each notebook then reads only the tables it asks for instead of reading the corpus and the cache
+    again.  The runner takes the cache's extraction lock before starting the helper and hands it over,
+    so a kernel never extracts while the helper does: it waits for the tables.  A helper that fails
+    leaves no tables, and each notebook extracts as it would alone.
+    """
+
+    def __init__(self, process, folder: Path, log: Path, previous: str | None):
+        self.process, self.folder, self.log, self.previous = process, folder, log, previous
+
+    @classmethod
+    def start(cls, jobs: Sequence["_Job"], run_dir: Path) -> "_SharedTables | None":
+        import subprocess
+
+        from . import report
+
+        corpora = {job.values.get("corpus_dir") for job in jobs if "corpus_dir" in job.values}
+        corpus = corpora.pop() if len(corpora) == 1 else None
+        if not isinstance(corpus, str) or not corpus or sum("corpus_dir" in job.values for job in jobs) < 2:
+            return None  # one notebook reads it (or several read different corpora): nothing to share
+        project = report.project(corpus)
+        cache = project.root / "build" / "cache"  # where the notebooks' report.project(...).load reads
+        folder, log = run_dir / "tables", run_dir / "tables.log"
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [package_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        fd = report.lock_extraction(cache)
+        try:
+            with open(log, "wb") as err:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", _SHARED_TABLES_CODE, str(project.path(corpus)), str(folder), str(cache),
+                     str(fd)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env,
+                    pass_fds=(fd,), start_new_session=True)  # stopped by the runner, not by a terminal's Ctrl-C
+        finally:
+            os.close(fd)  # the helper holds the lock now (or, if it did not start, nobody does)
+        previous = os.environ.get(report.SNAPSHOT_ENV)
+        os.environ[report.SNAPSHOT_ENV] = str(folder)  # the kernels started from now on inherit it
+        return cls(process, folder, log, previous)
+
+    def close(self) -> None:
+        """Stop the helper if it still runs (a failed or interrupted run), report a failure, restore the env."""
+        from . import report
+
+        if self.previous is None:
+            os.environ.pop(report.SNAPSHOT_ENV, None)
+        else:
+            os.environ[report.SNAPSHOT_ENV] = self.previous
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            return
+        if self.process.returncode != 0 and not _CANCELLED.is_set():
+            try:
+                last = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            except OSError:
+                last = []
+            print(f"troopwatch: warning: the corpus could not be extracted once for all the notebooks "
+                  f"({_one_line(last[0]) if last else f'exit {self.process.returncode}'}); each extracted "
+                  f"it itself", file=sys.stderr)
+
+
 # ---------------------------------------------------------------- publishing
 
 def _sha256(path: Path) -> str:
@@ -1406,106 +1480,111 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
     run_dir = layout.runs / f"{_run_dir_prefix(plan)}-{run_id}"
     run_dir.mkdir(parents=True)
     mine.append(run_dir)
-    names_todo = {job.nb.name for job in jobs_todo}
-    done: dict[str, _Staged] = {}
-    failures: list[str] = []
-    started = time.monotonic()
-    bar = _progress(len(notebooks), progress)
-    bar.update(len(fresh))
-    pending = list(jobs_todo)
-    results: queue.Queue = queue.Queue()
-    active: dict[str, tuple[_Job, float]] = {}
-    timings: list[str] = []
-
-    def work(job: _Job, inputs: dict[str, str]) -> None:
-        try:
-            results.put((job, _execute(job, layout, run_dir, inputs), None))
-        except BaseException as exc:  # reported by the main thread
-            results.put((job, None, exc))
-
-    while pending or active:
-        if not failures:
-            for job in list(pending):
-                if len(active) >= jobs:
-                    break
-                if any(n in names_todo and n not in done for n in job.nb.needs):
-                    continue
-                pending.remove(job)
-                # inputs may be files a needed notebook has just written: hash them now
-                inputs = _staged_inputs(job.values, [done[n] for n in job.nb.needs if n in done])
-                job.digest = input_digest(job.nb, job.values, inputs)
-                thread = threading.Thread(target=work, args=(job, inputs), name=f"troopwatch-{job.nb.name}",
-                                          daemon=True)
-                active[job.nb.name] = (job, time.monotonic())
-                running.add(job.nb.name)
-                threads.append(thread)
-                thread.start()
-        if not active:
-            break
-        try:
-            job, staged, error = results.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        _, job_started = active.pop(job.nb.name)
-        running.discard(job.nb.name)
-        if error is None:
-            done[job.nb.name] = staged
-            timings.append(f"{job.nb.name} {time.monotonic() - job_started:.1f} s")
-        elif isinstance(error, NotebookFailed):
-            failures.append(str(error))
-        else:
-            failures.append(f"{job.nb.path.as_posix()}: the runner failed ({type(error).__name__}: "
-                            f"{_one_line(error)})")
-        if failures and active:
-            _CANCELLED.set()
-            _stop_kernels(threads)  # a failure publishes nothing: the others' work would be thrown away
-            stopped = sorted(active)
-            active.clear()
-            running.clear()
-            failures.append(f"stopped: {', '.join(stopped)}")
-        bar.set_postfix_str(", ".join(sorted(active)))
-        bar.update(1)
-    bar.close()
-    elapsed = time.monotonic() - started
-    if failures:
-        not_run = [job.nb.name for job in pending]
-        extra = f"; not run because of the failure: {', '.join(not_run)}" if not_run else ""
-        rest = f" ({'; '.join(failures[1:])})" if len(failures) > 1 else ""
-        print(f"troopwatch: error: {failures[0]}{rest}{extra}. Nothing was published; the previous figures and "
-              f"tables are unchanged.", file=sys.stderr)
-        return EXIT_FAILED
-
-    signals.quiet = True  # from here a signal is noted, not raised: the publish runs to its end
-    info = {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "notebooks": [job.nb.name for job in jobs_todo],
-        "parameters": {job.nb.name: job.values for job in jobs_todo},
-        "fingerprint": fingerprint,  # of the whole run's inputs: a later run with the same one has nothing to do
-    }
-    publish_started = time.monotonic()
+    shared = _SharedTables.start(jobs_todo, run_dir)  # the corpus extracted once, while the kernels start
     try:
-        replaced, unchanged = publish(plan, layout, run_dir, run_id,
-                                      [(job, done[job.nb.name]) for job in jobs_todo], info)
-    except NotebookFailed as exc:
-        print(f"troopwatch: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    publish_ms = (time.monotonic() - publish_started) * 1000
-    shutil.rmtree(run_dir, ignore_errors=True)
-    skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
-    folders = ", ".join(f"{f.as_posix()}/" for f in plan.folders)
-    print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped_fresh}. "
-          f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged, "
-          f"in {publish_ms:.0f} ms). "
-          f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
-    _print_skipped(skipped)
-    if signals.received is not None:
-        name = signal.Signals(signals.received).name
-        print(f"troopwatch: interrupted by {name} while publishing; the run was published completely first",
-              file=sys.stderr)
-        return _exit_code(signals.received)
-    return 0
+        names_todo = {job.nb.name for job in jobs_todo}
+        done: dict[str, _Staged] = {}
+        failures: list[str] = []
+        started = time.monotonic()
+        bar = _progress(len(notebooks), progress)
+        bar.update(len(fresh))
+        pending = list(jobs_todo)
+        results: queue.Queue = queue.Queue()
+        active: dict[str, tuple[_Job, float]] = {}
+        timings: list[str] = []
 
+        def work(job: _Job, inputs: dict[str, str]) -> None:
+            try:
+                results.put((job, _execute(job, layout, run_dir, inputs), None))
+            except BaseException as exc:  # reported by the main thread
+                results.put((job, None, exc))
+
+        while pending or active:
+            if not failures:
+                for job in list(pending):
+                    if len(active) >= jobs:
+                        break
+                    if any(n in names_todo and n not in done for n in job.nb.needs):
+                        continue
+                    pending.remove(job)
+                    # inputs may be files a needed notebook has just written: hash them now
+                    inputs = _staged_inputs(job.values, [done[n] for n in job.nb.needs if n in done])
+                    job.digest = input_digest(job.nb, job.values, inputs)
+                    thread = threading.Thread(target=work, args=(job, inputs), name=f"troopwatch-{job.nb.name}",
+                                              daemon=True)
+                    active[job.nb.name] = (job, time.monotonic())
+                    running.add(job.nb.name)
+                    threads.append(thread)
+                    thread.start()
+            if not active:
+                break
+            try:
+                job, staged, error = results.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            _, job_started = active.pop(job.nb.name)
+            running.discard(job.nb.name)
+            if error is None:
+                done[job.nb.name] = staged
+                timings.append(f"{job.nb.name} {time.monotonic() - job_started:.1f} s")
+            elif isinstance(error, NotebookFailed):
+                failures.append(str(error))
+            else:
+                failures.append(f"{job.nb.path.as_posix()}: the runner failed ({type(error).__name__}: "
+                                f"{_one_line(error)})")
+            if failures and active:
+                _CANCELLED.set()
+                _stop_kernels(threads)  # a failure publishes nothing: the others' work would be thrown away
+                stopped = sorted(active)
+                active.clear()
+                running.clear()
+                failures.append(f"stopped: {', '.join(stopped)}")
+            bar.set_postfix_str(", ".join(sorted(active)))
+            bar.update(1)
+        bar.close()
+        elapsed = time.monotonic() - started
+        if failures:
+            not_run = [job.nb.name for job in pending]
+            extra = f"; not run because of the failure: {', '.join(not_run)}" if not_run else ""
+            rest = f" ({'; '.join(failures[1:])})" if len(failures) > 1 else ""
+            print(f"troopwatch: error: {failures[0]}{rest}{extra}. Nothing was published; the previous figures and "
+                  f"tables are unchanged.", file=sys.stderr)
+            return EXIT_FAILED
+
+        signals.quiet = True  # from here a signal is noted, not raised: the publish runs to its end
+        info = {
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "notebooks": [job.nb.name for job in jobs_todo],
+            "parameters": {job.nb.name: job.values for job in jobs_todo},
+            "fingerprint": fingerprint,  # of the whole run's inputs: a later run with the same one has nothing to do
+        }
+        publish_started = time.monotonic()
+        try:
+            replaced, unchanged = publish(plan, layout, run_dir, run_id,
+                                          [(job, done[job.nb.name]) for job in jobs_todo], info)
+        except NotebookFailed as exc:
+            print(f"troopwatch: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        publish_ms = (time.monotonic() - publish_started) * 1000
+        shutil.rmtree(run_dir, ignore_errors=True)
+        skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
+        folders = ", ".join(f"{f.as_posix()}/" for f in plan.folders)
+        print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped_fresh}. "
+              f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged, "
+              f"in {publish_ms:.0f} ms). "
+              f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
+        _print_skipped(skipped)
+        if signals.received is not None:
+            name = signal.Signals(signals.received).name
+            print(f"troopwatch: interrupted by {name} while publishing; the run was published completely first",
+                  file=sys.stderr)
+            return _exit_code(signals.received)
+        return 0
+
+    finally:
+        if shared is not None:
+            shared.close()
 
 def _print_skipped(skipped: dict[str, list[tuple[str, str]]]) -> None:
     for corpus, files in skipped.items():
