@@ -1268,6 +1268,13 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
     stamps, and the manifest last.  Files whose bytes are unchanged are not replaced.
     """
     plan_files: dict[Path, tuple[Path, str]] = {}  # target -> (source, notebook)
+    digests: dict[Path, str] = {}
+
+    def digest_of(source: Path) -> str:  # each staged file is read once, however many entries name it
+        if source not in digests:
+            digests[source] = _sha256(source)
+        return digests[source]
+
     stamps: list[tuple[Path, dict]] = []
     for job, st in staged:
         if st.executed is None or not st.executed.is_file():
@@ -1282,7 +1289,7 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
             for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
                 target = Path(real) / f.relative_to(folder)
                 plan_files[target] = (f, job.nb.name)
-                outputs[target.as_posix()] = _sha256(f)
+                outputs[target.as_posix()] = digest_of(f)
         stamps.append((layout.stamp(job.nb), {"inputs": job.digest, "outputs": outputs, "run": run_id}))
     entries: list[tuple[Path, Path]] = sorted(((src, t) for t, (src, _nb) in plan_files.items()),
                                               key=lambda e: e[1].as_posix())
@@ -1303,7 +1310,7 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
             key = target.resolve().relative_to(root).as_posix()
         except ValueError:
             key = target.resolve().as_posix()
-        manifest["files"][key] = {"sha256": _sha256(src), "run": run_id, "notebook": nb_name}
+        manifest["files"][key] = {"sha256": digest_of(src), "run": run_id, "notebook": nb_name}
     manifest["latest_run"] = run_id
     manifest["runs"] = {r: i for r, i in manifest.get("runs", {}).items()
                         if any(f.get("run") == r for f in manifest["files"].values())}
@@ -1315,7 +1322,7 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
     journal_path = run_dir / JOURNAL_NAME
     changed = [(src, target) for src, target in entries
                if not (target.is_file() and target.stat().st_size == src.stat().st_size
-                       and _sha256(target) == _sha256(src))]
+                       and _sha256(target) == digest_of(src))]
     journal = {"run": run_id, "state": "preparing",
                "entries": [[_incoming(t, run_id).as_posix(), t.as_posix()] for _s, t in changed]}
     _write_json(journal_path, journal)
