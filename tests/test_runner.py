@@ -302,8 +302,15 @@ def test_the_notebooks_of_a_run_read_one_extraction_of_the_corpus(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(report.SNAPSHOT_ENV, raising=False)
     shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "raw", tmp_path / "corpus")
-    for name in ("01_first", "02_second"):
-        write_notebook(tmp_path / "notebooks" / f"{name}.ipynb", READS_CORPUS.format(name=name), LOADS)
+    write_notebook(tmp_path / "notebooks" / "01_first.ipynb", READS_CORPUS.format(name="01_first"), LOADS)
+    write_notebook(tmp_path / "notebooks" / "02_second.ipynb", READS_CORPUS.format(name="02_second"), LOADS,
+                   "import time\ntime.sleep(3)")  # ends after 01
+    # papermill's process-wide working folder left elsewhere (by an earlier run of this process): the two
+    # notebooks run at once must still read and write their staged files here
+    from papermill.iorw import papermill_io
+
+    (tmp_path / "elsewhere").mkdir()
+    papermill_io.get_handler("local").cwd(str(tmp_path / "elsewhere"))
     assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0
     seen = [json.loads((tmp_path / "out" / name / "seen.json").read_text()) for name in ("01_first", "02_second")]
     expected = len(extract(str(tmp_path / "corpus"), tables=["claims"]).claims)

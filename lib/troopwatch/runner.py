@@ -1002,6 +1002,24 @@ def _staged_inputs(values: dict[str, Any], upstream: Sequence[_Staged]) -> dict[
     return found
 
 
+def _pin_papermill_cwd() -> None:
+    """Set papermill's local file handler to this run's working folder before any notebook starts.
+
+    Each ``papermill.execute_notebook`` saves that process-wide setting, sets it to its ``cwd`` and puts
+    the saved value back when it ends, and the handler changes the working folder around each read and
+    write.  With two notebooks at once, the one that ends first restores the value from before the run,
+    which may be another folder (an earlier run of this process elsewhere): the other notebook's staged
+    paths would then be read and written there.  With the value set to this run's folder first, every
+    value saved and restored is the same.
+    """
+    try:
+        from papermill.iorw import papermill_io
+
+        papermill_io.get_handler("local").cwd(os.getcwd())
+    except Exception:  # pragma: no cover - a papermill without a settable local handler
+        pass
+
+
 def _execute(job: _Job, layout: _Layout, run_dir: Path, inputs: dict[str, str]) -> _Staged:
     """Run one notebook with its output folders staged under ``run_dir``; nothing is published here."""
     import papermill
@@ -1479,6 +1497,7 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
         _print_skipped(skipped)
         return 0
     check_kernel()
+    _pin_papermill_cwd()
     with _KERNELS_LOCK:
         _KERNELS.clear()
     _CANCELLED.clear()
