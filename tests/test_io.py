@@ -79,3 +79,34 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path):
             raise RuntimeError("stopped")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_the_column_wise_writers_give_the_row_by_row_bytes():
+    """Every kind of column (numpy ints and booleans, nullable integers, strings with and without
+    missing values, mixed objects, keys with braces) is written as the row-by-row reference writes it."""
+    import datetime as dt
+
+    table = pd.DataFrame({
+        "n": [1, -2, 3, 40, 5],
+        "flag": [True, False, True, True, False],
+        "maybe": pd.array([1, None, 3, None, 5], dtype="Int64"),
+        "text": ["قوات", 'a "quoted" word', "back\\slash", "line\nbreak", "{brace}"],
+        "gaps": ["x", None, "z", None, "=1"],
+        "{key}": pd.array(["a", None, "c", "d", "e"], dtype="string"),
+        "mixed": [1, "a", 2.5, dt.date(2021, 3, 23), math.nan],
+        "x": [0.5, math.nan, -0.0, 1e20, math.inf],
+    })
+    assert tw_io.jsonl_text(table) == tw_io._jsonl_rows(table)
+    for k in range(len(table.columns)):  # each column alone too
+        one = table.iloc[:, [k]]
+        assert tw_io.jsonl_text(one) == tw_io._jsonl_rows(one)
+
+
+def test_a_formula_start_is_found_in_a_column_whatever_surrounds_it():
+    column = ["plain", "a\x00=b", None, "مرحبا"]  # a NUL inside a cell is no formula start
+    frame = pd.DataFrame({"c": column})
+    assert tw_io.spreadsheet_safe(frame).to_csv(index=False) == frame.to_csv(index=False)
+    for at in range(4):
+        cells = list(column)
+        cells[at] = "@SUM(A1)"
+        assert tw_io.spreadsheet_safe(pd.DataFrame({"c": cells}))["c"].tolist()[at] == "'@SUM(A1)"

@@ -277,3 +277,78 @@ def test_a_run_with_nothing_changed_is_up_to_date_without_loading_the_corpus(pro
     assert runner.run_notebooks({"word": "new"}, [], jobs=2, progress=False) == 0
     assert "up to date: nothing changed" not in capsys.readouterr().err
     assert (figures / "word.txt").read_text() == "new"
+
+
+# ---------------------------------------------------------------- one extraction shared by the notebooks
+
+READS_CORPUS = 'corpus_dir = "corpus"\nfigures_dir = "out/{name}"'
+LOADS = (
+    "import json, os, pathlib\n"
+    "from troopwatch import report\n"
+    "tables = report.project(corpus_dir).load(tables=['claims'], text=False)\n"
+    "pathlib.Path(figures_dir).mkdir(parents=True, exist_ok=True)\n"
+    "(pathlib.Path(figures_dir) / 'seen.json').write_text(json.dumps({'stats': tables.stats, 'claims': "
+    "len(tables.claims), 'shared': bool(os.environ.get(report.SNAPSHOT_ENV)), 'text': 'text' in "
+    "tables.articles.columns}))"
+)
+
+
+def test_the_notebooks_of_a_run_read_one_extraction_of_the_corpus(tmp_path, monkeypatch):
+    import shutil
+
+    from troopwatch import report
+    from troopwatch.pipeline import extract
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(report.SNAPSHOT_ENV, raising=False)
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "raw", tmp_path / "corpus")
+    write_notebook(tmp_path / "notebooks" / "01_first.ipynb", READS_CORPUS.format(name="01_first"), LOADS)
+    write_notebook(tmp_path / "notebooks" / "02_second.ipynb", READS_CORPUS.format(name="02_second"), LOADS,
+                   "import time\ntime.sleep(3)")  # ends after 01
+    # papermill's process-wide working folder left elsewhere (by an earlier run of this process): the two
+    # notebooks run at once must still read and write their staged files here
+    from papermill.iorw import papermill_io
+
+    (tmp_path / "elsewhere").mkdir()
+    papermill_io.get_handler("local").cwd(str(tmp_path / "elsewhere"))
+    assert runner.run_notebooks({}, [], jobs=2, progress=False) == 0
+    seen = [json.loads((tmp_path / "out" / name / "seen.json").read_text()) for name in ("01_first", "02_second")]
+    expected = len(extract(str(tmp_path / "corpus"), tables=["claims"]).claims)
+    assert expected > 0
+    for one in seen:
+        assert one["shared"] and one["claims"] == expected and not one["text"]
+        # the run's helper extracted every article once (an empty cache); no kernel read the cache again
+        assert one["stats"] == {"articles": 5, "computed": 5, "from_cache": 0}
+    assert report.SNAPSHOT_ENV not in __import__("os").environ  # the run leaves the environment as it was
+    assert not any((tmp_path / "build" / "runs").iterdir())
+
+
+def test_the_shared_tables_are_the_tables_a_notebook_would_extract(tmp_path, monkeypatch):
+    from troopwatch import report
+    from troopwatch.pipeline import TABLE_NAMES
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    cache, folder = tmp_path / "cache", tmp_path / "shared"
+    monkeypatch.delenv(report.SNAPSHOT_ENV, raising=False)
+    assert report.read_snapshot(raw, cache) is None  # outside a run
+    report.write_snapshot(raw, folder, cache)
+    monkeypatch.setenv(report.SNAPSHOT_ENV, str(folder))
+    for wanted, text in ((None, False), (["claims", "framing"], False), (["events"], False), (["framing"], True)):
+        shared = report.load_tables(raw, cache=cache, tables=wanted, text=text)
+        monkeypatch.delenv(report.SNAPSHOT_ENV)
+        alone = report.load_tables(raw, cache=cache, tables=wanted, text=text)
+        monkeypatch.setenv(report.SNAPSHOT_ENV, str(folder))
+        for name in TABLE_NAMES:
+            a, b = getattr(shared, name), getattr(alone, name)
+            assert (a is None) == (b is None), name
+            if a is not None:
+                assert a.equals(b) and list(a.columns) == list(b.columns) and a.attrs == b.attrs, name
+                assert list(a.dtypes) == list(b.dtypes), name
+    # another corpus, another cache or a damaged folder: not these tables
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.txt").write_text("نص قصير", encoding="utf-8")
+    assert report.read_snapshot(other, cache) is None
+    assert report.read_snapshot(raw, tmp_path / "another-cache") is None
+    (folder / "claims.pickle").unlink()
+    assert report.read_snapshot(raw, cache, ["claims"]) is None

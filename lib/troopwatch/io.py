@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import filecmp
 import json
+from itertools import chain, repeat
 from json.encoder import encode_basestring
 import os
 import re
@@ -32,6 +33,7 @@ __all__ = ["atomic_path", "write_bytes", "write_text", "write_csv", "write_jsonl
 # carriage return, strips them and reads what follows): '=HYPERLINK(...)', '+cmd|...', '@SUM(...)'.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)*|\d*\.\d+)([eE][+-]?\d+)?")
+_FORMULA_AFTER_NUL = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
 
 
 @contextlib.contextmanager
@@ -92,10 +94,14 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     for column in safe.columns:
         series = safe[column]
         if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            # only a string starting with a formula character can change: test that first, cell by cell in C
+            # only a string starting with a formula character can change: the column's strings are joined,
+            # each behind a NUL, and one regular expression finds a formula start (a NUL inside a cell can
+            # only give a false alarm, which the cell by cell pass below settles)
             values = series.tolist()
-            if any(type(v) is str and v.startswith(FORMULA_STARTS) for v in values) or \
-                    any(neutralize_cell(v) is not v for v in values if type(v) is not str):
+            strings = [v for v in values if type(v) is str]
+            if _FORMULA_AFTER_NUL.search("\x00" + "\x00".join(strings)) is not None or \
+                    (len(strings) < len(values) and
+                     any(neutralize_cell(v) is not v for v in values if type(v) is not str)):
                 safe[column] = pd.Series([neutralize_cell(v) for v in values], index=series.index, dtype=object)
     safe.columns = [neutralize_cell(c) for c in safe.columns]
     return safe
@@ -200,11 +206,26 @@ def jsonl_text(df: pd.DataFrame) -> str:
     columns = [str(c) for c in df.columns]
     if len(set(columns)) < len(columns) or not columns:  # a repeated name keeps its last value: as a dict does
         return _jsonl_rows(df)
-    cells = []
-    for k, name in enumerate(columns):
-        key = encode_basestring(name) + ": "
-        cells.append([key + _json_cell(v) for v in df.iloc[:, k].tolist()])
-    return "".join(["{" + ", ".join(row) + "}\n" for row in zip(*cells)])
+    # a row is its cells between fixed pieces ('{"a": ', ', "b": ', '}\n'), joined all at once in C
+    pieces = ["{" + encode_basestring(columns[0]) + ": "]
+    pieces += [", " + encode_basestring(name) + ": " for name in columns[1:]]
+    between = [repeat(piece) for piece in pieces]
+    streams = [s for pair in zip(between, (_json_column(df.iloc[:, k]) for k in range(len(columns)))) for s in pair]
+    return "".join(chain.from_iterable(zip(*streams, repeat("}\n"))))
+
+
+def _json_column(series: pd.Series) -> list[str]:
+    """The cells of one column as :func:`_json_cell` writes them; a column of integers, booleans or
+    strings only is encoded by one C-level ``map``, any other cell by cell."""
+    values = series.tolist()
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""  # not a nullable (NA) dtype
+    if kind in ("i", "u"):  # tolist() gives Python ints
+        return list(map(int.__repr__, values))
+    if kind == "b":
+        return ["true" if v else "false" for v in values]
+    if kind == "O" and pd.api.types.infer_dtype(series, skipna=False) == "string":  # str (or a subclass) only
+        return list(map(encode_basestring, values))
+    return [encode_basestring(v) if type(v) is str else "null" if v is None else _json_cell(v) for v in values]
 
 
 def write_jsonl(df: pd.DataFrame, target: str | os.PathLike) -> Path:

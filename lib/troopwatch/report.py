@@ -194,11 +194,16 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
 
     name = label or str(corpus_dir)
     wanted = None if tables is None else ["articles", *[t for t in tables if t != "articles"]]
-    # articles the cache does not hold yet are extracted on every core this kernel may use (worker
-    # processes start only when worth it), by one kernel at a time: notebooks that run together on a
-    # new corpus wait for the first to fill the cache instead of each extracting every article
-    with extraction_lock(cache):
-        tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text, jobs=_cores())
+    # within `troopwatch run`, the run has extracted the corpus once and left its tables for every notebook
+    found = read_snapshot(corpus_dir, cache, wanted, text)
+    if found is not None:
+        tables = found
+    else:
+        # articles the cache does not hold yet are extracted on every core this kernel may use (worker
+        # processes start only when worth it), by one kernel at a time: notebooks that run together on a
+        # new corpus wait for the first to fill the cache instead of each extracting every article
+        with extraction_lock(cache):
+            tables = pipeline.extract(str(corpus_dir), cache=cache, tables=wanted, text=text, jobs=_cores())
     articles = tables.articles
     if articles.empty:
         raise ValueError(f"{name}: no article could be loaded; give a folder of .txt articles (corpus_dir)")
@@ -222,22 +227,125 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
 def extraction_lock(cache) -> Iterator[None]:
     """Hold ``<cache>/.extract.lock`` (an exclusive ``fcntl.flock``, released by the system if the holder
     dies) while reading the cache and extracting what it lacks; nothing to hold without a cache."""
-    if cache is None:
+    fd = lock_extraction(cache)
+    try:
         yield
-        return
+    finally:
+        if fd is not None:
+            os.close(fd)  # closing drops the flock
+
+
+# ---------------------------------------------------------------- one extraction for every notebook of a run
+
+# ``troopwatch run`` names here the folder where it extracts the corpus once for all its notebooks.
+SNAPSHOT_ENV = "TROOPWATCH_RUN_TABLES"
+SNAPSHOT_MANIFEST = "tables.json"
+
+
+def _same_corpus(a, b) -> bool:
+    return os.path.realpath(str(a)) == os.path.realpath(str(b))
+
+
+def write_snapshot(corpus_dir, folder, cache, lock_fd: int | None = None) -> Path:
+    """Extract ``corpus_dir`` once (every table, the text kept; missing articles on every core, the others
+    from ``cache``) and leave each table in ``folder`` as a pickle, with a manifest written last.
+
+    The extraction lock of ``cache`` is held until the manifest is written, so a notebook that starts
+    meanwhile waits for the tables instead of extracting the corpus itself.  ``lock_fd``: a descriptor
+    through which the caller already holds that lock (closed here, which releases it, once done).
+    Returns the manifest's path.
+    """
+    import json
+    import pickle
+
+    from . import pipeline
+    from .cache import extractor_version
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with extraction_lock(cache) if lock_fd is None else _held(lock_fd):
+        tables = pipeline.extract(str(corpus_dir), cache=cache, jobs=_cores())
+        names = []
+        for name, df in tables.items():
+            with tw_io.atomic_path(folder / f"{name}.pickle") as tmp, open(tmp, "wb") as f:
+                pickle.dump(df, f, protocol=pickle.HIGHEST_PROTOCOL)
+            names.append(name)
+        with tw_io.atomic_path(folder / "run.pickle") as tmp, open(tmp, "wb") as f:
+            pickle.dump({"skipped": tables.skipped, "stats": tables.stats}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        manifest = {"corpus": os.path.realpath(str(corpus_dir)), "version": extractor_version(),
+                    "cache": None if cache is None else os.path.realpath(str(cache)), "tables": names}
+        return tw_io.write_text(folder / SNAPSHOT_MANIFEST, json.dumps(manifest))
+
+
+@contextmanager
+def _held(fd: int) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        os.close(fd)  # the last descriptor of the locked file: the lock is released
+
+
+def lock_extraction(cache) -> int | None:
+    """Take the extraction lock of ``cache`` (waiting for its holder) and return its descriptor, for a
+    process that hands it on to another (see :func:`write_snapshot`); None without a cache or flock."""
+    if cache is None:
+        return None
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock, each kernel extracts what it lacks
-        yield
-        return
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
     folder = Path(cache)
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder / ".extract.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing drops the flock
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_snapshot(corpus_dir, cache, wanted: Sequence[str] | None = None, text: bool = True):
+    """The tables the running ``troopwatch run`` extracted for ``corpus_dir`` (see :func:`write_snapshot`),
+    limited to ``wanted`` (None: all); None outside a run, for another corpus or extractor version, or
+    when the run could not extract them (the notebook then extracts as it would alone)."""
+    folder = os.environ.get(SNAPSHOT_ENV)
+    if not folder:
+        return None
+    with extraction_lock(cache):  # held by the run while it extracts: wait for the tables
+        pass
+    import json
+    import pickle
+
+    from .cache import extractor_version
+    from .pipeline import TABLE_NAMES, Tables
+
+    try:
+        manifest = json.loads((Path(folder) / SNAPSHOT_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not _same_corpus(manifest.get("corpus"), corpus_dir) or \
+            manifest.get("version") != extractor_version() or \
+            manifest.get("cache") != (None if cache is None else os.path.realpath(str(cache))):
+        return None
+    names = list(TABLE_NAMES) if wanted is None else list(dict.fromkeys(wanted))
+    if not set(names) <= set(manifest.get("tables", [])):
+        return None
+    out: dict = dict.fromkeys(TABLE_NAMES)
+    try:
+        for name in names:
+            with open(Path(folder) / f"{name}.pickle", "rb") as f:
+                out[name] = pickle.load(f)
+        with open(Path(folder) / "run.pickle", "rb") as f:
+            run = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+    articles = out["articles"]
+    if not text and "text" in articles.columns:
+        attrs = dict(articles.attrs)
+        out["articles"] = articles = articles.drop(columns=["text"])
+        articles.attrs = attrs
+    return Tables(**out, skipped=list(run["skipped"]), stats=dict(run["stats"]))
 
 
 def _cores() -> int:

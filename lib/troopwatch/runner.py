@@ -1002,6 +1002,24 @@ def _staged_inputs(values: dict[str, Any], upstream: Sequence[_Staged]) -> dict[
     return found
 
 
+def _pin_papermill_cwd() -> None:
+    """Set papermill's local file handler to this run's working folder before any notebook starts.
+
+    Each ``papermill.execute_notebook`` saves that process-wide setting, sets it to its ``cwd`` and puts
+    the saved value back when it ends, and the handler changes the working folder around each read and
+    write.  With two notebooks at once, the one that ends first restores the value from before the run,
+    which may be another folder (an earlier run of this process elsewhere): the other notebook's staged
+    paths would then be read and written there.  With the value set to this run's folder first, every
+    value saved and restored is the same.
+    """
+    try:
+        from papermill.iorw import papermill_io
+
+        papermill_io.get_handler("local").cwd(os.getcwd())
+    except Exception:  # pragma: no cover - a papermill without a settable local handler
+        pass
+
+
 def _execute(job: _Job, layout: _Layout, run_dir: Path, inputs: dict[str, str]) -> _Staged:
     """Run one notebook with its output folders staged under ``run_dir``; nothing is published here."""
     import papermill
@@ -1061,6 +1079,80 @@ def _execute(job: _Job, layout: _Layout, run_dir: Path, inputs: dict[str, str]) 
         staged.rendered = None
         print(f"troopwatch: warning: {nb.name}: no HTML rendering ({_one_line(exc)})", file=sys.stderr)
     return staged
+
+
+# ---------------------------------------------------------------- one extraction for the whole run
+
+# Run by the helper process: extract the corpus once into the run's folder, the lock handed over as fd argv[4].
+_SHARED_TABLES_CODE = ("import sys\n"
+                       "from troopwatch.report import write_snapshot\n"
+                       "write_snapshot(sys.argv[1], sys.argv[2], sys.argv[3], lock_fd=int(sys.argv[4]))\n")
+
+
+class _SharedTables:
+    """The corpus extracted once for every notebook of a run that reads it (``report.write_snapshot``).
+
+    A helper process extracts it (the articles the cache lacks on every core) while the kernels start,
+    and leaves the tables in the run's staging folder, named to the kernels by ``report.SNAPSHOT_ENV``;
+    each notebook then reads only the tables it asks for instead of reading the corpus and the cache
+    again.  The runner takes the cache's extraction lock before starting the helper and hands it over,
+    so a kernel never extracts while the helper does: it waits for the tables.  A helper that fails
+    leaves no tables, and each notebook extracts as it would alone.
+    """
+
+    def __init__(self, process, folder: Path, log: Path, previous: str | None):
+        self.process, self.folder, self.log, self.previous = process, folder, log, previous
+
+    @classmethod
+    def start(cls, jobs: Sequence["_Job"], run_dir: Path) -> "_SharedTables | None":
+        import subprocess
+
+        from . import report
+
+        corpora = {job.values.get("corpus_dir") for job in jobs if "corpus_dir" in job.values}
+        corpus = corpora.pop() if len(corpora) == 1 else None
+        if not isinstance(corpus, str) or not corpus or sum("corpus_dir" in job.values for job in jobs) < 2:
+            return None  # one notebook reads it (or several read different corpora): nothing to share
+        project = report.project(corpus)
+        cache = project.root / "build" / "cache"  # where the notebooks' report.project(...).load reads
+        folder, log = run_dir / "tables", run_dir / "tables.log"
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [package_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        fd = report.lock_extraction(cache)
+        try:
+            with open(log, "wb") as err:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", _SHARED_TABLES_CODE, str(project.path(corpus)), str(folder), str(cache),
+                     str(fd)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env,
+                    pass_fds=(fd,), start_new_session=True)  # stopped by the runner, not by a terminal's Ctrl-C
+        finally:
+            os.close(fd)  # the helper holds the lock now (or, if it did not start, nobody does)
+        previous = os.environ.get(report.SNAPSHOT_ENV)
+        os.environ[report.SNAPSHOT_ENV] = str(folder)  # the kernels started from now on inherit it
+        return cls(process, folder, log, previous)
+
+    def close(self) -> None:
+        """Stop the helper if it still runs (a failed or interrupted run), report a failure, restore the env."""
+        from . import report
+
+        if self.previous is None:
+            os.environ.pop(report.SNAPSHOT_ENV, None)
+        else:
+            os.environ[report.SNAPSHOT_ENV] = self.previous
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            return
+        if self.process.returncode != 0 and not _CANCELLED.is_set():
+            try:
+                last = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            except OSError:
+                last = []
+            print(f"troopwatch: warning: the corpus could not be extracted once for all the notebooks "
+                  f"({_one_line(last[0]) if last else f'exit {self.process.returncode}'}); each extracted "
+                  f"it itself", file=sys.stderr)
 
 
 # ---------------------------------------------------------------- publishing
@@ -1194,6 +1286,13 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
     stamps, and the manifest last.  Files whose bytes are unchanged are not replaced.
     """
     plan_files: dict[Path, tuple[Path, str]] = {}  # target -> (source, notebook)
+    digests: dict[Path, str] = {}
+
+    def digest_of(source: Path) -> str:  # each staged file is read once, however many entries name it
+        if source not in digests:
+            digests[source] = _sha256(source)
+        return digests[source]
+
     stamps: list[tuple[Path, dict]] = []
     for job, st in staged:
         if st.executed is None or not st.executed.is_file():
@@ -1208,7 +1307,7 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
             for f in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
                 target = Path(real) / f.relative_to(folder)
                 plan_files[target] = (f, job.nb.name)
-                outputs[target.as_posix()] = _sha256(f)
+                outputs[target.as_posix()] = digest_of(f)
         stamps.append((layout.stamp(job.nb), {"inputs": job.digest, "outputs": outputs, "run": run_id}))
     entries: list[tuple[Path, Path]] = sorted(((src, t) for t, (src, _nb) in plan_files.items()),
                                               key=lambda e: e[1].as_posix())
@@ -1229,7 +1328,7 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
             key = target.resolve().relative_to(root).as_posix()
         except ValueError:
             key = target.resolve().as_posix()
-        manifest["files"][key] = {"sha256": _sha256(src), "run": run_id, "notebook": nb_name}
+        manifest["files"][key] = {"sha256": digest_of(src), "run": run_id, "notebook": nb_name}
     manifest["latest_run"] = run_id
     manifest["runs"] = {r: i for r, i in manifest.get("runs", {}).items()
                         if any(f.get("run") == r for f in manifest["files"].values())}
@@ -1241,7 +1340,7 @@ def publish(plan: OutputPlan, layout: _Layout, run_dir: Path, run_id: str, stage
     journal_path = run_dir / JOURNAL_NAME
     changed = [(src, target) for src, target in entries
                if not (target.is_file() and target.stat().st_size == src.stat().st_size
-                       and _sha256(target) == _sha256(src))]
+                       and _sha256(target) == digest_of(src))]
     journal = {"run": run_id, "state": "preparing",
                "entries": [[_incoming(t, run_id).as_posix(), t.as_posix()] for _s, t in changed]}
     _write_json(journal_path, journal)
@@ -1398,6 +1497,7 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
         _print_skipped(skipped)
         return 0
     check_kernel()
+    _pin_papermill_cwd()
     with _KERNELS_LOCK:
         _KERNELS.clear()
     _CANCELLED.clear()
@@ -1406,106 +1506,111 @@ def _run_locked(notebooks, values, plan: OutputPlan, layout: _Layout, skipped, j
     run_dir = layout.runs / f"{_run_dir_prefix(plan)}-{run_id}"
     run_dir.mkdir(parents=True)
     mine.append(run_dir)
-    names_todo = {job.nb.name for job in jobs_todo}
-    done: dict[str, _Staged] = {}
-    failures: list[str] = []
-    started = time.monotonic()
-    bar = _progress(len(notebooks), progress)
-    bar.update(len(fresh))
-    pending = list(jobs_todo)
-    results: queue.Queue = queue.Queue()
-    active: dict[str, tuple[_Job, float]] = {}
-    timings: list[str] = []
-
-    def work(job: _Job, inputs: dict[str, str]) -> None:
-        try:
-            results.put((job, _execute(job, layout, run_dir, inputs), None))
-        except BaseException as exc:  # reported by the main thread
-            results.put((job, None, exc))
-
-    while pending or active:
-        if not failures:
-            for job in list(pending):
-                if len(active) >= jobs:
-                    break
-                if any(n in names_todo and n not in done for n in job.nb.needs):
-                    continue
-                pending.remove(job)
-                # inputs may be files a needed notebook has just written: hash them now
-                inputs = _staged_inputs(job.values, [done[n] for n in job.nb.needs if n in done])
-                job.digest = input_digest(job.nb, job.values, inputs)
-                thread = threading.Thread(target=work, args=(job, inputs), name=f"troopwatch-{job.nb.name}",
-                                          daemon=True)
-                active[job.nb.name] = (job, time.monotonic())
-                running.add(job.nb.name)
-                threads.append(thread)
-                thread.start()
-        if not active:
-            break
-        try:
-            job, staged, error = results.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        _, job_started = active.pop(job.nb.name)
-        running.discard(job.nb.name)
-        if error is None:
-            done[job.nb.name] = staged
-            timings.append(f"{job.nb.name} {time.monotonic() - job_started:.1f} s")
-        elif isinstance(error, NotebookFailed):
-            failures.append(str(error))
-        else:
-            failures.append(f"{job.nb.path.as_posix()}: the runner failed ({type(error).__name__}: "
-                            f"{_one_line(error)})")
-        if failures and active:
-            _CANCELLED.set()
-            _stop_kernels(threads)  # a failure publishes nothing: the others' work would be thrown away
-            stopped = sorted(active)
-            active.clear()
-            running.clear()
-            failures.append(f"stopped: {', '.join(stopped)}")
-        bar.set_postfix_str(", ".join(sorted(active)))
-        bar.update(1)
-    bar.close()
-    elapsed = time.monotonic() - started
-    if failures:
-        not_run = [job.nb.name for job in pending]
-        extra = f"; not run because of the failure: {', '.join(not_run)}" if not_run else ""
-        rest = f" ({'; '.join(failures[1:])})" if len(failures) > 1 else ""
-        print(f"troopwatch: error: {failures[0]}{rest}{extra}. Nothing was published; the previous figures and "
-              f"tables are unchanged.", file=sys.stderr)
-        return EXIT_FAILED
-
-    signals.quiet = True  # from here a signal is noted, not raised: the publish runs to its end
-    info = {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "notebooks": [job.nb.name for job in jobs_todo],
-        "parameters": {job.nb.name: job.values for job in jobs_todo},
-        "fingerprint": fingerprint,  # of the whole run's inputs: a later run with the same one has nothing to do
-    }
-    publish_started = time.monotonic()
+    shared = _SharedTables.start(jobs_todo, run_dir)  # the corpus extracted once, while the kernels start
     try:
-        replaced, unchanged = publish(plan, layout, run_dir, run_id,
-                                      [(job, done[job.nb.name]) for job in jobs_todo], info)
-    except NotebookFailed as exc:
-        print(f"troopwatch: error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    publish_ms = (time.monotonic() - publish_started) * 1000
-    shutil.rmtree(run_dir, ignore_errors=True)
-    skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
-    folders = ", ".join(f"{f.as_posix()}/" for f in plan.folders)
-    print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped_fresh}. "
-          f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged, "
-          f"in {publish_ms:.0f} ms). "
-          f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
-    _print_skipped(skipped)
-    if signals.received is not None:
-        name = signal.Signals(signals.received).name
-        print(f"troopwatch: interrupted by {name} while publishing; the run was published completely first",
-              file=sys.stderr)
-        return _exit_code(signals.received)
-    return 0
+        names_todo = {job.nb.name for job in jobs_todo}
+        done: dict[str, _Staged] = {}
+        failures: list[str] = []
+        started = time.monotonic()
+        bar = _progress(len(notebooks), progress)
+        bar.update(len(fresh))
+        pending = list(jobs_todo)
+        results: queue.Queue = queue.Queue()
+        active: dict[str, tuple[_Job, float]] = {}
+        timings: list[str] = []
 
+        def work(job: _Job, inputs: dict[str, str]) -> None:
+            try:
+                results.put((job, _execute(job, layout, run_dir, inputs), None))
+            except BaseException as exc:  # reported by the main thread
+                results.put((job, None, exc))
+
+        while pending or active:
+            if not failures:
+                for job in list(pending):
+                    if len(active) >= jobs:
+                        break
+                    if any(n in names_todo and n not in done for n in job.nb.needs):
+                        continue
+                    pending.remove(job)
+                    # inputs may be files a needed notebook has just written: hash them now
+                    inputs = _staged_inputs(job.values, [done[n] for n in job.nb.needs if n in done])
+                    job.digest = input_digest(job.nb, job.values, inputs)
+                    thread = threading.Thread(target=work, args=(job, inputs), name=f"troopwatch-{job.nb.name}",
+                                              daemon=True)
+                    active[job.nb.name] = (job, time.monotonic())
+                    running.add(job.nb.name)
+                    threads.append(thread)
+                    thread.start()
+            if not active:
+                break
+            try:
+                job, staged, error = results.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            _, job_started = active.pop(job.nb.name)
+            running.discard(job.nb.name)
+            if error is None:
+                done[job.nb.name] = staged
+                timings.append(f"{job.nb.name} {time.monotonic() - job_started:.1f} s")
+            elif isinstance(error, NotebookFailed):
+                failures.append(str(error))
+            else:
+                failures.append(f"{job.nb.path.as_posix()}: the runner failed ({type(error).__name__}: "
+                                f"{_one_line(error)})")
+            if failures and active:
+                _CANCELLED.set()
+                _stop_kernels(threads)  # a failure publishes nothing: the others' work would be thrown away
+                stopped = sorted(active)
+                active.clear()
+                running.clear()
+                failures.append(f"stopped: {', '.join(stopped)}")
+            bar.set_postfix_str(", ".join(sorted(active)))
+            bar.update(1)
+        bar.close()
+        elapsed = time.monotonic() - started
+        if failures:
+            not_run = [job.nb.name for job in pending]
+            extra = f"; not run because of the failure: {', '.join(not_run)}" if not_run else ""
+            rest = f" ({'; '.join(failures[1:])})" if len(failures) > 1 else ""
+            print(f"troopwatch: error: {failures[0]}{rest}{extra}. Nothing was published; the previous figures and "
+                  f"tables are unchanged.", file=sys.stderr)
+            return EXIT_FAILED
+
+        signals.quiet = True  # from here a signal is noted, not raised: the publish runs to its end
+        info = {
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed)),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "notebooks": [job.nb.name for job in jobs_todo],
+            "parameters": {job.nb.name: job.values for job in jobs_todo},
+            "fingerprint": fingerprint,  # of the whole run's inputs: a later run with the same one has nothing to do
+        }
+        publish_started = time.monotonic()
+        try:
+            replaced, unchanged = publish(plan, layout, run_dir, run_id,
+                                          [(job, done[job.nb.name]) for job in jobs_todo], info)
+        except NotebookFailed as exc:
+            print(f"troopwatch: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        publish_ms = (time.monotonic() - publish_started) * 1000
+        shutil.rmtree(run_dir, ignore_errors=True)
+        skipped_fresh = f"; up to date: {', '.join(fresh)}" if fresh else ""
+        folders = ", ".join(f"{f.as_posix()}/" for f in plan.folders)
+        print(f"troopwatch: ran {len(jobs_todo)} notebook(s) in {elapsed:.1f} s ({'; '.join(timings)}){skipped_fresh}. "
+              f"Published run {run_id} to {folders} ({replaced} file(s) replaced, {unchanged} unchanged, "
+              f"in {publish_ms:.0f} ms). "
+              f"Executed copies: {layout.notebooks.as_posix()}/, HTML: {layout.html.as_posix()}/", file=sys.stderr)
+        _print_skipped(skipped)
+        if signals.received is not None:
+            name = signal.Signals(signals.received).name
+            print(f"troopwatch: interrupted by {name} while publishing; the run was published completely first",
+                  file=sys.stderr)
+            return _exit_code(signals.received)
+        return 0
+
+    finally:
+        if shared is not None:
+            shared.close()
 
 def _print_skipped(skipped: dict[str, list[tuple[str, str]]]) -> None:
     for corpus, files in skipped.items():
