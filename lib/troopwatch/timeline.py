@@ -59,6 +59,7 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
     events_by_sentence = None
     longest = max((m.end - m.start for m in dated), default=0)
     since, opener = _since_re(), _clause_opener_re()  # (looked up once, not per claim)
+    since_in: dict[tuple[int, int], bool] = {}  # sentence -> whether "since" is written in it
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
         cs, ce = claim.start, claim.end
@@ -85,8 +86,11 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
                 refers_window, basis = pub_window, "published_window"
         # "منذ بدء حرب غزة": a since-window opened by a known event in the sentence
         if window_start is None:
-            na, nb = article.norm_span(ss, se)
-            if since.search(norm.text, na, nb):
+            holds_since = since_in.get((ss, se))
+            if holds_since is None:  # the sentence searched once for all its claims
+                na, nb = article.norm_span(ss, se)
+                holds_since = since_in[(ss, se)] = since.search(norm.text, na, nb) is not None
+            if holds_since:
                 if known_events is None:
                     known_events = match_known_events(article, mentions)
                 if events_by_sentence is None:
