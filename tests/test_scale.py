@@ -375,3 +375,37 @@ def test_chart_counts_count_the_articles_of_conflicting_pairs():
     Chart.rows["article_b"] = ["a3", "a1"]
     counts = report.chart_counts([Chart()])
     assert counts["articles"].tolist() == [3] and counts["rows plotted"].tolist() == [2]
+
+
+def test_extraction_pauses_the_cycle_collector_and_leaves_no_cycles_behind():
+    """The collector is off during an article's extraction, back as it was after it (an error included), and an
+    extraction leaves no reference cycles for it to find (what makes pausing it safe)."""
+    import gc
+
+    from troopwatch import pipeline
+    from troopwatch.article import Article
+    from troopwatch.corpus import load_corpus
+
+    seen = []
+    real = pipeline._extract_stages
+    rows = load_corpus(RAW).to_dict("records")[:4]
+    pipeline._extract_row(rows[0])  # lexicons loaded and compiled first
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            pipeline._extract_stages = lambda article: seen.append(gc.isenabled()) or real(article)
+            gc.collect()
+            for row in rows:
+                pipeline._extract_row(row)
+                pipeline.extract_article(Article.from_text(row["text"], row["id"], row))
+            assert gc.collect() == 0  # no cyclic garbage left
+            assert gc.isenabled() is enabled
+            pipeline._extract_stages = lambda article: 1 / 0
+            with pytest.raises(ZeroDivisionError):
+                pipeline._extract_row(rows[0])
+            assert gc.isenabled() is enabled
+    finally:
+        pipeline._extract_stages = real
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)

@@ -211,6 +211,12 @@ def _negated(article: Article, m: Match, cfg: _StanceCfg) -> bool:
     return False
 
 
+@per_lexicons
+def _actor_keys() -> tuple[str, ...]:
+    """The actor keys of the gazetteer, in order (read once per lexicon folder, not once per article)."""
+    return tuple(actor_names())
+
+
 @dataclass
 class _Analysis:
     row: dict[str, Any]
@@ -256,7 +262,7 @@ def _analyse(row: Any) -> _Analysis:
     hedges = select_non_overlapping(art.matches(_hedge_matcher(lang)))
     ev.extend(_Evidence("hedge", m.label, m.spec.term, m.start, m.end) for m in hedges)
 
-    actor_counts = {k: 0 for k in actor_names()}
+    actor_counts = dict.fromkeys(_actor_keys(), 0)
     for a in actor_mentions(art):
         actor_counts[a.actor] += 1
         ev.append(_Evidence("actor", a.actor, a.term, a.start, a.end))

@@ -59,10 +59,11 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
     events_by_sentence = None
     longest = max((m.end - m.start for m in dated), default=0)
     since, opener = _since_re(), _clause_opener_re()  # (looked up once, not per claim)
+    since_in: dict[tuple[int, int], bool] = {}  # sentence -> whether "since" is written in it
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
         cs, ce = claim.start, claim.end
-        in_sentence = [m for m in _between(dated, starts, ss, se) if not _in_later_clause(article, ce, m, opener)]
+        in_sentence = _same_clause(article, ce, _between(dated, starts, ss, se), opener)
         chosen, basis = _nearest(in_sentence, cs, ce), "sentence"
         if chosen is None:
             para = _holding(paragraphs, para_starts, cs)
@@ -85,8 +86,11 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
                 refers_window, basis = pub_window, "published_window"
         # "منذ بدء حرب غزة": a since-window opened by a known event in the sentence
         if window_start is None:
-            na, nb = article.norm_span(ss, se)
-            if since.search(norm.text, na, nb):
+            holds_since = since_in.get((ss, se))
+            if holds_since is None:  # the sentence searched once for all its claims
+                na, nb = article.norm_span(ss, se)
+                holds_since = since_in[(ss, se)] = since.search(norm.text, na, nb) is not None
+            if holds_since:
                 if known_events is None:
                     known_events = match_known_events(article, mentions)
                 if events_by_sentence is None:
@@ -146,6 +150,35 @@ def _in_later_clause(article: Article, claim_end: int, m: DateMention, opener: r
         return False
     a, b = article.norm_span(claim_end, m.start)
     return (opener or _clause_opener_re()).search(article.norm.text, a, b) is not None
+
+
+def _same_clause(article: Article, claim_end: int, mentions: list[DateMention], opener: re.Pattern) -> list[DateMention]:
+    """The ``mentions`` (sorted by start) not in a later clause than the claim ending at ``claim_end``
+    (:func:`_in_later_clause` of each, without searching the same text again for every date).
+
+    A clause opener found between the claim and a date that ends before the date starts stands, unchanged, between
+    the claim and every later date too (the text up to its end and the character after it are the same), so the
+    dates after it are in a later clause without another search.  Dates are searched one by one until then.
+    """
+    out = []
+    text = article.norm.text
+    a = None
+    solid = False  # an opener ended before a date already read starts
+    for m in mentions:
+        if m.start < claim_end:
+            out.append(m)
+            continue
+        if solid:
+            continue
+        if a is None:
+            a = article.to_norm(claim_end)
+        b = max(a, article.to_norm(m.start))  # article.norm_span(claim_end, m.start)
+        found = opener.search(text, a, b)
+        if found is None:
+            out.append(m)
+        elif found.end() < b:
+            solid = True
+    return out
 
 
 def _holding(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
