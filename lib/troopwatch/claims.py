@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import compress
+from itertools import accumulate, compress
 from operator import attrgetter
 from dataclasses import dataclass, asdict, field, fields, replace
 
@@ -539,7 +539,7 @@ class _WordInfo:
         self.actor_start = bool(self.actor_phrases) or actor_word is not None  # may an actor's name start here
 
 
-_GROUP, _START, _END = re.Match.group, re.Match.start, re.Match.end
+_ALL_TOKEN_SPLIT = re.compile(f"({ALL_TOKEN_RE.pattern})")  # ALL_TOKEN_RE in one group, for re.split
 _CATS, _PUNCT, _ACTOR_START = attrgetter("cats"), attrgetter("punct"), attrgetter("actor_start")
 _WORD_INFO_SIZE = 200_000  # words remembered per lexicon folder (cleared when full)
 
@@ -600,22 +600,39 @@ class _Sentence:
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
-        # words.all_tokens, its three columns read at once
-        found = list(ALL_TOKEN_RE.finditer(text))
-        self._words = words = list(map(_GROUP, found))
-        self.starts = list(map(_START, found))
-        self.toks = list(zip(words, self.starts, map(_END, found)))
+        # words.all_tokens, its three columns read at once: the text split around its tokens
+        # (token k is pieces[2k + 1], from ends[2k] to ends[2k + 1])
+        pieces = _ALL_TOKEN_SPLIT.split(text)
+        ends = list(accumulate(map(len, pieces)))
+        self._words = words = pieces[1::2]
+        self.starts = ends[0:-1:2]
+        self.toks = list(zip(words, self.starts, ends[1::2]))
         self._n = len(words)
         self._info = info = _word_infos(words, lex)
-        self._catl = list(map(_CATS, info))
+        self._catl = catl = list(map(_CATS, info))
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
         self._punct = list(map(_PUNCT, info))
         # every category of every token (a rule can tell at once that no token has one)
-        self.all_cats: frozenset = frozenset().union(*self._catl)
+        self.all_cats: frozenset = frozenset().union(*filter(None, catl))
         self.blocks_casualties = "cas_blocker" in self.all_cats
-        self.actors = self._match_actors()
+        self._actors: Optional[list] = None
+        self._backed: set = set()
         self._places: Optional[list] = None
         self._phrase_cats: Optional[frozenset] = None  # categories of the phrases its words may start
+
+    @property
+    def actors(self) -> list:
+        """Actor mentions (first, end, label, role), read when a rule first asks."""
+        if self._actors is None:
+            self._actors = self._match_actors()
+        return self._actors
+
+    @property
+    def backed(self) -> set:
+        """Actor starts read as the group another actor backs (read with the actors)."""
+        if self._actors is None:
+            self._actors = self._match_actors()
+        return self._backed
 
     @property
     def places(self) -> list:
@@ -677,7 +694,7 @@ class _Sentence:
         """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
         lex = self.lex
         out = []
-        self.backed: set = set()  # actor starts read as the group another actor backs
+        self._backed = set()  # actor starts read as the group another actor backs
         n = self._n
         info = self._info
         i = 0
@@ -705,7 +722,7 @@ class _Sentence:
                     # (not "طائرات تابعة للتحالف": the aircraft are the actor's own; no group is the
                     # coalition's proxy)
                     label = "militia"
-                    self.backed.add(i)
+                    self._backed.add(i)
                     break
             if role == "plain" and out and self.word(i - 1) == "(" \
                     and (out[-1][1] == i - 1 or out[-1][1] == i - 2 and self.word(i - 2) in _QUOTES):
