@@ -86,3 +86,28 @@ def test_sentence_view_offsets_read_in_place():
         for i in range(n + 1):
             for j in range(i, n + 1):
                 assert got.to_original(i, j) == want.to_original(i, j)
+
+
+GATE_TEXTS = TEXTS + [
+    # counts written in words only (no digit), at the start and the end of sentences and lines
+    "ثلاثة جنود أصيبوا في الهجوم. وقتل خمسة من الجنود الأمريكيين\nعشرة هجمات استهدفت القاعدة",
+    "أصيب جنديان. وقال مسؤول إن عشرات الجنود غادروا؛ ثم وصل مئتا جندي!",
+    # a line with no white space at all, cut by length inside its words
+    "قتلثلاثةجنود" * 400 + " وأصيب خمسة جنود أمريكيين",
+    # sentences glued to their neighbours by punctuation, no space after the stop
+    "قتل ثلاثة جنود.وأصيب أربعة آخرون.ووصل ألفا جندي أمريكي",
+]
+
+
+def test_sentence_gate_same_with_and_without_the_per_sentence_search(monkeypatch):
+    """A sentence with no digit is read when a number word starts in it: the per-sentence search
+    (no match of the number words can hold white space) finds what the matches of the whole text say."""
+    lex = claims._lex()
+    assert claims._SPACELESS.get(lex.number_word_prefilter.pattern) is True  # the shortcut is taken
+    got = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in GATE_TEXTS]
+    monkeypatch.setattr(claims, "_SPACELESS", {})
+    want = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in GATE_TEXTS]
+    assert got == want
+    assert sum(len(rows) for rows in got) >= 8
+    assert any(not any(ch.isdigit() for ch in c["mention"]) for rows in got for c in rows)  # counts in words
+

@@ -422,7 +422,16 @@ def _number_word_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
     from .numbers import _vocab
 
     words = set(_vocab().words) | set(dual_nouns)
-    return _tolerant_regex(words, word_start=True)
+    rx = _tolerant_regex(words, word_start=True)
+    variants = _fold_variants()
+    # can no match hold a space or a line break (each letter of each word, and every spelling the
+    # regex accepts for it, is no white space; the marks allowed between letters are none)?
+    _SPACELESS[rx.pattern] = not any(c.isspace() for w in words for ch in w for c in variants.get(ch, {ch}))
+    return rx
+
+
+# number_word_prefilter pattern -> True when none of its matches can hold white space (see extract_claims)
+_SPACELESS: dict = {}
 
 
 _MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
@@ -1870,16 +1879,31 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
     # sentences are read only when they hold something that may start a number: a digit
     # or a match of the word part of number_prefilter (which matches each digit alone and
     # no word match holds a digit, so this is where number_prefilter.finditer would start)
-    starts = [m.start() for m in lex.number_word_prefilter.finditer(text)]
-    if not starts and _ANY_DIGIT.search(text) is None:
+    words = lex.number_word_prefilter
+    if _ANY_DIGIT.search(text) is None and words.search(text) is None:
         return []
+    # when no match can hold white space, a sentence with white space (or the text's edge) on
+    # both sides of each of its edges has a match of words.finditer(text) starting in it exactly
+    # when words.search finds one in it (no match runs across its edges, and the search from its
+    # start finds the leftmost); otherwise the matches of the whole text are read, once
+    spaceless = _SPACELESS.get(words.pattern, False)
+    starts = None
+    n = len(text)
     if record is None:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
     for i, (a, b) in enumerate(record.original_sentences):
-        k = bisect.bisect_left(starts, a)
-        if (k == len(starts) or starts[k] >= b) and _ANY_DIGIT.search(text, a, b) is None:
-            continue
+        if _ANY_DIGIT.search(text, a, b) is None:
+            if spaceless and (a == 0 or text[a - 1].isspace()) and (
+                    b >= n or text[b].isspace() or b > a and text[b - 1].isspace()):
+                if words.search(text, a, b) is None:
+                    continue
+            else:
+                if starts is None:
+                    starts = [m.start() for m in words.finditer(text)]
+                k = bisect.bisect_left(starts, a)
+                if k == len(starts) or starts[k] >= b:
+                    continue
         if prefilter.search(text, a, b) is None:
             continue
         found = _sentence_claims(_sentence_view(record, i), a, b, article, lex, context=context, index=i)
