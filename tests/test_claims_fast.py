@@ -111,3 +111,21 @@ def test_sentence_gate_same_with_and_without_the_per_sentence_search(monkeypatch
     assert sum(len(rows) for rows in got) >= 8
     assert any(not any(ch.isdigit() for ch in c["mention"]) for rows in got for c in rows)  # counts in words
 
+
+def test_english_lower_and_tokens_as_read_one_character_at_a_time():
+    """numbers_en.lower is str.lower one character for one (İ and a final Σ kept as they are), and
+    numbers_en.tokens are the matches of its token pattern."""
+    from troopwatch import numbers_en
+
+    def by_character(text: str) -> str:
+        return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+    texts = ["Some 2,500 U.S. troops remain in Iraq.", "İstanbul ΟΔΟΣ Σ ΣΑ aΣ", "The soldier’s unit; 1,000.5",
+             "", "   ", "ÉCOLE ẞ DŽ ǅ", "x" * 50 + "\nİ\tΣ"]
+    for text in texts:
+        low = numbers_en.lower(text)
+        assert low == by_character(text)
+        assert len(low) == len(text)
+        for t in (text, low):
+            assert numbers_en.tokens(t) == [(m.start(), m.end(), m.group()) for m in numbers_en._TOKEN.finditer(t)]
+    assert numbers_en.lower("ΟΔΟΣ") == "οδοσ" != "ΟΔΟΣ".lower()  # (str.lower ends a word with ς)
