@@ -112,6 +112,39 @@ def test_sentence_gate_same_with_and_without_the_per_sentence_search(monkeypatch
     assert any(not any(ch.isdigit() for ch in c["mention"]) for rows in got for c in rows)  # counts in words
 
 
+def test_number_sentences_as_the_matches_of_the_whole_text_say(monkeypatch):
+    """Each sentence is marked as the number-word matches of the whole article (and its digits) say,
+    whether its edges fall at white space or inside a word (sentences cut by length)."""
+    import random
+
+    lex = claims._lex()
+    rng = random.Random(3)
+    pieces = ["ثلاثة", "وخمسة", "عشرات", "جنود", "قتل", "الهجوم", "مئتا", "12", "،", ".", "؟", "\n", "ألفا"]
+    texts = list(GATE_TEXTS)
+    for _ in range(40):
+        glue = rng.choice(["", " ", " ", "\n"])
+        texts.append(glue.join(rng.choice(pieces) for _ in range(rng.randint(50, 900))))
+    # a line with no white space, cut by length inside a number word (the cut's place found below)
+    line = "كلمة،" * 1000
+    cut_at = Article.from_text(line, "t").original_sentences[0][1]
+    for shift in range(1, 6):
+        texts.append("ك" * (cut_at - shift - 1) + "،ثلاثة،" + line)
+    marked = cut = 0
+    for text in texts:
+        record = Article.from_text(text, "t")
+        spans = record.original_sentences
+        got = claims._number_sentences(text, spans, lex)
+        starts = [m.start() for m in lex.number_word_prefilter.finditer(text)]
+        want = [claims._ANY_DIGIT.search(text, a, b) is not None or any(a <= x < b for x in starts) for a, b in spans]
+        assert got == want
+        marked += sum(got)
+        cut += sum(1 for a, b in spans if 0 < b < len(text) and not text[b].isspace() and not text[b - 1].isspace())
+        with monkeypatch.context() as m:
+            m.setattr(claims, "_SPACELESS", {})
+            assert claims._number_sentences(text, spans, lex) == want
+    assert marked >= 20 and cut >= 1  # both ways were taken
+
+
 def test_english_lower_and_tokens_as_read_one_character_at_a_time():
     """numbers_en.lower is str.lower one character for one (İ and a final Σ kept as they are), and
     numbers_en.tokens are the matches of its token pattern."""

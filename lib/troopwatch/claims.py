@@ -1876,34 +1876,16 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
     prefilter = lex.prefilter
     if prefilter.search(text) is None:
         return []
-    # sentences are read only when they hold something that may start a number: a digit
-    # or a match of the word part of number_prefilter (which matches each digit alone and
-    # no word match holds a digit, so this is where number_prefilter.finditer would start)
-    words = lex.number_word_prefilter
-    if _ANY_DIGIT.search(text) is None and words.search(text) is None:
+    # sentences are read only when they hold something that may start a number (see _number_sentences)
+    if _ANY_DIGIT.search(text) is None and lex.number_word_prefilter.search(text) is None:
         return []
-    # when no match can hold white space, a sentence with white space (or the text's edge) on
-    # both sides of each of its edges has a match of words.finditer(text) starting in it exactly
-    # when words.search finds one in it (no match runs across its edges, and the search from its
-    # start finds the leftmost); otherwise the matches of the whole text are read, once
-    spaceless = _SPACELESS.get(words.pattern, False)
-    starts = None
-    n = len(text)
     if record is None:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
+    numbered = _number_sentences(text, record.original_sentences, lex)
     for i, (a, b) in enumerate(record.original_sentences):
-        if _ANY_DIGIT.search(text, a, b) is None:
-            if spaceless and (a == 0 or text[a - 1].isspace()) and (
-                    b >= n or text[b].isspace() or b > a and text[b - 1].isspace()):
-                if words.search(text, a, b) is None:
-                    continue
-            else:
-                if starts is None:
-                    starts = [m.start() for m in words.finditer(text)]
-                k = bisect.bisect_left(starts, a)
-                if k == len(starts) or starts[k] >= b:
-                    continue
+        if not numbered[i]:
+            continue
         if prefilter.search(text, a, b) is None:
             continue
         found = _sentence_claims(_sentence_view(record, i), a, b, article, lex, context=context, index=i)
@@ -1937,6 +1919,36 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         claims.extend(found)
     _restated(claims)
     return claims
+
+
+def _number_sentences(text: str, spans: list, lex: _Lex) -> list[bool]:
+    """For each sentence (original span) of ``text``: may something in it start a number?
+
+    That is a digit, or a match of the word part of number_prefilter (which matches each
+    digit alone and no word match holds a digit) starting in it: where
+    number_prefilter.finditer(text) would start.  When no match of the words can hold
+    white space, a sentence with white space (or the text's edge) on either side of each
+    of its edges has such a match exactly when a search within it finds one (no match
+    runs across its edges, and the search from its start finds the leftmost); otherwise
+    the matches of the whole text are read, once.
+    """
+    words = lex.number_word_prefilter
+    spaceless = _SPACELESS.get(words.pattern, False)
+    starts = None
+    size = len(text)
+    out = []
+    for a, b in spans:
+        if _ANY_DIGIT.search(text, a, b) is not None:
+            out.append(True)
+        elif spaceless and (a == 0 or text[a - 1].isspace()) and (
+                b >= size or text[b].isspace() or b > a and text[b - 1].isspace()):
+            out.append(words.search(text, a, b) is not None)
+        else:
+            if starts is None:
+                starts = [m.start() for m in words.finditer(text)]
+            k = bisect.bisect_left(starts, a)
+            out.append(k < len(starts) and starts[k] < b)
+    return out
 
 
 _RESTATED_MIN = 10  # smaller figures repeat by chance too often to be read as one figure
