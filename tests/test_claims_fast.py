@@ -86,3 +86,79 @@ def test_sentence_view_offsets_read_in_place():
         for i in range(n + 1):
             for j in range(i, n + 1):
                 assert got.to_original(i, j) == want.to_original(i, j)
+
+
+GATE_TEXTS = TEXTS + [
+    # counts written in words only (no digit), at the start and the end of sentences and lines
+    "ثلاثة جنود أصيبوا في الهجوم. وقتل خمسة من الجنود الأمريكيين\nعشرة هجمات استهدفت القاعدة",
+    "أصيب جنديان. وقال مسؤول إن عشرات الجنود غادروا؛ ثم وصل مئتا جندي!",
+    # a line with no white space at all, cut by length inside its words
+    "قتلثلاثةجنود" * 400 + " وأصيب خمسة جنود أمريكيين",
+    # sentences glued to their neighbours by punctuation, no space after the stop
+    "قتل ثلاثة جنود.وأصيب أربعة آخرون.ووصل ألفا جندي أمريكي",
+]
+
+
+def test_sentence_gate_same_with_and_without_the_per_sentence_search(monkeypatch):
+    """A sentence with no digit is read when a number word starts in it: the per-sentence search
+    (no match of the number words can hold white space) finds what the matches of the whole text say."""
+    lex = claims._lex()
+    assert claims._SPACELESS.get(lex.number_word_prefilter.pattern) is True  # the shortcut is taken
+    got = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in GATE_TEXTS]
+    monkeypatch.setattr(claims, "_SPACELESS", {})
+    want = [[c.row() for c in claims.extract_claims(Article.from_text(t, "t"))] for t in GATE_TEXTS]
+    assert got == want
+    assert sum(len(rows) for rows in got) >= 8
+    assert any(not any(ch.isdigit() for ch in c["mention"]) for rows in got for c in rows)  # counts in words
+
+
+def test_number_sentences_as_the_matches_of_the_whole_text_say(monkeypatch):
+    """Each sentence is marked as the number-word matches of the whole article (and its digits) say,
+    whether its edges fall at white space or inside a word (sentences cut by length)."""
+    import random
+
+    lex = claims._lex()
+    rng = random.Random(3)
+    pieces = ["ثلاثة", "وخمسة", "عشرات", "جنود", "قتل", "الهجوم", "مئتا", "12", "،", ".", "؟", "\n", "ألفا"]
+    texts = list(GATE_TEXTS)
+    for _ in range(40):
+        glue = rng.choice(["", " ", " ", "\n"])
+        texts.append(glue.join(rng.choice(pieces) for _ in range(rng.randint(50, 900))))
+    # a line with no white space, cut by length inside a number word (the cut's place found below)
+    line = "كلمة،" * 1000
+    cut_at = Article.from_text(line, "t").original_sentences[0][1]
+    for shift in range(1, 6):
+        texts.append("ك" * (cut_at - shift - 1) + "،ثلاثة،" + line)
+    marked = cut = 0
+    for text in texts:
+        record = Article.from_text(text, "t")
+        spans = record.original_sentences
+        got = claims._number_sentences(text, spans, lex)
+        starts = [m.start() for m in lex.number_word_prefilter.finditer(text)]
+        want = [claims._ANY_DIGIT.search(text, a, b) is not None or any(a <= x < b for x in starts) for a, b in spans]
+        assert got == want
+        marked += sum(got)
+        cut += sum(1 for a, b in spans if 0 < b < len(text) and not text[b].isspace() and not text[b - 1].isspace())
+        with monkeypatch.context() as m:
+            m.setattr(claims, "_SPACELESS", {})
+            assert claims._number_sentences(text, spans, lex) == want
+    assert marked >= 20 and cut >= 1  # both ways were taken
+
+
+def test_english_lower_and_tokens_as_read_one_character_at_a_time():
+    """numbers_en.lower is str.lower one character for one (İ and a final Σ kept as they are), and
+    numbers_en.tokens are the matches of its token pattern."""
+    from troopwatch import numbers_en
+
+    def by_character(text: str) -> str:
+        return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+    texts = ["Some 2,500 U.S. troops remain in Iraq.", "İstanbul ΟΔΟΣ Σ ΣΑ aΣ", "The soldier’s unit; 1,000.5",
+             "", "   ", "ÉCOLE ẞ DŽ ǅ", "x" * 50 + "\nİ\tΣ"]
+    for text in texts:
+        low = numbers_en.lower(text)
+        assert low == by_character(text)
+        assert len(low) == len(text)
+        for t in (text, low):
+            assert numbers_en.tokens(t) == [(m.start(), m.end(), m.group()) for m in numbers_en._TOKEN.finditer(t)]
+    assert numbers_en.lower("ΟΔΟΣ") == "οδοσ" != "ΟΔΟΣ".lower()  # (str.lower ends a word with ς)

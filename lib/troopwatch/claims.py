@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import compress
+from itertools import accumulate, compress
 from operator import attrgetter
 from dataclasses import dataclass, asdict, field, fields, replace
 
@@ -422,7 +422,16 @@ def _number_word_prefilter(dual_nouns: Iterable[str]) -> re.Pattern:
     from .numbers import _vocab
 
     words = set(_vocab().words) | set(dual_nouns)
-    return _tolerant_regex(words, word_start=True)
+    rx = _tolerant_regex(words, word_start=True)
+    variants = _fold_variants()
+    # can no match hold a space or a line break (each letter of each word, and every spelling the
+    # regex accepts for it, is no white space; the marks allowed between letters are none)?
+    _SPACELESS[rx.pattern] = not any(c.isspace() for w in words for ch in w for c in variants.get(ch, {ch}))
+    return rx
+
+
+# number_word_prefilter pattern -> True when none of its matches can hold white space (see extract_claims)
+_SPACELESS: dict = {}
 
 
 _MARKS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]*"
@@ -539,7 +548,7 @@ class _WordInfo:
         self.actor_start = bool(self.actor_phrases) or actor_word is not None  # may an actor's name start here
 
 
-_GROUP, _START, _END = re.Match.group, re.Match.start, re.Match.end
+_ALL_TOKEN_SPLIT = re.compile(f"({ALL_TOKEN_RE.pattern})")  # ALL_TOKEN_RE in one group, for re.split
 _CATS, _PUNCT, _ACTOR_START = attrgetter("cats"), attrgetter("punct"), attrgetter("actor_start")
 _WORD_INFO_SIZE = 200_000  # words remembered per lexicon folder (cleared when full)
 
@@ -600,22 +609,39 @@ class _Sentence:
     def __init__(self, text: str, lex: _Lex):
         self.text = text
         self.lex = lex
-        # words.all_tokens, its three columns read at once
-        found = list(ALL_TOKEN_RE.finditer(text))
-        self._words = words = list(map(_GROUP, found))
-        self.starts = list(map(_START, found))
-        self.toks = list(zip(words, self.starts, map(_END, found)))
+        # words.all_tokens, its three columns read at once: the text split around its tokens
+        # (token k is pieces[2k + 1], from ends[2k] to ends[2k + 1])
+        pieces = _ALL_TOKEN_SPLIT.split(text)
+        ends = list(accumulate(map(len, pieces)))
+        self._words = words = pieces[1::2]
+        self.starts = ends[0:-1:2]
+        self.toks = list(zip(words, self.starts, ends[1::2]))
         self._n = len(words)
         self._info = info = _word_infos(words, lex)
-        self._catl = list(map(_CATS, info))
+        self._catl = catl = list(map(_CATS, info))
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
         self._punct = list(map(_PUNCT, info))
         # every category of every token (a rule can tell at once that no token has one)
-        self.all_cats: frozenset = frozenset().union(*self._catl)
+        self.all_cats: frozenset = frozenset().union(*filter(None, catl))
         self.blocks_casualties = "cas_blocker" in self.all_cats
-        self.actors = self._match_actors()
+        self._actors: Optional[list] = None
+        self._backed: set = set()
         self._places: Optional[list] = None
         self._phrase_cats: Optional[frozenset] = None  # categories of the phrases its words may start
+
+    @property
+    def actors(self) -> list:
+        """Actor mentions (first, end, label, role), read when a rule first asks."""
+        if self._actors is None:
+            self._actors = self._match_actors()
+        return self._actors
+
+    @property
+    def backed(self) -> set:
+        """Actor starts read as the group another actor backs (read with the actors)."""
+        if self._actors is None:
+            self._actors = self._match_actors()
+        return self._backed
 
     @property
     def places(self) -> list:
@@ -677,7 +703,7 @@ class _Sentence:
         """Actor mentions: (first, end, label, role) with role plain|target|blocked."""
         lex = self.lex
         out = []
-        self.backed: set = set()  # actor starts read as the group another actor backs
+        self._backed = set()  # actor starts read as the group another actor backs
         n = self._n
         info = self._info
         i = 0
@@ -705,7 +731,7 @@ class _Sentence:
                     # (not "طائرات تابعة للتحالف": the aircraft are the actor's own; no group is the
                     # coalition's proxy)
                     label = "militia"
-                    self.backed.add(i)
+                    self._backed.add(i)
                     break
             if role == "plain" and out and self.word(i - 1) == "(" \
                     and (out[-1][1] == i - 1 or out[-1][1] == i - 2 and self.word(i - 2) in _QUOTES):
@@ -1850,18 +1876,15 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
     prefilter = lex.prefilter
     if prefilter.search(text) is None:
         return []
-    # sentences are read only when they hold something that may start a number: a digit
-    # or a match of the word part of number_prefilter (which matches each digit alone and
-    # no word match holds a digit, so this is where number_prefilter.finditer would start)
-    starts = [m.start() for m in lex.number_word_prefilter.finditer(text)]
-    if not starts and _ANY_DIGIT.search(text) is None:
+    # sentences are read only when they hold something that may start a number (see _number_sentences)
+    if _ANY_DIGIT.search(text) is None and lex.number_word_prefilter.search(text) is None:
         return []
     if record is None:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
+    numbered = _number_sentences(text, record.original_sentences, lex)
     for i, (a, b) in enumerate(record.original_sentences):
-        k = bisect.bisect_left(starts, a)
-        if (k == len(starts) or starts[k] >= b) and _ANY_DIGIT.search(text, a, b) is None:
+        if not numbered[i]:
             continue
         if prefilter.search(text, a, b) is None:
             continue
@@ -1896,6 +1919,36 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         claims.extend(found)
     _restated(claims)
     return claims
+
+
+def _number_sentences(text: str, spans: list, lex: _Lex) -> list[bool]:
+    """For each sentence (original span) of ``text``: may something in it start a number?
+
+    That is a digit, or a match of the word part of number_prefilter (which matches each
+    digit alone and no word match holds a digit) starting in it: where
+    number_prefilter.finditer(text) would start.  When no match of the words can hold
+    white space, a sentence with white space (or the text's edge) on either side of each
+    of its edges has such a match exactly when a search within it finds one (no match
+    runs across its edges, and the search from its start finds the leftmost); otherwise
+    the matches of the whole text are read, once.
+    """
+    words = lex.number_word_prefilter
+    spaceless = _SPACELESS.get(words.pattern, False)
+    starts = None
+    size = len(text)
+    out = []
+    for a, b in spans:
+        if _ANY_DIGIT.search(text, a, b) is not None:
+            out.append(True)
+        elif spaceless and (a == 0 or text[a - 1].isspace()) and (
+                b >= size or text[b].isspace() or b > a and text[b - 1].isspace()):
+            out.append(words.search(text, a, b) is not None)
+        else:
+            if starts is None:
+                starts = [m.start() for m in words.finditer(text)]
+            k = bisect.bisect_left(starts, a)
+            out.append(k < len(starts) and starts[k] < b)
+    return out
 
 
 _RESTATED_MIN = 10  # smaller figures repeat by chance too often to be read as one figure

@@ -10,6 +10,7 @@ punctuation by :func:`tokens`; every word the reader knows is in
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Optional
 
@@ -24,12 +25,25 @@ _TOKEN = re.compile(r"(?:[a-z]\.){2,}|\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[a-
 
 def lower(text: str) -> str:
     """The text lower-cased one character for one (offsets hold)."""
+    if _NOT_ONE_FOR_ONE.search(text) is None:
+        # str.lower reads every other character alone, one character for one: the same text
+        return text.lower()
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+# The characters str.lower maps otherwise than alone to one character: İ (to two characters) and
+# Σ (to ς at the end of a word, to σ alone)
+_NOT_ONE_FOR_ONE = re.compile("[\u0130\u03a3]")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")  # _TOKEN in one group, for re.split
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, token) of a lower-cased text."""
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    # the text split around its tokens (the matches of _TOKEN.finditer): token k is pieces[2k + 1],
+    # from ends[2k] to ends[2k + 1]
+    pieces = _TOKEN_SPLIT.split(text)
+    ends = list(accumulate(map(len, pieces)))
+    return list(zip(ends[0:-1:2], ends[1::2], pieces[1::2]))
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
