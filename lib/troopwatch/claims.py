@@ -207,6 +207,7 @@ def _lex() -> _Lex:
     add("ordinal_head", event.get("ordinal_heads"))
     add("casualty", casualty.get("nouns"))
     add("cas_before", casualty.get("cues_before"))
+    add("result", casualty.get("result_verbs"))
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
@@ -1656,6 +1657,9 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
             if kind == "casualty" and a > 0 and _after_attack_noun(s, a):
                 continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
+            if kind == "casualty" and label == "militia" and role == "plain" \
+                    and any(s.has(k, "result") for k in range(b, i0)):
+                continue  # "صدم المسلحون القاعدة بشاحنة مما أسفر عن مقتل 40 شرطيا": who caused them
             best = label
     if best is not None:
         return best
@@ -1677,8 +1681,9 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     #    trained ("100 عنصر يقدمون المشورة لقوات الأمن العراقية")
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
-            if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"} for k in range(after_from, a + 1)):
-                break
+            if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"}
+                   or k in s.number_at for k in range(after_from, a + 1)):
+                break  # (another count before it is the one it belongs to: "ثلاثة مدنيين وثلاثة من داعش")
             if kind == "casualty" and _after_attacker_marker(s, a):
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
             if kind == "casualty" and _after_attack_noun(s, a):
@@ -1704,8 +1709,8 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     w = s.word(k)
     if w in _STRONG_PUNCT or w in ("،", ",", "(", ")", "-"):
         return True
-    if w and w[0].isdigit():
-        return True
+    if w and w[0].isdigit() or k in s.number_at:
+        return True  # another count starts: "قتل ثلاثة مدنيين وثلاثة من تنظيم داعش"
     c = s.cats(k)
     # a verb between the counted noun and the actor starts another clause ("مقتل 50 ألف جندي كما
     # قتل ملايين العراقيين"); forces helped come after their helpers ("100 عنصر يقدمون المشورة لقوات")
@@ -1859,6 +1864,8 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
     if record is None:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
+    event_kind = lex.kind_names.get("event")
+    series: dict = {}  # kind -> (sentence, actor) of the last claim of that kind whose actor is known
     for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
         if (k == len(starts) or starts[k] >= b) and _ANY_DIGIT.search(text, a, b) is None:
@@ -1890,9 +1897,18 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             army = c.actor_basis == _ARMY_NOUN
             c.actor_basis = "sentence"
             if c.actor == "unknown":
+                # a count of the same kind in the sentence before, whose actor is known, is the
+                # series this one goes on ("بلغ عدد قتلى الجنود الأمريكيين 62 ... والمتوسط الشهري 64")
+                got = series.get(c.kind)
+                if got is not None and got[0] == i - 1 and not (army and got[1] in _ARMY):
+                    c.actor, c.actor_basis = got[1], "previous_sentence"
+                    continue
                 got = context.actor(i, c.kind, _ARMY if army else frozenset())
                 if got is not None:
                     c.actor, c.actor_basis = got
+        for c in found:
+            if c.actor != "unknown" and c.kind != event_kind:
+                series[c.kind] = (i, c.actor)  # (not attacks: strikes by one side, attacks on it by another)
         claims.extend(found)
     _restated(claims)
     return claims
