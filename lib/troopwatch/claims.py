@@ -738,8 +738,9 @@ class _Sentence:
                 label = "coalition"  # "القوات التي تقودها الولايات المتحدة"، "بقيادة أمريكية"
             if end - i == 1 and label in ("iraqi", "other_country") and self.has(i - 1, "irregular"):
                 label = "militia"  # "المقاتلين العراقيين شنوا 1415 هجوما": fighters of no army
-            if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
-                i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
+            if out and out[-1][2] == "militia" and end - i == 1 and (
+                    out[-1][1] == i or out[-1][1] == i - 1 and self.word(i - 1) in _QUOTES):
+                i = end  # "حزب الله العراقي"، '"الحشد الشعبي" العراقي': the nationality of a named group
                 continue
             out.append((i, end, label, role))
             i = end
