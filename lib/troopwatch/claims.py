@@ -234,6 +234,7 @@ def _lex() -> _Lex:
     add("owner", lex.get("owner_heads"))
     add("demonstrative", lex.get("demonstratives"))
     add("contrast", lex.get("contrast_before"))
+    add("additive", lex.get("additive_before"))
     add("dual_after", casualty.get("dual_cues_after"))
     add("total_of", lex.get("total_words"))
     add("allies", lex.get("allies_after"))
@@ -963,7 +964,9 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
-            and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")):
+            and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")) \
+            and s.text[s.toks[i0][1]:mn.norm_start].endswith(("ال", "ل")):
+        # (the article itself before the number word, not "بألف" read as ب + ال + ف)
         # a number word with the article agrees with a definite noun before it ("الجنود
         # الستة"); alone it names a number, not a count ("المائة من الهجمات" after "في")
         head = before
@@ -1062,7 +1065,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
-                             or _cue_before(s, i0, "contrast", span=1)
+                             or _cue_before(s, i0, "contrast", span=1) or _added(s, i0)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
@@ -1390,6 +1393,18 @@ def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
         if s.word(k) not in qual and s.word(k) != "و":
             seen += 1
         k -= 1
+    return False
+
+
+def _added(s: _Sentence, i0: int) -> bool:
+    """Does an additive phrase end right before the number ("فضلا عن 900"، "إلى جانب نحو 900")?"""
+    end = i0
+    while end > 0:
+        if any(_phrase_end(s, k, "additive") == end for k in range(max(0, end - 3), end)):
+            return True
+        if s.word(end - 1) not in s.lex.qual_words:
+            return False
+        end -= 1  # "فضلا عن نحو 900"
     return False
 
 
