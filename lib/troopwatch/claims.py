@@ -208,6 +208,8 @@ def _lex() -> _Lex:
     add("casualty", casualty.get("nouns"))
     add("cas_before", casualty.get("cues_before"))
     add("result", casualty.get("result_verbs"))
+    add("home_force", lex.get("home_forces"))
+    add("opponent", lex.get("opponent_before"))
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
@@ -1704,8 +1706,26 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
             if kind == "casualty" and _after_attack_noun(s, a):
                 continue  # "4 قتلى بقصف تركي": the attacker
+            if kind == "casualty" and (s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)):
+                continue  # "أصيب 30 خلال اشتباكات مع مسلحي التنظيم": the side fought
             return label
     return "unknown"
+
+
+_HOME_FORCES_REACH = 4  # words after a casualty count searched for forces named with no nationality
+
+
+def _home_forces_after(s: _Sentence, k0: int) -> bool:
+    """Are a state's forces named with no nationality right after the count ("22 من عناصر
+    الشرطة"، "56 جريحا في صفوف قوات الشرطة")?  Then they are those of the country where the
+    casualties fell, read like its people."""
+    for k in range(k0, min(len(s), k0 + _HOME_FORCES_REACH)):
+        if s.is_punct(k) or k in s.number_at:
+            return False
+        end = _phrase_end(s, k, "home_force")
+        if end is not None:
+            return not any(a == end for a, _b, _l, _r in s.actors)  # (not "الجيش الأمريكي")
+    return False
 
 
 def _after_attacker_verb(s: _Sentence, a: int) -> bool:
@@ -2267,6 +2287,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 inherited = earlier[-1].actor
         person = kind == "casualty" and noun is not None and s.has(noun, "person")
         actor = _actor(s, kind, i0, i1, noun, inherited, person)
+        if actor == "unknown" and kind == "casualty" and not person:
+            person = _home_forces_after(s, i1 if noun is None else max(i1, noun + 1))
         if inherited == "unknown" and actor == "unknown":
             same.add(len(out))  # whose the claim before is, once read from around the sentence
         place = _place(s, i0, noun)
