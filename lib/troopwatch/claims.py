@@ -1508,6 +1508,7 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
 
 
 _FORCES = frozenset({"US", "coalition", "other_country", "iraqi"})  # states' forces, not armed groups
+_FORCE_CATS = frozenset({"force", "troop"})
 # "عدد الهجمات التي تعرضت لها القوات الأمريكية في العراق وسوريا منذ 17 تشرين الأول الماضي وصل
 # إلى 151": a count word's relative clause may hold this many tokens
 _COUNT_HEAD_REACH = 24
@@ -1563,11 +1564,17 @@ def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
     if i0 > 0 and (s.has(i0 - 1, "range_to") or s.has(i0 - 1, "change")):
         return None  # a level after a change ("إلى 140 ألفا") or its amount ("بزيادة 13 ألفا")
     head_seen = False
+    after = None  # "عدد القتلى في صفوف قواتها قارب ألفا": the verb after the count word, before the number
     for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
             return None
         c = s.cats(k)
+        if k == i0 - 1:
+            after = next((name for name in ("at_least", "approx") if "qv_" + name in c and not s.has(k - 1, "negation")),
+                         None)
         if c & {"count_head", "count_head_pron"}:
+            if after is not None:
+                return after
             head_seen = True
             continue
         if head_seen:
@@ -1678,6 +1685,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
             if kind == "casualty" and label == "militia" and role == "plain" \
                     and any(s.has(k, "result") for k in range(b, i0)):
                 continue  # "صدم المسلحون القاعدة بشاحنة مما أسفر عن مقتل 40 شرطيا": who caused them
+            if kind == "casualty" and _after_opponent(s, a):
+                continue  # "فقدت قواتنا في المعارك مع تنظيم داعش 1218 مقاتلا": the side fought
             best = label
     if best is not None:
         return best
@@ -1706,10 +1715,15 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
             if kind == "casualty" and _after_attack_noun(s, a):
                 continue  # "4 قتلى بقصف تركي": the attacker
-            if kind == "casualty" and (s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)):
+            if kind == "casualty" and _after_opponent(s, a):
                 continue  # "أصيب 30 خلال اشتباكات مع مسلحي التنظيم": the side fought
             return label
     return "unknown"
+
+
+def _after_opponent(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the side fought ("مع تنظيم داعش"، "مع مسلحي التنظيم")?"""
+    return s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)
 
 
 _HOME_FORCES_REACH = 4  # words after a casualty count searched for forces named with no nationality
@@ -1992,6 +2006,7 @@ class _Context:
         self._para_of: Optional[list] = None
         self._para_range: dict[int, range] = {}
         self._actor_sentences: Optional[list] = None
+        self._forces: dict[tuple, list] = {}
 
     def sentence(self, i: int) -> _Sentence:
         """Sentence ``i`` read into tokens and lexicon categories (once)."""
@@ -2064,9 +2079,20 @@ class _Context:
                     continue
                 elif not event and (role == "target" or _after_beneficiary(s, a)):
                     continue  # forces helped, trained, fought or attacked own no count of others
+                if event is _LOSSES and _after_opponent(s, a):
+                    continue  # "خلال المعارك مع تنظيم داعش": the side fought lost no one by it
                 got.append(label)
+                if event is not True and event != _ON_FORCES and (s.cats(a - 1) & _FORCE_CATS or any(
+                        s.cats(m) & _FORCE_CATS for m in range(a, _b))):
+                    self._forces.setdefault((k, event), []).append(label)
             self._filtered[(k, event)] = got
         return got
+
+    def forces_labels(self, k: int, event) -> list[str]:
+        """The labels of sentence ``k`` named with a noun of forces or troops ("القوات الأمريكية"،
+        "الجنود البريطانيين"): whose troops or losses a count of the next sentence goes on."""
+        self._sentence_labels(k, event)
+        return self._forces.get((k, event), [])
 
     def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
         event = kind == self.lex.kind_names.get("event")
@@ -2136,7 +2162,10 @@ class _Context:
         if event is True and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
             event = _ON_FORCES  # attacks on a state's forces: the armed groups named around made them
         if i > 0:
-            labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
+            # (forces named with their noun first: "قال القيادي قطري السمرمد إن انسحاب القوات
+            # الأمريكية ..." -- a nationality alone may be a name)
+            labels = [x for x in self.forces_labels(i - 1, event) + self._sentence_labels(i - 1, event)
+                      if x not in exclude]
             if labels:
                 return labels[0], "previous_sentence"
         para = self._paragraph(i)

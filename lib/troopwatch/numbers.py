@@ -95,6 +95,7 @@ class _Vocab:
     percent_words: re.Pattern
     candidate: re.Pattern
     vague_bounds: dict  # normalized vague word -> (low, high)
+    single_before: frozenset = frozenset()  # words before which an accusative scale alone is one (قارب ألفا في)
 
 
 def _forms(value) -> list[str]:
@@ -226,6 +227,7 @@ def _vocab() -> _Vocab:
         percent_words=re.compile("|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct if not p.isascii() and len(p) > 1)),
         candidate=candidate,
         vague_bounds=vague_bounds,
+        single_before=word_set("accusative_single_before"),
     )
 
 
@@ -468,7 +470,11 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 trailing_scale = value
             elif cls in ("scale", "scale_acc"):
                 if cls == "scale_acc":
-                    total = 2 * value
+                    # "ألفا جندي": a dual in construct with its noun; "قارب ألفا في"، "ألفا من
+                    # الجنود": the accusative of one thousand
+                    nxt = _next_token(t, tok.end)
+                    single = nxt is None or not nxt.text[:1].isalpha() or nxt.text in voc.single_before
+                    total = value if single else 2 * value
                 else:
                     total = value
                 last_scale = value
