@@ -1666,12 +1666,18 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     # 2a. whose casualties a tally names: "عدد قتلى الجنود الأميركيين ... إلى اثنين"،
     #     "القتلى في صفوف القوات العراقية"
     if kind == "casualty":
-        owner = None
+        owners: list = []
         for a, b, label, role in actors:
             if b <= i0 and role != "blocked" and _owner_of_casualties(s, a):
-                owner = label
-        if owner is not None:
-            return owner
+                if owners and s.word(a).startswith("و"):
+                    owners.append(label)  # a tally of several: "قتلى الحرس الثوري والمليشيات"
+                else:
+                    owners = [label]
+        if owners:
+            # allied states together are the coalition ("قتلى الجنود الأمريكيين والبريطانيين");
+            # else the first named
+            allied = len(set(owners)) > 1 and set(owners) <= {"US", "coalition", "other_country"}
+            return "coalition" if allied else owners[0]
     # 2. the nearest before the number in the sentence: "للولايات المتحدة 2500 جندي"
     best = None
     for a, b, label, role in actors:
