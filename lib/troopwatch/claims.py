@@ -1748,6 +1748,16 @@ def _home_forces_after(s: _Sentence, k0: int) -> bool:
     return False
 
 
+def _home_forces_before(s: _Sentence, i0: int) -> bool:
+    """Does the sentence name a state's forces with no nationality before ``i0`` ("وأعلن الجيش")?"""
+    for k in range(i0):
+        end = _phrase_end(s, k, "home_force")
+        if end is not None and end <= i0 and not any(a == end for a, _b, _l, _r in s.actors) \
+                and not any(a <= k < b for a, b, _l, _r in s.actors):
+            return True
+    return False
+
+
 def _after_attacker_verb(s: _Sentence, a: int) -> bool:
     """"شنت الطائرات الأمريكية غارات"، "قصفت المدفعية التركية": the subject of a verb of attack,
     right after it or after the noun of the means (aircraft, artillery) it is the adjective of."""
@@ -1815,6 +1825,18 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
             continue
         if _after_attacker_marker(s, a):
             return label
+    # 3a. "قالت وزارة الدفاع التركية إن طائراتها شنت 25 غارة"، "أعلنت القيادة أن قواتها نفذت 85
+    #     ضربة": a possessive subject (or object) of a verb of attack is the state named before it
+    if "possessive" in s.all_cats:
+        for k in range(i0 - 1, -1, -1):
+            if s.has(k, "possessive") and (s.has(k + 1, "attacker_verb") or s.has(k - 1, "attacker_verb")):
+                best = None
+                for a, b, label, role in actors:
+                    if b <= k and role != "target" and not _after_beneficiary(s, a):
+                        best = label
+                if best is not None:
+                    return best
+                break
     # 3. the subject: the first actor of the number's clause that is neither target
     #    nor source ("هاجمت الفصائل القوات الأمريكية 20 مرة"), else the nearest before
     clause = i0
@@ -1950,7 +1972,8 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             if c.actor_basis is None:
                 c.actor_basis = "sentence"  # decided in the sentence (a total by its parts)
                 continue
-            army = c.actor_basis == _ARMY_NOUN
+            army = c.actor_basis in (_ARMY_NOUN, _HOME_ARMY)
+            home_army = c.actor_basis == _HOME_ARMY
             c.actor_basis = "sentence"
             if c.actor == "unknown":
                 # a count of the same kind in the sentence before, whose actor is known, is the
@@ -1960,6 +1983,10 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
                     c.actor, c.actor_basis = got[1], "previous_sentence"
                     continue
                 got = context.actor(i, c.kind, _ARMY if army else frozenset())
+                if got is None and home_army:
+                    # "وأعلن الجيش مقتل 5 جنود شمال بغداد": nothing around names whose army it
+                    # is: that of the country where they fell
+                    got = context.home(i, c.place)
                 if got is not None:
                     c.actor, c.actor_basis = got
         for c in found:
@@ -2236,6 +2263,7 @@ def _actor_sentences(record: Article, lex: _Lex) -> list[bool]:
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
 _ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين): no armed group owns them
 _ARMY = frozenset({"militia"})
+_HOME_ARMY = "home army"  # a mark on casualties whose sentence names "الجيش"، "الشرطة" with no nationality
 _SAME = "same"  # a mark on a claim whose actor is that of the claim before it (never in a table)
 _ON_FORCES = 2  # the context of attacks on a state's forces (see _Context._sentence_labels)
 _LOSSES = "losses"  # the context of casualties: who attacked is not whose dead
@@ -2282,6 +2310,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     no_context: set = set()  # claims whose actor is never read from around the sentence
     people: set = set()  # casualties counted by a word for people (civilians, persons, police)
     army: set = set()  # counts of soldiers of an army
+    home_army: set = set()  # casualties in a sentence naming a state's forces with no nationality ("أعلن الجيش")
     national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
     described: dict = {}  # index of a count -> nationalities in apposition ("جنديان، أميركي وبريطاني")
     same: set = set()  # claims that take the actor of the claim before them ("وإصابة 6 آخرين")
@@ -2347,8 +2376,11 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         earlier.append(_Pending(kind, actor, mn.norm_end, part))
         if person:
             people.add(len(out))
-        elif noun is not None and s.has(noun, "army"):
-            army.add(len(out))
+        else:
+            if noun is not None and s.has(noun, "army"):
+                army.add(len(out))
+            if kind == "casualty" and actor == "unknown" and _home_forces_before(s, i0):
+                home_army.add(len(out))
         out.append(
             Claim(
                 article=article,
@@ -2388,6 +2420,9 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     for k in army:
         if out[k].actor == "unknown" and out[k].actor_basis == "sentence":
             out[k].actor_basis = _ARMY_NOUN
+    for k in home_army:
+        if out[k].actor == "unknown" and out[k].actor_basis in ("sentence", _ARMY_NOUN):
+            out[k].actor_basis = _HOME_ARMY
     for k in same:
         if k > 0 and out[k].actor_basis == "sentence":
             out[k].actor_basis = _SAME
