@@ -721,6 +721,8 @@ class _Sentence:
                         continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
                     if j < 0 or self.is_punct(j) or self.word(j) in ("ان", "بان"):
                         break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
+                    if self.has(j, "target") and _after_attacker_marker(self, j + 1):
+                        break  # "ألقت باللوم على إيران والميليشيات": blamed, not attacked
                     if self.has(j, "target") or self.has(j, "hit_verb") and (
                             self.has(j - 1, "attack") or self.has(j - 1, "relative") and self.has(j - 2, "attack")):
                         role = "target"  # "الهجمات التي استهدفت القوات الأمريكية": the attacks hit them
@@ -2118,6 +2120,10 @@ class _Context:
                 if event is not True and event != _ON_FORCES and (s.cats(a - 1) & _FORCE_CATS or any(
                         s.cats(m) & _FORCE_CATS for m in range(a, _b))):
                     self._forces.setdefault((k, event), []).append(label)
+            if event == _ON_FORCES and "militia" in got:
+                # "ألقت واشنطن باللوم على إيران والميليشيات التي تدعمها": the armed groups made the
+                # attacks on the forces, the state named with them backs them
+                got.sort(key=lambda x: x != "militia")
             self._filtered[(k, event)] = got
         return got
 
@@ -2213,6 +2219,12 @@ class _Context:
                 labels = [x for x in self._sentence_labels(0, event) if x not in exclude]
                 if labels:
                     return labels[0], "article"
+            if event == _ON_FORCES:
+                # attacks on a state's forces: the armed group the article names or accuses
+                # anywhere ("وتتهم واشنطن الفصائل الموالية لإيران بالوقوف خلف الهجمات")
+                got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
+                if got is not None:
+                    return got, "article"
             return None
         got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
         if got is not None:
