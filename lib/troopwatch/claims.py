@@ -1496,8 +1496,8 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 kind = _noun_kind(s, m, force=True)
                 if kind:
                     return kind
-                if s.has(m, "weak_troop") and any(label in _FORCES and role != "blocked"
-                                                  for _a, _b, label, role in s.actors):
+                if s.has(m, "weak_troop") and (s.cats(m + 1) & {"force", "troop"} or any(
+                        label in _FORCES and role != "blocked" for _a, _b, label, role in s.actors)):
                     return "presence"  # "وسّع الناتو مهمته بزيادة عدد الأفراد إلى 4000": a force's personnel
         if s.has(k, "count_head_pron"):
             for m in range(k - 1, max(-1, k - 8), -1):

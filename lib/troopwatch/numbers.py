@@ -781,8 +781,8 @@ def _looks_like_year(t: str, x: _Expr) -> bool:
 
 def _change_before(t: str, start: int, voc: _Vocab) -> bool:
     """A verb of change shortly before: "خفض عدد القوات من 5200 إلى 3000"."""
-    window = t[max(0, start - 60):start]
-    for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-6:]:
+    window = t[max(0, start - 80):start]
+    for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-8:]:  # "زيادة عدد أفراد بعثته في العراق من 500"
         for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"):
             if w.startswith(p) and w[len(p):] in voc.change_verbs:
                 return True
