@@ -151,6 +151,8 @@ def _vocab() -> _Vocab:
             key = normalize_term(f)
             words.setdefault(key, ("vague_scale", float(entry["low"])))
             vague_bounds[key] = (float(entry["low"]), float(entry["high"]))
+    for value, forms in (lex.get("fractions_before_scale") or {}).items():
+        add(forms, "fraction", float(value))
     for value, forms in (lex.get("ordinals") or {}).items():
         add(forms, "ordinal", int(value))
     for value, forms in (lex.get("ordinal_teen_only") or {}).items():
@@ -449,6 +451,14 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 cur = value
                 ordinal = True
                 after_ordinal_teen = True
+            elif cls == "fraction":
+                # "نصف مليون" = 500000: a fraction counts only before a scale word in the singular
+                nxt = _next_token(t, tok.end)
+                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "scale":
+                    return None
+                cur = value
+                last_add_cls = "unit"
+                last_add_mag = value
             elif cls == "ordinal":
                 cur = value
                 ordinal = True
