@@ -940,7 +940,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
         glued = "و"  # "واثنين": the conjunction glued to a number word
     if before >= 0 and s.has(before, "rhetoric"):
-        return _nth_time(s, before, i1) if mn.ordinal else None
+        # ("المرة الأولى التي يقتل فيها جنود": the first time says unprecedented, no count)
+        return _nth_time(s, before, i1) if mn.ordinal and mn.value != 1 else None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
         while head > 0 and s.word(head) in _QUOTES:
@@ -1448,8 +1449,8 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
         w = s.word(k)
         return w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و"))
 
-    if "count_head" not in s.all_cats:
-        return False  # no count word in the sentence
+    if not s.all_cats & {"count_head", "count_head_pron", "loss"}:
+        return False  # no count word or word of loss in the sentence
     lo = i0
     while lo > 0 and not clause_break(lo - 1) and i0 - lo < 30:
         lo -= 1
@@ -1459,6 +1460,11 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     for k in range(lo, hi):
         if k < i0 and s.has(k, "loss"):
             return True  # "بلغت خسائر طهران في سوريا أكثر من 500 عسكري": the losses' figure
+        if k < i0 and s.has(k, "count_head_pron"):
+            # "بأعلى معدل لقتلى الجنود الأمريكيين حيث بلغ عددهم 137 جنديا": the count of the dead
+            if any(s.cats(m) & {"casualty", "casualty_of"} for m in range(max(lo, k - _TALLY_REACH), k)):
+                return True
+            continue
         if not s.has(k, "count_head"):
             continue
         for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
@@ -1504,6 +1510,8 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 if s.word(m) in _STRONG_PUNCT:
                     break
                 kind = _noun_kind(s, m, force=True)
+                if kind == "presence" and s.cats(m - 1) & {"casualty", "casualty_of"}:
+                    return "casualty"  # "أعلى معدل لقتلى الجنود الأمريكيين حيث بلغ عددهم 137 جنديا"
                 if kind:
                     return kind
     return None
