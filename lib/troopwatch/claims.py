@@ -210,6 +210,7 @@ def _lex() -> _Lex:
     add("result", casualty.get("result_verbs"))
     add("home_force", lex.get("home_forces"))
     add("opponent", lex.get("opponent_before"))
+    add("owner_lead", lex.get("owner_lead"))
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
@@ -1666,7 +1667,11 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     for a, b, label, role in actors:
         # "مقتل زعيم ميليشيا": the group a casualty led (the title word blocks nothing here)
         title = role == "blocked" and kind == "casualty" and noun is not None and a == noun + 1
-        if after_from <= a < after_from + reach and (role != "blocked" or title):
+        # "8 قتلى في صفوف المسلحين و3 في صفوف القوات العراقية": a phrase that names whose they are
+        # overrides the actor of the count before
+        own = inherited is not None and after_from + reach <= a < after_from + 5 and all(
+            s.has(k, "owner_lead") or s.cats(k) & {"troop", "weak_troop"} for k in range(after_from, a))
+        if (after_from <= a < after_from + reach or own) and (role != "blocked" or title):
             if kind == "casualty" and _after_attacker_marker(s, a):
                 continue  # "مقتل 3 عسكريين نفذته جماعات": the attackers, not whose dead
             if all(not _stops_actor_window(s, k) for k in range(after_from, a)):
