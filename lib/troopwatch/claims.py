@@ -211,6 +211,7 @@ def _lex() -> _Lex:
     add("home_force", lex.get("home_forces"))
     add("opponent", lex.get("opponent_before"))
     add("owner_lead", lex.get("owner_lead"))
+    add("pronoun_subject", lex.get("pronoun_subjects"))
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
@@ -724,6 +725,10 @@ class _Sentence:
                         break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
                     if self.has(j, "target") and _after_attacker_marker(self, j + 1):
                         break  # "ألقت باللوم على إيران والميليشيات": blamed, not attacked
+                    if self.has(j, "attacker_verb") and self.has(j - 1, "pronoun_subject") and all(
+                            self.cats(m) & {"force", "troop", "means"} for m in range(j + 1, i)):
+                        role = "target"  # "إنها استهدفت القوات الأمريكية": the verb's object
+                        break
                     if self.has(j, "target") or self.has(j, "hit_verb") and (
                             self.has(j - 1, "attack") or self.has(j - 1, "relative") and self.has(j - 2, "attack")):
                         role = "target"  # "الهجمات التي استهدفت القوات الأمريكية": the attacks hit them
@@ -1840,6 +1845,19 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
             continue
         if _after_attacker_marker(s, a):
             return label
+    # 2c. "قالت الفصائل إنها استهدفت القوات الأمريكية 150 مرة"، "أعلنت القيادة أنها نفذت 7 ضربات":
+    #     a verb of attack whose subject is a pronoun has the actor named before it as subject
+    for k in range(i0 - 1, max(0, i0 - _WINDOW_BEFORE), -1):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.has(k, "attacker_verb") and s.has(k - 1, "pronoun_subject"):
+            best = None
+            for a, b, label, role in actors:
+                if b <= k - 1 and role not in ("target", "blocked") and not _after_beneficiary(s, a):
+                    best = label
+            if best is not None:
+                return best
+            break
     # 3a. "قالت وزارة الدفاع التركية إن طائراتها شنت 25 غارة"، "أعلنت القيادة أن قواتها نفذت 85
     #     ضربة": a possessive subject (or object) of a verb of attack is the state named before it
     if "possessive" in s.all_cats:
