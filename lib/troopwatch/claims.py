@@ -783,6 +783,8 @@ class _Sentence:
 
     def _locative(self, i: int) -> bool:
         w = self.word(i)
+        if w[:1] in ("ب", "ل") and self.word(i - 1) in self.lex.backed_words:
+            return False  # "أهداف مرتبطة بإيران": whose, not where
         if w.startswith(("ب", "وب", "فب")) and not w.startswith(("بال",)) or w.startswith(("بال", "وبال")):
             return True
         return i > 0 and self.has(i - 1, "place_prep")
