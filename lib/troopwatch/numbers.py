@@ -551,6 +551,18 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 last_scale = value
                 trailing_scale = value
                 ok = True
+        elif cls == "fraction":
+            # "3 آلاف ونصف"، "مليون ونصف المليون": a fraction of the scale just read
+            if joined and cur == 0 and total > 0 and had_scale and last_add_cls is None:
+                total += value * last_scale
+                last_add_cls = "fraction"
+                ok = True
+                nxt = _next_token(t, tok.end)
+                nhit = _lookup(nxt.text, ("ال",), voc) if nxt is not None else None
+                if nhit is not None and nhit[0] == "scale" and nhit[1] == last_scale:
+                    end = nxt.end  # "ونصف المليون": the scale named again
+                    tok = _next_token(t, nxt.end)
+                    continue
         elif cls == "scale_dual":
             if joined and cur == 0 and total > 0 and value < last_scale:
                 total += 2 * value
