@@ -1651,8 +1651,8 @@ def _owner_of_casualties(s: _Sentence, a: int) -> bool:
     for k in range(a - 1, max(-1, a - 4), -1):
         if s.is_punct(k):
             return False
-        if s.cats(k) & {"attack", "attack_cue"}:
-            return False  # "ضحايا قصف قوات التحالف": the attacker
+        if s.cats(k) & {"attack", "attack_cue", "opponent"}:
+            return False  # "ضحايا قصف قوات التحالف": the attacker; "فقدت في المعارك مع داعش": the side fought
         if s.cats(k) & {"casualty", "casualty_of"}:
             return True
     return False
@@ -1721,8 +1721,8 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     # 3. "قال وزير الدفاع الأمريكي إن بلاده ...": the speaker's country
     if "possessive" in s.all_cats:
         for a, b, label, role in actors:
-            if b <= i0:
-                best = label
+            if b <= i0 and not (kind == "casualty" and _after_opponent(s, a)):
+                best = label  # (not the side fought: "قواتنا فقدت في المعارك مع داعش 1218")
         if best is not None:
             return best
     # 3b. "أرسلت الحكومة الإسبانية 1400 جندي": the state whose government, ministry or

@@ -839,6 +839,9 @@ def _set_qualifier(mn: NumberMention, name: str) -> None:
 _WORD = re.compile(rf"\s*([{ARABIC_LETTER}]+)")
 
 
+_COMPARATIVES = frozenset({"اكثر", "اقل", "واكثر", "واقل", "فاكثر", "فاقل"})  # (normalized)
+
+
 def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
     """Percent units and qualifiers written after the number (3 جنود على الأقل)."""
     end = mn.norm_end
@@ -853,6 +856,8 @@ def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
         if qualifier is not None:
             q = qualifier.match(t, pos)  # the first of qual_after that matches, as a loop over them would find
             if q is not None:
+                if q.group(0).split()[-1] in _COMPARATIVES and t[q.end():q.end() + 4].lstrip().startswith("من "):
+                    return  # "1218 قتيلا وأكثر من 7 آلاف جريح": the comparative of the next number
                 _set_qualifier(mn, q.lastgroup)
                 return
         m = _WORD.match(t, pos)
