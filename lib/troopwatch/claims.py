@@ -1862,9 +1862,12 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
             break
     # 3a. "قالت وزارة الدفاع التركية إن طائراتها شنت 25 غارة"، "أعلنت القيادة أن قواتها نفذت 85
     #     ضربة": a possessive subject (or object) of a verb of attack is the state named before it
-    if "possessive" in s.all_cats:
+    if s.all_cats & {"possessive", "means"}:
+        # (also the means with no adjective: "قالت وزارة الدفاع البريطانية إن طائرات تورنادو نفذت")
         for k in range(i0 - 1, -1, -1):
-            if s.has(k, "possessive") and (s.has(k + 1, "attacker_verb") or s.has(k - 1, "attacker_verb")):
+            if s.cats(k) & {"possessive", "means"} and (s.has(k + 1, "attacker_verb") or s.has(k - 1, "attacker_verb")
+                                                       or s.has(k + 2, "attacker_verb") and not s.is_punct(k + 1)
+                                                       and s.has(k, "means")):
                 best = None
                 for a, b, label, role in actors:
                     if b <= k and role != "target" and not _after_beneficiary(s, a):
