@@ -1981,6 +1981,7 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
     event_kind = lex.kind_names.get("event")
+    casualty_kind = lex.kind_names.get("casualty")
     series: dict = {}  # kind -> (sentence, actor) of the last claim of that kind whose actor is known
     for i, (a, b) in enumerate(record.original_sentences):
         k = bisect.bisect_left(starts, a)
@@ -2021,9 +2022,9 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
                     c.actor, c.actor_basis = got[1], "previous_sentence"
                     continue
                 got = context.actor(i, c.kind, _ARMY if army else frozenset())
-                if got is None and home_army:
-                    # "وأعلن الجيش مقتل 5 جنود شمال بغداد": nothing around names whose army it
-                    # is: that of the country where they fell
+                if got is None and (home_army or c.kind == casualty_kind and not army):
+                    # "وأعلن الجيش مقتل 5 جنود شمال بغداد"، "سقط 35 قتيلا في تفجيرات ضربت بغداد":
+                    # nothing around says whose they are: the country's where they fell
                     got = context.home(i, c.place)
                 if got is not None:
                     c.actor, c.actor_basis = got
