@@ -1749,6 +1749,14 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     return "unknown"
 
 
+def _counted_by_number(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the noun a number right before it counts ("64 مسلحا"، '64 "إرهابيا"')?"""
+    k = a - 1
+    while k >= 0 and s.word(k) in _QUOTES:
+        k -= 1
+    return k >= 0 and s.word(k)[:1].isdigit()
+
+
 def _after_opponent(s: _Sentence, a: int) -> bool:
     """Is the actor at ``a`` the side fought ("مع تنظيم داعش"، "مع مسلحي التنظيم")?"""
     return s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)
@@ -2153,6 +2161,8 @@ class _Context:
                     continue  # forces helped, trained, fought or attacked own no count of others
                 if event is _LOSSES and _after_opponent(s, a):
                     continue  # "خلال المعارك مع تنظيم داعش": the side fought lost no one by it
+                if event is _LOSSES and _counted_by_number(s, a):
+                    continue  # "وقتل 38 إرهابيا": the group is what that number counts, not the others' owner
                 got.append(label)
                 if event is not True and event != _ON_FORCES and (s.cats(a - 1) & _FORCE_CATS or any(
                         s.cats(m) & _FORCE_CATS for m in range(a, _b))):
