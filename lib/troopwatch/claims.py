@@ -1758,8 +1758,12 @@ def _counted_by_number(s: _Sentence, a: int) -> bool:
 
 
 def _after_opponent(s: _Sentence, a: int) -> bool:
-    """Is the actor at ``a`` the side fought ("مع تنظيم داعش"، "مع مسلحي التنظيم")?"""
-    return s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)
+    """Is the actor at ``a`` the side fought or worked with ("مع تنظيم داعش"، "مع مسلحي التنظيم"،
+    "مع الشرطة والجيش العراقيين")?"""
+    k = a - 1
+    while k > 0 and s.cats(k) & {"force", "troop", "home_force"}:
+        k -= 1  # the forces' nouns the nationality describes
+    return s.has(k, "opponent") or s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)
 
 
 _HOME_FORCES_REACH = 4  # words after a casualty count searched for forces named with no nationality
@@ -2159,8 +2163,9 @@ class _Context:
                     continue
                 elif not event and (role == "target" or _after_beneficiary(s, a)):
                     continue  # forces helped, trained, fought or attacked own no count of others
-                if event is _LOSSES and _after_opponent(s, a):
-                    continue  # "خلال المعارك مع تنظيم داعش": the side fought lost no one by it
+                if event is not True and event != _ON_FORCES and _after_opponent(s, a):
+                    continue  # "خلال المعارك مع تنظيم داعش"، "الشراكة مع الجيش العراقي": the side fought or
+                    # worked with owns no count of the others
                 if event is _LOSSES and _counted_by_number(s, a):
                     continue  # "وقتل 38 إرهابيا": the group is what that number counts, not the others' owner
                 got.append(label)
