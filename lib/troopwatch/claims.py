@@ -209,6 +209,7 @@ def _lex() -> _Lex:
     add("cas_before", casualty.get("cues_before"))
     add("result", casualty.get("result_verbs"))
     add("home_force", lex.get("home_forces"))
+    add("home_force_start", [t.split(" ")[0] for t in _terms(lex.get("home_forces"))])
     add("opponent", lex.get("opponent_before"))
     add("owner_lead", lex.get("owner_lead"))
     add("pronoun_subject", lex.get("pronoun_subjects"))
@@ -615,6 +616,7 @@ class _Sentence:
         self._info = info = _word_infos(words, lex)
         self._catl = list(map(_CATS, info))
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
+        self.memo: dict = {}  # what a rule reads once per sentence
         self._punct = list(map(_PUNCT, info))
         # every category of every token (a rule can tell at once that no token has one)
         self.all_cats: frozenset = frozenset().union(*self._catl)
@@ -1773,10 +1775,12 @@ def _home_forces_after(s: _Sentence, k0: int) -> bool:
     """Are a state's forces named with no nationality right after the count ("22 من عناصر
     الشرطة"، "56 جريحا في صفوف قوات الشرطة")?  Then they are those of the country where the
     casualties fell, read like its people."""
+    if "home_force_start" not in s.all_cats:
+        return False
     for k in range(k0, min(len(s), k0 + _HOME_FORCES_REACH)):
         if s.is_punct(k) or k in s.number_at:
             return False
-        end = _phrase_end(s, k, "home_force")
+        end = _phrase_end(s, k, "home_force") if s.has(k, "home_force_start") else None
         if end is not None:
             return not any(a == end for a, _b, _l, _r in s.actors)  # (not "الجيش الأمريكي")
     return False
@@ -1784,12 +1788,21 @@ def _home_forces_after(s: _Sentence, k0: int) -> bool:
 
 def _home_forces_before(s: _Sentence, i0: int) -> bool:
     """Does the sentence name a state's forces with no nationality before ``i0`` ("وأعلن الجيش")?"""
-    for k in range(i0):
-        end = _phrase_end(s, k, "home_force")
-        if end is not None and end <= i0 and not any(a == end for a, _b, _l, _r in s.actors) \
-                and not any(a <= k < b for a, b, _l, _r in s.actors):
-            return True
-    return False
+    first = s.memo.get("home_force_end")
+    if first is None:
+        # the end of the first such phrase, found once per sentence (len(s) + 1: none)
+        first = len(s) + 1
+        starts = {a for a, _b, _l, _r in s.actors}
+        inside = {k for a, b, _l, _r in s.actors for k in range(a, b)}
+        for k in range(len(s)) if "home_force_start" in s.all_cats else ():
+            if k in inside or not s.has(k, "home_force_start"):
+                continue
+            end = _phrase_end(s, k, "home_force")
+            if end is not None and end not in starts:
+                first = end
+                break
+        s.memo["home_force_end"] = first
+    return first <= i0
 
 
 def _after_attacker_verb(s: _Sentence, a: int) -> bool:
