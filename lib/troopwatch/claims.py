@@ -2263,8 +2263,12 @@ class _Context:
         event = kind == self.lex.kind_names.get("event")
         if kind == self.lex.kind_names.get("casualty"):
             event = _LOSSES
-        if event is True and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
-            event = _ON_FORCES  # attacks on a state's forces: the armed groups named around made them
+        s = self.sentence(i)
+        if event is True and any(label in _FORCES and (role == "target" or role == "blocked" and s.has(a - 2, "target"))
+                                 for a, _b, label, role in s.actors):
+            # attacks on a state's forces (or its bases and embassy: "تعرضت السفارة الأمريكية
+            # والقواعد لـ 19 هجوما"): the armed groups named around made them
+            event = _ON_FORCES
         if i > 0:
             # (forces named with their noun first: "قال القيادي قطري السمرمد إن انسحاب القوات
             # الأمريكية ..." -- a nationality alone may be a name)
