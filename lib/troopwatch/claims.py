@@ -213,6 +213,7 @@ def _lex() -> _Lex:
     add("opponent", lex.get("opponent_before"))
     add("owner_lead", lex.get("owner_lead"))
     add("pronoun_subject", lex.get("pronoun_subjects"))
+    add("proxy", lex.get("proxy_before"))
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
@@ -749,6 +750,9 @@ class _Sentence:
                 label, end = "coalition", allies  # "الولايات المتحدة وحلفاؤها": a coalition
             if i > 0 and (self.has(i - 1, "led_by") or i > 1 and self.has(i - 2, "led_by") and self.word(i - 1) in ("من",)):
                 label = "coalition"  # "القوات التي تقودها الولايات المتحدة"، "بقيادة أمريكية"
+            if label == "other_country" and self.has(i - 1, "proxy"):
+                label = "militia"  # "حلفاء إيران في العراق": the groups a foreign state backs
+                self.backed.add(i)
             if end - i == 1 and label in ("iraqi", "other_country") and self.has(i - 1, "irregular"):
                 label = "militia"  # "المقاتلين العراقيين شنوا 1415 هجوما": fighters of no army
             if out and out[-1][2] == "militia" and end - i == 1 and (
