@@ -207,6 +207,13 @@ def _lex() -> _Lex:
     add("ordinal_head", event.get("ordinal_heads"))
     add("casualty", casualty.get("nouns"))
     add("cas_before", casualty.get("cues_before"))
+    add("result", casualty.get("result_verbs"))
+    add("home_force", lex.get("home_forces"))
+    add("home_force_start", [t.split(" ")[0] for t in _terms(lex.get("home_forces"))])
+    add("opponent", lex.get("opponent_before"))
+    add("owner_lead", lex.get("owner_lead"))
+    add("pronoun_subject", lex.get("pronoun_subjects"))
+    add("proxy", lex.get("proxy_before"))
     add("cas_after", casualty.get("cues_after"))
     add("casualty_of", casualty.get("whose_before"))
     add("person", casualty.get("person_nouns"))
@@ -233,6 +240,7 @@ def _lex() -> _Lex:
     add("owner", lex.get("owner_heads"))
     add("demonstrative", lex.get("demonstratives"))
     add("contrast", lex.get("contrast_before"))
+    add("additive", lex.get("additive_before"))
     add("dual_after", casualty.get("dual_cues_after"))
     add("total_of", lex.get("total_words"))
     add("allies", lex.get("allies_after"))
@@ -620,6 +628,7 @@ class _Sentence:
         self._info = info = _word_infos(words, lex)
         self._catl = catl = list(map(_CATS, info))
         self.number_at: dict = {}  # token index where a number mention starts -> does it count another noun
+        self.memo: dict = {}  # what a rule reads once per sentence
         self._punct = list(map(_PUNCT, info))
         # every category of every token (a rule can tell at once that no token has one)
         self.all_cats: frozenset = frozenset().union(*filter(None, catl))
@@ -743,6 +752,12 @@ class _Sentence:
                         continue  # "ضد تنظيم "الدولة الإسلامية"": a quoted name
                     if j < 0 or self.is_punct(j) or self.word(j) in ("ان", "بان"):
                         break  # "قالت القيادة إن بريطانيا ...": after أن the reported clause's own subject
+                    if self.has(j, "target") and _after_attacker_marker(self, j + 1):
+                        break  # "ألقت باللوم على إيران والميليشيات": blamed, not attacked
+                    if self.has(j, "attacker_verb") and self.has(j - 1, "pronoun_subject") and all(
+                            self.cats(m) & {"force", "troop", "means"} for m in range(j + 1, i)):
+                        role = "target"  # "إنها استهدفت القوات الأمريكية": the verb's object
+                        break
                     if self.has(j, "target") or self.has(j, "hit_verb") and (
                             self.has(j - 1, "attack") or self.has(j - 1, "relative") and self.has(j - 2, "attack")):
                         role = "target"  # "الهجمات التي استهدفت القوات الأمريكية": the attacks hit them
@@ -761,10 +776,14 @@ class _Sentence:
                 label, end = "coalition", allies  # "الولايات المتحدة وحلفاؤها": a coalition
             if i > 0 and (self.has(i - 1, "led_by") or i > 1 and self.has(i - 2, "led_by") and self.word(i - 1) in ("من",)):
                 label = "coalition"  # "القوات التي تقودها الولايات المتحدة"، "بقيادة أمريكية"
+            if label == "other_country" and self.has(i - 1, "proxy"):
+                label = "militia"  # "حلفاء إيران في العراق": the groups a foreign state backs
+                self._backed.add(i)
             if end - i == 1 and label in ("iraqi", "other_country") and self.has(i - 1, "irregular"):
                 label = "militia"  # "المقاتلين العراقيين شنوا 1415 هجوما": fighters of no army
-            if out and out[-1][1] == i and out[-1][2] == "militia" and end - i == 1:
-                i = end  # "حزب الله العراقي": the nationality of a named group, not another actor
+            if out and out[-1][2] == "militia" and end - i == 1 and (
+                    out[-1][1] == i or out[-1][1] == i - 1 and self.word(i - 1) in _QUOTES):
+                i = end  # "حزب الله العراقي"، '"الحشد الشعبي" العراقي': the nationality of a named group
                 continue
             out.append((i, end, label, role))
             i = end
@@ -796,6 +815,8 @@ class _Sentence:
 
     def _locative(self, i: int) -> bool:
         w = self.word(i)
+        if w[:1] in ("ب", "ل") and self.word(i - 1) in self.lex.backed_words:
+            return False  # "أهداف مرتبطة بإيران": whose, not where
         if w.startswith(("ب", "وب", "فب")) and not w.startswith(("بال",)) or w.startswith(("بال", "وبال")):
             return True
         return i > 0 and self.has(i - 1, "place_prep")
@@ -959,7 +980,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
         glued = "و"  # "واثنين": the conjunction glued to a number word
     if before >= 0 and s.has(before, "rhetoric"):
-        return _nth_time(s, before, i1) if mn.ordinal else None
+        # ("المرة الأولى التي يقتل فيها جنود": the first time says unprecedented, no count)
+        return _nth_time(s, before, i1) if mn.ordinal and mn.value != 1 else None
     if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
         head = before - 1 if s.word(before) == "رقم" else before
         while head > 0 and s.word(head) in _QUOTES:
@@ -987,7 +1009,9 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
-            and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")):
+            and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")) \
+            and s.text[s.toks[i0][1]:mn.norm_start].endswith(("ال", "ل")):
+        # (the article itself before the number word, not "بألف" read as ب + ال + ف)
         # a number word with the article agrees with a definite noun before it ("الجنود
         # الستة"); alone it names a number, not a count ("المائة من الهجمات" after "في")
         head = before
@@ -1086,7 +1110,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
-                             or _cue_before(s, i0, "contrast", span=1)
+                             or _cue_before(s, i0, "contrast", span=1) or _added(s, i0)
                              or _after_breakdown(s, i0)):
         return prev.kind, None
     if prev is not None and (j >= len(s) or s.is_punct(j)) and _in_series(s, i0, glued, mn, earlier):
@@ -1417,6 +1441,18 @@ def _cue_before(s: _Sentence, i0: int, cat: str, span: int) -> bool:
     return False
 
 
+def _added(s: _Sentence, i0: int) -> bool:
+    """Does an additive phrase end right before the number ("فضلا عن 900"، "إلى جانب نحو 900")?"""
+    end = i0
+    while end > 0:
+        if any(_phrase_end(s, k, "additive") == end for k in range(max(0, end - 3), end)):
+            return True
+        if s.word(end - 1) not in s.lex.qual_words:
+            return False
+        end -= 1  # "فضلا عن نحو 900"
+    return False
+
+
 def _casualty_near(s: _Sentence, i0: int, j: int) -> bool:
     if _cue_before(s, i0, "cas_before", span=3):
         return True
@@ -1453,8 +1489,8 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
         w = s.word(k)
         return w in _STRONG_PUNCT or (w in ("،", ",") and s.word(k + 1).startswith("و"))
 
-    if "count_head" not in s.all_cats:
-        return False  # no count word in the sentence
+    if not s.all_cats & {"count_head", "count_head_pron", "loss"}:
+        return False  # no count word or word of loss in the sentence
     lo = i0
     while lo > 0 and not clause_break(lo - 1) and i0 - lo < 30:
         lo -= 1
@@ -1464,6 +1500,11 @@ def _casualty_tally(s: _Sentence, i0: int) -> bool:
     for k in range(lo, hi):
         if k < i0 and s.has(k, "loss"):
             return True  # "بلغت خسائر طهران في سوريا أكثر من 500 عسكري": the losses' figure
+        if k < i0 and s.has(k, "count_head_pron"):
+            # "بأعلى معدل لقتلى الجنود الأمريكيين حيث بلغ عددهم 137 جنديا": the count of the dead
+            if any(s.cats(m) & {"casualty", "casualty_of"} for m in range(max(lo, k - _TALLY_REACH), k)):
+                return True
+            continue
         if not s.has(k, "count_head"):
             continue
         for m in range(k + 1, min(hi, k + 1 + _TALLY_REACH)):
@@ -1501,20 +1542,23 @@ def _count_head_kind(s: _Sentence, i0: int) -> Optional[str]:
                 kind = _noun_kind(s, m, force=True)
                 if kind:
                     return kind
-                if s.has(m, "weak_troop") and any(label in _FORCES and role != "blocked"
-                                                  for _a, _b, label, role in s.actors):
+                if s.has(m, "weak_troop") and (s.cats(m + 1) & {"force", "troop"} or any(
+                        label in _FORCES and role != "blocked" for _a, _b, label, role in s.actors)):
                     return "presence"  # "وسّع الناتو مهمته بزيادة عدد الأفراد إلى 4000": a force's personnel
         if s.has(k, "count_head_pron"):
             for m in range(k - 1, max(-1, k - 8), -1):
                 if s.word(m) in _STRONG_PUNCT:
                     break
                 kind = _noun_kind(s, m, force=True)
+                if kind == "presence" and s.cats(m - 1) & {"casualty", "casualty_of"}:
+                    return "casualty"  # "أعلى معدل لقتلى الجنود الأمريكيين حيث بلغ عددهم 137 جنديا"
                 if kind:
                     return kind
     return None
 
 
 _FORCES = frozenset({"US", "coalition", "other_country", "iraqi"})  # states' forces, not armed groups
+_FORCE_CATS = frozenset({"force", "troop"})
 # "عدد الهجمات التي تعرضت لها القوات الأمريكية في العراق وسوريا منذ 17 تشرين الأول الماضي وصل
 # إلى 151": a count word's relative clause may hold this many tokens
 _COUNT_HEAD_REACH = 24
@@ -1570,11 +1614,17 @@ def _verb_qualifier(s: _Sentence, i0: int) -> Optional[str]:
     if i0 > 0 and (s.has(i0 - 1, "range_to") or s.has(i0 - 1, "change")):
         return None  # a level after a change ("إلى 140 ألفا") or its amount ("بزيادة 13 ألفا")
     head_seen = False
+    after = None  # "عدد القتلى في صفوف قواتها قارب ألفا": the verb after the count word, before the number
     for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
         if s.word(k) in _STRONG_PUNCT:
             return None
         c = s.cats(k)
+        if k == i0 - 1:
+            after = next((name for name in ("at_least", "approx") if "qv_" + name in c and not s.has(k - 1, "negation")),
+                         None)
         if c & {"count_head", "count_head_pron"}:
+            if after is not None:
+                return after
             head_seen = True
             continue
         if head_seen:
@@ -1633,8 +1683,8 @@ def _owner_of_casualties(s: _Sentence, a: int) -> bool:
     for k in range(a - 1, max(-1, a - 4), -1):
         if s.is_punct(k):
             return False
-        if s.cats(k) & {"attack", "attack_cue"}:
-            return False  # "ضحايا قصف قوات التحالف": the attacker
+        if s.cats(k) & {"attack", "attack_cue", "opponent"}:
+            return False  # "ضحايا قصف قوات التحالف": the attacker; "فقدت في المعارك مع داعش": the side fought
         if s.cats(k) & {"casualty", "casualty_of"}:
             return True
     return False
@@ -1656,7 +1706,11 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     for a, b, label, role in actors:
         # "مقتل زعيم ميليشيا": the group a casualty led (the title word blocks nothing here)
         title = role == "blocked" and kind == "casualty" and noun is not None and a == noun + 1
-        if after_from <= a < after_from + reach and (role != "blocked" or title):
+        # "8 قتلى في صفوف المسلحين و3 في صفوف القوات العراقية": a phrase that names whose they are
+        # overrides the actor of the count before
+        own = inherited is not None and after_from + reach <= a < after_from + 5 and all(
+            s.has(k, "owner_lead") or s.cats(k) & {"troop", "weak_troop"} for k in range(after_from, a))
+        if (after_from <= a < after_from + reach or own) and (role != "blocked" or title):
             if kind == "casualty" and _after_attacker_marker(s, a):
                 continue  # "مقتل 3 عسكريين نفذته جماعات": the attackers, not whose dead
             if all(not _stops_actor_window(s, k) for k in range(after_from, a)):
@@ -1666,12 +1720,18 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     # 2a. whose casualties a tally names: "عدد قتلى الجنود الأميركيين ... إلى اثنين"،
     #     "القتلى في صفوف القوات العراقية"
     if kind == "casualty":
-        owner = None
+        owners: list = []
         for a, b, label, role in actors:
             if b <= i0 and role != "blocked" and _owner_of_casualties(s, a):
-                owner = label
-        if owner is not None:
-            return owner
+                if owners and s.word(a).startswith("و"):
+                    owners.append(label)  # a tally of several: "قتلى الحرس الثوري والمليشيات"
+                else:
+                    owners = [label]
+        if owners:
+            # allied states together are the coalition ("قتلى الجنود الأمريكيين والبريطانيين");
+            # else the first named
+            allied = len(set(owners)) > 1 and set(owners) <= {"US", "coalition", "other_country"}
+            return "coalition" if allied else owners[0]
     # 2. the nearest before the number in the sentence: "للولايات المتحدة 2500 جندي"
     best = None
     for a, b, label, role in actors:
@@ -1682,14 +1742,19 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
                 continue  # "لمساعدة القوات العراقية على مواجهة مسلحي داعش": helped or fought, not the owner
             if kind == "casualty" and a > 0 and _after_attack_noun(s, a):
                 continue  # "الهجمات الإسرائيلية أسفرت عن مقتل": the attacker
+            if kind == "casualty" and label == "militia" and role == "plain" \
+                    and any(s.has(k, "result") for k in range(b, i0)):
+                continue  # "صدم المسلحون القاعدة بشاحنة مما أسفر عن مقتل 40 شرطيا": who caused them
+            if kind == "casualty" and _after_opponent(s, a):
+                continue  # "فقدت قواتنا في المعارك مع تنظيم داعش 1218 مقاتلا": the side fought
             best = label
     if best is not None:
         return best
     # 3. "قال وزير الدفاع الأمريكي إن بلاده ...": the speaker's country
     if "possessive" in s.all_cats:
         for a, b, label, role in actors:
-            if b <= i0:
-                best = label
+            if b <= i0 and not (kind == "casualty" and _after_opponent(s, a)):
+                best = label  # (not the side fought: "قواتنا فقدت في المعارك مع داعش 1218")
         if best is not None:
             return best
     # 3b. "أرسلت الحكومة الإسبانية 1400 جندي": the state whose government, ministry or
@@ -1703,14 +1768,71 @@ def _actor(s: _Sentence, kind: str, i0: int, i1: int, noun: Optional[int], inher
     #    trained ("100 عنصر يقدمون المشورة لقوات الأمن العراقية")
     for a, b, label, role in actors:
         if a >= after_from and role != "blocked":
-            if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"} for k in range(after_from, a + 1)):
-                break
+            if any(s.word(k) in _CLAUSE_PUNCT or s.cats(k) & {"beneficiary", "part_of", "ordinal_person"}
+                   or k in s.number_at for k in range(after_from, a + 1)):
+                break  # (another count before it is the one it belongs to: "ثلاثة مدنيين وثلاثة من داعش")
             if kind == "casualty" and _after_attacker_marker(s, a):
                 break  # "أسفر عن مقتل 3 عسكريين نفذته جماعات": the attackers
             if kind == "casualty" and _after_attack_noun(s, a):
                 continue  # "4 قتلى بقصف تركي": the attacker
+            if kind == "casualty" and _after_opponent(s, a):
+                continue  # "أصيب 30 خلال اشتباكات مع مسلحي التنظيم": the side fought
             return label
     return "unknown"
+
+
+def _counted_by_number(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the noun a number right before it counts ("64 مسلحا"، '64 "إرهابيا"')?"""
+    k = a - 1
+    while k >= 0 and s.word(k) in _QUOTES:
+        k -= 1
+    return k >= 0 and s.word(k)[:1].isdigit()
+
+
+def _after_opponent(s: _Sentence, a: int) -> bool:
+    """Is the actor at ``a`` the side fought or worked with ("مع تنظيم داعش"، "مع مسلحي التنظيم"،
+    "مع الشرطة والجيش العراقيين")?"""
+    k = a - 1
+    while k > 0 and s.cats(k) & {"force", "troop", "home_force"}:
+        k -= 1  # the forces' nouns the nationality describes
+    return s.has(k, "opponent") or s.has(a - 1, "opponent") or s.has(a - 2, "opponent") and not s.is_punct(a - 1)
+
+
+_HOME_FORCES_REACH = 4  # words after a casualty count searched for forces named with no nationality
+
+
+def _home_forces_after(s: _Sentence, k0: int) -> bool:
+    """Are a state's forces named with no nationality right after the count ("22 من عناصر
+    الشرطة"، "56 جريحا في صفوف قوات الشرطة")?  Then they are those of the country where the
+    casualties fell, read like its people."""
+    if "home_force_start" not in s.all_cats:
+        return False
+    for k in range(k0, min(len(s), k0 + _HOME_FORCES_REACH)):
+        if s.is_punct(k) or k in s.number_at:
+            return False
+        end = _phrase_end(s, k, "home_force") if s.has(k, "home_force_start") else None
+        if end is not None:
+            return not any(a == end for a, _b, _l, _r in s.actors)  # (not "الجيش الأمريكي")
+    return False
+
+
+def _home_forces_before(s: _Sentence, i0: int) -> bool:
+    """Does the sentence name a state's forces with no nationality before ``i0`` ("وأعلن الجيش")?"""
+    first = s.memo.get("home_force_end")
+    if first is None:
+        # the end of the first such phrase, found once per sentence (len(s) + 1: none)
+        first = len(s) + 1
+        starts = {a for a, _b, _l, _r in s.actors}
+        inside = {k for a, b, _l, _r in s.actors for k in range(a, b)}
+        for k in range(len(s)) if "home_force_start" in s.all_cats else ():
+            if k in inside or not s.has(k, "home_force_start"):
+                continue
+            end = _phrase_end(s, k, "home_force")
+            if end is not None and end not in starts:
+                first = end
+                break
+        s.memo["home_force_end"] = first
+    return first <= i0
 
 
 def _after_attacker_verb(s: _Sentence, a: int) -> bool:
@@ -1730,8 +1852,8 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
     w = s.word(k)
     if w in _STRONG_PUNCT or w in ("،", ",", "(", ")", "-"):
         return True
-    if w and w[0].isdigit():
-        return True
+    if w and w[0].isdigit() or k in s.number_at:
+        return True  # another count starts: "قتل ثلاثة مدنيين وثلاثة من تنظيم داعش"
     c = s.cats(k)
     # a verb between the counted noun and the actor starts another clause ("مقتل 50 ألف جندي كما
     # قتل ملايين العراقيين"); forces helped come after their helpers ("100 عنصر يقدمون المشورة لقوات")
@@ -1780,6 +1902,34 @@ def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
             continue
         if _after_attacker_marker(s, a):
             return label
+    # 2c. "قالت الفصائل إنها استهدفت القوات الأمريكية 150 مرة"، "أعلنت القيادة أنها نفذت 7 ضربات":
+    #     a verb of attack whose subject is a pronoun has the actor named before it as subject
+    for k in range(i0 - 1, max(0, i0 - _WINDOW_BEFORE), -1):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.has(k, "attacker_verb") and s.has(k - 1, "pronoun_subject"):
+            best = None
+            for a, b, label, role in actors:
+                if b <= k - 1 and role not in ("target", "blocked") and not _after_beneficiary(s, a):
+                    best = label
+            if best is not None:
+                return best
+            break
+    # 3a. "قالت وزارة الدفاع التركية إن طائراتها شنت 25 غارة"، "أعلنت القيادة أن قواتها نفذت 85
+    #     ضربة": a possessive subject (or object) of a verb of attack is the state named before it
+    if s.all_cats & {"possessive", "means"}:
+        # (also the means with no adjective: "قالت وزارة الدفاع البريطانية إن طائرات تورنادو نفذت")
+        for k in range(i0 - 1, -1, -1):
+            if s.cats(k) & {"possessive", "means"} and (s.has(k + 1, "attacker_verb") or s.has(k - 1, "attacker_verb")
+                                                       or s.has(k + 2, "attacker_verb") and not s.is_punct(k + 1)
+                                                       and s.has(k, "means")):
+                best = None
+                for a, b, label, role in actors:
+                    if b <= k and role != "target" and not _after_beneficiary(s, a):
+                        best = label
+                if best is not None:
+                    return best
+                break
     # 3. the subject: the first actor of the number's clause that is neither target
     #    nor source ("هاجمت الفصائل القوات الأمريكية 20 مرة"), else the nearest before
     clause = i0
@@ -1883,6 +2033,9 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
         record = Article.from_text(text, article)
     context = _Context(record, lex)
     numbered = _number_sentences(text, record.original_sentences, lex)
+    event_kind = lex.kind_names.get("event")
+    casualty_kind = lex.kind_names.get("casualty")
+    series: dict = {}  # kind -> (sentence, actor) of the last claim of that kind whose actor is known
     for i, (a, b) in enumerate(record.original_sentences):
         if not numbered[i]:
             continue
@@ -1910,12 +2063,26 @@ def extract_claims(text: "str | Article", article: str = "") -> list[Claim]:
             if c.actor_basis is None:
                 c.actor_basis = "sentence"  # decided in the sentence (a total by its parts)
                 continue
-            army = c.actor_basis == _ARMY_NOUN
+            army = c.actor_basis in (_ARMY_NOUN, _HOME_ARMY)
+            home_army = c.actor_basis == _HOME_ARMY
             c.actor_basis = "sentence"
             if c.actor == "unknown":
+                # a count of the same kind in the sentence before, whose actor is known, is the
+                # series this one goes on ("بلغ عدد قتلى الجنود الأمريكيين 62 ... والمتوسط الشهري 64")
+                got = series.get(c.kind)
+                if got is not None and got[0] == i - 1 and not (army and got[1] in _ARMY):
+                    c.actor, c.actor_basis = got[1], "previous_sentence"
+                    continue
                 got = context.actor(i, c.kind, _ARMY if army else frozenset())
+                if got is None and (home_army or c.kind == casualty_kind and not army):
+                    # "وأعلن الجيش مقتل 5 جنود شمال بغداد"، "سقط 35 قتيلا في تفجيرات ضربت بغداد":
+                    # nothing around says whose they are: the country's where they fell
+                    got = context.home(i, c.place)
                 if got is not None:
                     c.actor, c.actor_basis = got
+        for c in found:
+            if c.actor != "unknown" and c.kind != event_kind:
+                series[c.kind] = (i, c.actor)  # (not attacks: strikes by one side, attacks on it by another)
         claims.extend(found)
     _restated(claims)
     return claims
@@ -1993,6 +2160,7 @@ class _Context:
         self._para_of: Optional[list] = None
         self._para_range: dict[int, range] = {}
         self._actor_sentences: Optional[list] = None
+        self._forces: dict[tuple, list] = {}
 
     def sentence(self, i: int) -> _Sentence:
         """Sentence ``i`` read into tokens and lexicon categories (once)."""
@@ -2065,9 +2233,27 @@ class _Context:
                     continue
                 elif not event and (role == "target" or _after_beneficiary(s, a)):
                     continue  # forces helped, trained, fought or attacked own no count of others
+                if event is not True and event != _ON_FORCES and _after_opponent(s, a):
+                    continue  # "خلال المعارك مع تنظيم داعش"، "الشراكة مع الجيش العراقي": the side fought or
+                    # worked with owns no count of the others
+                if event is _LOSSES and _counted_by_number(s, a):
+                    continue  # "وقتل 38 إرهابيا": the group is what that number counts, not the others' owner
                 got.append(label)
+                if event is not True and event != _ON_FORCES and (s.cats(a - 1) & _FORCE_CATS or any(
+                        s.cats(m) & _FORCE_CATS for m in range(a, _b))):
+                    self._forces.setdefault((k, event), []).append(label)
+            if event == _ON_FORCES and "militia" in got:
+                # "ألقت واشنطن باللوم على إيران والميليشيات التي تدعمها": the armed groups made the
+                # attacks on the forces, the state named with them backs them
+                got.sort(key=lambda x: x != "militia")
             self._filtered[(k, event)] = got
         return got
+
+    def forces_labels(self, k: int, event) -> list[str]:
+        """The labels of sentence ``k`` named with a noun of forces or troops ("القوات الأمريكية"،
+        "الجنود البريطانيين"): whose troops or losses a count of the next sentence goes on."""
+        self._sentence_labels(k, event)
+        return self._forces.get((k, event), [])
 
     def _labels(self, sentences: Iterable[int], kind: str) -> list[str]:
         event = kind == self.lex.kind_names.get("event")
@@ -2134,10 +2320,17 @@ class _Context:
         event = kind == self.lex.kind_names.get("event")
         if kind == self.lex.kind_names.get("casualty"):
             event = _LOSSES
-        if event is True and any(label in _FORCES and role == "target" for _a, _b, label, role in self.sentence(i).actors):
-            event = _ON_FORCES  # attacks on a state's forces: the armed groups named around made them
+        s = self.sentence(i)
+        if event is True and any(label in _FORCES and (role == "target" or role == "blocked" and s.has(a - 2, "target"))
+                                 for a, _b, label, role in s.actors):
+            # attacks on a state's forces (or its bases and embassy: "تعرضت السفارة الأمريكية
+            # والقواعد لـ 19 هجوما"): the armed groups named around made them
+            event = _ON_FORCES
         if i > 0:
-            labels = [x for x in self._sentence_labels(i - 1, event) if x not in exclude]
+            # (forces named with their noun first: "قال القيادي قطري السمرمد إن انسحاب القوات
+            # الأمريكية ..." -- a nationality alone may be a name)
+            labels = [x for x in self.forces_labels(i - 1, event) + self._sentence_labels(i - 1, event)
+                      if x not in exclude]
             if labels:
                 return labels[0], "previous_sentence"
         para = self._paragraph(i)
@@ -2152,6 +2345,12 @@ class _Context:
                 labels = [x for x in self._sentence_labels(0, event) if x not in exclude]
                 if labels:
                     return labels[0], "article"
+            if event == _ON_FORCES:
+                # attacks on a state's forces: the armed group the article names or accuses
+                # anywhere ("وتتهم واشنطن الفصائل الموالية لإيران بالوقوف خلف الهجمات")
+                got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
+                if got is not None:
+                    return got, "article"
             return None
         got = self._most_named(range(len(self.record.sentences)), i, event, exclude)
         if got is not None:
@@ -2202,6 +2401,7 @@ def _actor_sentences(record: Article, lex: _Lex) -> list[bool]:
 _PEOPLE = "people"  # a mark on casualties of people while the sentence is read (never in a table)
 _ARMY_NOUN = "army"  # a mark on counts of soldiers (جنود، عسكريين): no armed group owns them
 _ARMY = frozenset({"militia"})
+_HOME_ARMY = "home army"  # a mark on casualties whose sentence names "الجيش"، "الشرطة" with no nationality
 _SAME = "same"  # a mark on a claim whose actor is that of the claim before it (never in a table)
 _ON_FORCES = 2  # the context of attacks on a state's forces (see _Context._sentence_labels)
 _LOSSES = "losses"  # the context of casualties: who attacked is not whose dead
@@ -2248,6 +2448,7 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     no_context: set = set()  # claims whose actor is never read from around the sentence
     people: set = set()  # casualties counted by a word for people (civilians, persons, police)
     army: set = set()  # counts of soldiers of an army
+    home_army: set = set()  # casualties in a sentence naming a state's forces with no nationality ("أعلن الجيش")
     national: set = set()  # totals broken down by nationality words ("بينهم أمريكيان وبريطاني")
     described: dict = {}  # index of a count -> nationalities in apposition ("جنديان، أميركي وبريطاني")
     same: set = set()  # claims that take the actor of the claim before them ("وإصابة 6 آخرين")
@@ -2288,6 +2489,8 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
                 inherited = earlier[-1].actor
         person = kind == "casualty" and noun is not None and s.has(noun, "person")
         actor = _actor(s, kind, i0, i1, noun, inherited, person)
+        if actor == "unknown" and kind == "casualty" and not person:
+            person = _home_forces_after(s, i1 if noun is None else max(i1, noun + 1))
         if inherited == "unknown" and actor == "unknown":
             same.add(len(out))  # whose the claim before is, once read from around the sentence
         place = _place(s, i0, noun)
@@ -2311,8 +2514,11 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
         earlier.append(_Pending(kind, actor, mn.norm_end, part))
         if person:
             people.add(len(out))
-        elif noun is not None and s.has(noun, "army"):
-            army.add(len(out))
+        else:
+            if noun is not None and s.has(noun, "army"):
+                army.add(len(out))
+            if kind == "casualty" and actor == "unknown" and _home_forces_before(s, i0):
+                home_army.add(len(out))
         out.append(
             Claim(
                 article=article,
@@ -2352,6 +2558,9 @@ def _sentence_claims(nt: NormalizedText, a: int, b: int, article: str, lex: _Lex
     for k in army:
         if out[k].actor == "unknown" and out[k].actor_basis == "sentence":
             out[k].actor_basis = _ARMY_NOUN
+    for k in home_army:
+        if out[k].actor == "unknown" and out[k].actor_basis in ("sentence", _ARMY_NOUN):
+            out[k].actor_basis = _HOME_ARMY
     for k in same:
         if k > 0 and out[k].actor_basis == "sentence":
             out[k].actor_basis = _SAME

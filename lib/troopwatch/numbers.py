@@ -95,6 +95,7 @@ class _Vocab:
     percent_words: re.Pattern
     candidate: re.Pattern
     vague_bounds: dict  # normalized vague word -> (low, high)
+    single_before: frozenset = frozenset()  # words before which an accusative scale alone is one (قارب ألفا في)
 
 
 def _forms(value) -> list[str]:
@@ -150,6 +151,8 @@ def _vocab() -> _Vocab:
             key = normalize_term(f)
             words.setdefault(key, ("vague_scale", float(entry["low"])))
             vague_bounds[key] = (float(entry["low"]), float(entry["high"]))
+    for value, forms in (lex.get("fractions_before_scale") or {}).items():
+        add(forms, "fraction", float(value))
     for value, forms in (lex.get("ordinals") or {}).items():
         add(forms, "ordinal", int(value))
     for value, forms in (lex.get("ordinal_teen_only") or {}).items():
@@ -226,6 +229,7 @@ def _vocab() -> _Vocab:
         percent_words=re.compile("|".join(re.escape(p).replace(r"\ ", r"\s+") for p in pct if not p.isascii() and len(p) > 1)),
         candidate=candidate,
         vague_bounds=vague_bounds,
+        single_before=word_set("accusative_single_before"),
     )
 
 
@@ -447,6 +451,14 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 cur = value
                 ordinal = True
                 after_ordinal_teen = True
+            elif cls == "fraction":
+                # "نصف مليون" = 500000: a fraction counts only before a scale word in the singular
+                nxt = _next_token(t, tok.end)
+                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "scale":
+                    return None
+                cur = value
+                last_add_cls = "unit"
+                last_add_mag = value
             elif cls == "ordinal":
                 cur = value
                 ordinal = True
@@ -468,7 +480,11 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 trailing_scale = value
             elif cls in ("scale", "scale_acc"):
                 if cls == "scale_acc":
-                    total = 2 * value
+                    # "ألفا جندي": a dual in construct with its noun; "قارب ألفا في"، "ألفا من
+                    # الجنود": the accusative of one thousand
+                    nxt = _next_token(t, tok.end)
+                    single = nxt is None or not nxt.text[:1].isalpha() or nxt.text in voc.single_before
+                    total = value if single else 2 * value
                 else:
                     total = value
                 last_scale = value
@@ -535,6 +551,18 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 last_scale = value
                 trailing_scale = value
                 ok = True
+        elif cls == "fraction":
+            # "3 آلاف ونصف"، "مليون ونصف المليون": a fraction of the scale just read
+            if joined and cur == 0 and total > 0 and had_scale and last_add_cls is None:
+                total += value * last_scale
+                last_add_cls = "fraction"
+                ok = True
+                nxt = _next_token(t, tok.end)
+                nhit = _lookup(nxt.text, ("ال",), voc) if nxt is not None else None
+                if nhit is not None and nhit[0] == "scale" and nhit[1] == last_scale:
+                    end = nxt.end  # "ونصف المليون": the scale named again
+                    tok = _next_token(t, nxt.end)
+                    continue
         elif cls == "scale_dual":
             if joined and cur == 0 and total > 0 and value < last_scale:
                 total += 2 * value
@@ -775,8 +803,8 @@ def _looks_like_year(t: str, x: _Expr) -> bool:
 
 def _change_before(t: str, start: int, voc: _Vocab) -> bool:
     """A verb of change shortly before: "خفض عدد القوات من 5200 إلى 3000"."""
-    window = t[max(0, start - 60):start]
-    for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-6:]:
+    window = t[max(0, start - 80):start]
+    for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-8:]:  # "زيادة عدد أفراد بعثته في العراق من 500"
         for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"):
             if w.startswith(p) and w[len(p):] in voc.change_verbs:
                 return True
@@ -811,6 +839,9 @@ def _set_qualifier(mn: NumberMention, name: str) -> None:
 _WORD = re.compile(rf"\s*([{ARABIC_LETTER}]+)")
 
 
+_COMPARATIVES = frozenset({"اكثر", "اقل", "واكثر", "واقل", "فاكثر", "فاقل"})  # (normalized)
+
+
 def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
     """Percent units and qualifiers written after the number (3 جنود على الأقل)."""
     end = mn.norm_end
@@ -825,6 +856,8 @@ def _attach_after(t: str, mn: NumberMention, voc: _Vocab) -> None:
         if qualifier is not None:
             q = qualifier.match(t, pos)  # the first of qual_after that matches, as a loop over them would find
             if q is not None:
+                if q.group(0).split()[-1] in _COMPARATIVES and t[q.end():q.end() + 4].lstrip().startswith("من "):
+                    return  # "1218 قتيلا وأكثر من 7 آلاف جريح": the comparative of the next number
                 _set_qualifier(mn, q.lastgroup)
                 return
         m = _WORD.match(t, pos)
