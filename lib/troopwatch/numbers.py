@@ -369,6 +369,12 @@ class _Expr:
 _CONT_PREFIXES = ("وال", "و", "ال")
 
 
+def _followed_by(t: str, end: int, voc, category: str) -> bool:
+    """Is the token after ``end`` a number word of ``category`` ("ten" after a teen's unit, "scale" after a fraction)?"""
+    nxt = _next_token(t, end)
+    return nxt is not None and voc.words.get(nxt.text, ("",))[0] == category
+
+
 def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
     """Parse the longest number expression starting at normalized offset ``pos``."""
     first = _next_token(t, pos)
@@ -423,8 +429,7 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
             cls, value, plen = hit
             mag = value
             if idx == 0 and "ال" in word[:plen] and word[plen:] in voc.not_with_article:
-                nxt = _next_token(t, tok.end)
-                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
+                if not _followed_by(t, tok.end, voc, "ten"):
                     return None
         else:
             break
@@ -438,23 +443,20 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
         # ---- grammar
         if idx == 0:
             if cls == "teen_unit":
-                nxt = _next_token(t, tok.end)
-                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
+                if not _followed_by(t, tok.end, voc, "ten"):
                     return None
                 cur = value
                 last_add_cls = "unit"
                 last_add_mag = value
             elif cls == "ordinal_teen":
-                nxt = _next_token(t, tok.end)
-                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "ten":
+                if not _followed_by(t, tok.end, voc, "ten"):
                     return None
                 cur = value
                 ordinal = True
                 after_ordinal_teen = True
             elif cls == "fraction":
                 # "نصف مليون" = 500000: a fraction counts only before a scale word in the singular
-                nxt = _next_token(t, tok.end)
-                if nxt is None or voc.words.get(nxt.text, ("",))[0] != "scale":
+                if not _followed_by(t, tok.end, voc, "scale"):
                     return None
                 cur = value
                 last_add_cls = "unit"
