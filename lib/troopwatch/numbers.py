@@ -442,8 +442,10 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
         tstart = tok.start + plen
         # ---- grammar
         if idx == 0:
-            if cls == "teen_unit":
-                if not _followed_by(t, tok.end, voc, "ten"):
+            if cls in ("teen_unit", "fraction"):
+                # a teen's unit counts only before "ten"; a fraction only before a scale word in
+                # the singular ("نصف مليون" = 500000)
+                if not _followed_by(t, tok.end, voc, "ten" if cls == "teen_unit" else "scale"):
                     return None
                 cur = value
                 last_add_cls = "unit"
@@ -454,13 +456,6 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                 cur = value
                 ordinal = True
                 after_ordinal_teen = True
-            elif cls == "fraction":
-                # "نصف مليون" = 500000: a fraction counts only before a scale word in the singular
-                if not _followed_by(t, tok.end, voc, "scale"):
-                    return None
-                cur = value
-                last_add_cls = "unit"
-                last_add_mag = value
             elif cls == "ordinal":
                 cur = value
                 ordinal = True
