@@ -299,6 +299,17 @@ def test_ledger_keeps_one_row_per_distinct_figure():
     assert ledger["mentions"].sum() == len(mentions)
 
 
+def test_ledger_reads_every_missing_value_as_one_key():
+    from troopwatch.claims import LEDGER_KEY, claims_ledger
+
+    row = {c: "x" for c in LEDGER_KEY}
+    rows = [dict(row, high=h, refers_to=r, start=i) for i, (h, r) in
+            enumerate([(None, None), (float("nan"), pd.NA), (None, float("nan")), (5, None), (None, "2020")])]
+    ledger = claims_ledger(pd.DataFrame(rows))
+    assert ledger["start"].tolist() == [0, 3, 4]  # the first of each figure, in order
+    assert ledger["mentions"].tolist() == [3, 1, 1]
+
+
 def test_actor_from_the_previous_sentence_paragraph_or_article():
     from troopwatch.claims import ACTOR_BASES
 

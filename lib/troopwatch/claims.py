@@ -28,6 +28,7 @@ from dataclasses import dataclass, asdict, field, fields, replace
 
 from typing import Iterable, Optional
 
+import numpy as np
 import pandas as pd
 
 from .lexicons import LexiconError, lexicon_key, lexicon_path, load_lexicon, per_lexicons
@@ -2918,16 +2919,11 @@ def claims_ledger(mentions: pd.DataFrame) -> pd.DataFrame:
         out["mentions"] = pd.Series(dtype="Int64")
         return out[columns]
     key_cols = [c for c in LEDGER_KEY if c in mentions.columns]
-    first: dict = {}
-    counts: dict = {}
-    for i, row in enumerate(mentions[key_cols].itertuples(index=False, name=None)):
-        key = tuple(None if pd.isna(v) else v for v in row)
-        if key not in first:
-            first[key] = i
-            counts[key] = 0
-        counts[key] += 1
-    keep = sorted(first.values())
+    # group numbers in order of first appearance, missing values one key (a loop over rows cost
+    # seconds at 10,000 articles)
+    codes = mentions.groupby(key_cols, dropna=False, sort=False).ngroup().to_numpy()
+    _, keep = np.unique(codes, return_index=True)
+    keep.sort()
     out = mentions.iloc[keep].copy()
-    by_pos = {first[k]: counts[k] for k in first}
-    out["mentions"] = pd.array([by_pos[i] for i in keep], dtype="Int64")
+    out["mentions"] = pd.array(np.bincount(codes)[codes[keep]], dtype="Int64")
     return out.reset_index(drop=True)[columns]
