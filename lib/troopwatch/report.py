@@ -227,12 +227,8 @@ def load_tables(corpus_dir, outlets: Sequence[str] | str | None = None, *, label
 def extraction_lock(cache) -> Iterator[None]:
     """Hold ``<cache>/.extract.lock`` (an exclusive ``fcntl.flock``, released by the system if the holder
     dies) while reading the cache and extracting what it lacks; nothing to hold without a cache."""
-    fd = lock_extraction(cache)
-    try:
+    with _held(lock_extraction(cache)):
         yield
-    finally:
-        if fd is not None:
-            os.close(fd)  # closing drops the flock
 
 
 # ---------------------------------------------------------------- one extraction for every notebook of a run
@@ -263,7 +259,7 @@ def write_snapshot(corpus_dir, folder, cache, lock_fd: int | None = None) -> Pat
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with extraction_lock(cache) if lock_fd is None else _held(lock_fd):
+    with _held(lock_extraction(cache) if lock_fd is None else lock_fd):
         tables = pipeline.extract(str(corpus_dir), cache=cache, jobs=_cores())
         names = []
         for name, df in tables.items():
@@ -278,11 +274,13 @@ def write_snapshot(corpus_dir, folder, cache, lock_fd: int | None = None) -> Pat
 
 
 @contextmanager
-def _held(fd: int) -> Iterator[None]:
+def _held(fd: int | None) -> Iterator[None]:
+    """Hold the extraction lock taken through ``fd`` (None: no lock) until the block ends."""
     try:
         yield
     finally:
-        os.close(fd)  # the last descriptor of the locked file: the lock is released
+        if fd is not None:
+            os.close(fd)  # the last descriptor of the locked file: the lock is released
 
 
 def lock_extraction(cache) -> int | None:
