@@ -1,4 +1,4 @@
-"""A long article's stages on two cores: a forked child finds the claims while the parent runs the rest.
+"""A long article's stages on two cores: a forked child finds and times the claims while the parent runs the rest.
 
 The split is forced on short articles (the threshold is a parameter) and compared with the one-process
 extraction; an error in the child is raised in the parent as the one-process path raises it, naming the
@@ -21,7 +21,8 @@ ARABIC = (
     "قال مسؤول عسكري أمريكي يوم 12 آذار 2024 إن نحو 2500 جندي أمريكي ما زالوا منتشرين في العراق. "
     "وأضاف أن قاعدة عين الأسد تعرضت لثلاث هجمات بطائرات مسيرة منذ تشرين الأول 2023، ما أدى إلى إصابة 4 جنود. "
     "وطالبت فصائل مسلحة بانسحاب القوات الأجنبية من البلاد، فيما قال رئيس الوزراء إن الحكومة تبحث جدول الانسحاب.\n"
-    "وفي 5 كانون الثاني 2020 صوت البرلمان على قرار يطالب بإخراج القوات الأجنبية."
+    "وفي 5 كانون الثاني 2020 صوت البرلمان على قرار يطالب بإخراج القوات الأجنبية.\n"
+    "وأفاد مصدر أمني بأن 300 جندي أمريكي وصلوا إلى قاعدة حرير في إقليم كردستان."
 )
 MIXED = (
     "A Pentagon spokesman said on March 3, 2024 that about 2,500 US troops remain in Iraq. "
@@ -49,6 +50,7 @@ def splits(monkeypatch):
 
 
 def test_a_split_extraction_gives_the_one_process_record(splits):
+    basis = pipeline.part_columns()["claims"].index("refers_to_basis")
     before = _children()
     for row in ROWS:
         one = pipeline._extract_row(row)
@@ -56,8 +58,10 @@ def test_a_split_extraction_gives_the_one_process_record(splits):
         assert two == one
         published, dates, claims, events, framing, evidence = one
         assert dates and claims and evidence  # something to compare in every part the child and parent build
-    assert splits == [row["id"] for row in ROWS]
-    assert pipeline._extract_row(ROWS[0], split=len(ARABIC) + 1) and splits == [row["id"] for row in ROWS]
+    for row in ROWS[:2]:  # a claim with no date near it: timed by the publication date (the sidecar's, or found)
+        assert any(c[basis] == "published" for c in pipeline._extract_row(row, split=0)[2])
+    assert splits == [row["id"] for row in ROWS] + ["ar", "ar-undated"]
+    assert pipeline._extract_row(ROWS[0], split=len(ARABIC) + 1) and len(splits) == len(ROWS) + 2
     assert _children() == before
 
 

@@ -128,16 +128,18 @@ def _extract(article: Article) -> dict[str, Any]:
         return _extract_stages(article)
 
 
-def _extract_stages(article: Article, found_claims: Callable[[], list] | None = None) -> dict[str, Any]:
-    """Every stage on ``article``; the claims it holds are found here, or taken from ``found_claims()`` (what a
-    child process found in the same article: see :func:`_extract_split`), asked for after every other stage."""
-    from .claims_en import extract_claims_by_language
+def _extract_stages(article: Article, claims: Callable[..., Callable[[], list]] | None = None) -> dict[str, Any]:
+    """Every stage on ``article``.
+
+    ``claims(article, resolved, known)`` starts finding the claims and timing them against the resolved date
+    mentions and the known events, and returns a function giving their rows, called after every other stage
+    (None: :func:`_timed_claims`, in this process; :func:`_extract_split` hands them to a child process).
+    """
     from .dates import date_rows, resolve_for_article
     from .dates_en import find_dates_by_language
     from .events import anchor_to_events, article_events, match_known_events
     from .framing import analyse_article_tuples
     from .published_en import publication_fields_by_language
-    from .timeline import claim_times
 
     # each sentence is read by its language (an all-Arabic article exactly as before)
     mentions = find_dates_by_language(article)
@@ -148,28 +150,34 @@ def _extract_stages(article: Article, found_claims: Callable[[], list] | None = 
                                    published["published_basis"])
     known = match_known_events(article, resolved)
     resolved = anchor_to_events(article, resolved, known)
+    claim_rows = (claims or _timed_claims)(article, resolved, known)
     framing_row, evidence = analyse_article_tuples(article)
     dates = date_rows(article, resolved)
     events = article_events(article, resolved, known)
-    found = extract_claims_by_language(article) if found_claims is None else found_claims()
-    claims = claim_times(article, found, resolved, known)  # (sets the claims' times; the mentions stay as they are)
     return {
         "published": published,
         "dates": dates,
-        "claims": [c.row() for c in claims],
+        "claims": claim_rows(),
         "events": events,
         "framing": framing_row,
         "evidence": evidence,
     }
 
 
+def _timed_claims(article: Article, resolved: list, known: list) -> Callable[[], list]:
+    """The rows of the claims of ``article``, each with the moment it refers to, found when asked for."""
+    from .claims_en import extract_claims_by_language
+    from .timeline import claim_times
+
+    # claim_times sets the claims' times; the mentions and known events stay as they are
+    return lambda: [c.row() for c in claim_times(article, extract_claims_by_language(article), resolved, known)]
+
 
 # --------------------------------------------------------------------------- one long article on two cores
 
 # An article of at least this many characters has its stages run in two processes when the caller allows more
-# than one job: a child process, forked, finds its claims while this one runs every other stage (finding the
-# claims is about half of an article's CPU time), then the claims are timed here.  Below it the fork and the
-# claims sent back cost more than they save (measured by benchmarks/bench_long_line.py --split-sizes).
+# than one job (see _extract_split).  Below it the fork and the rows sent back cost more than they save
+# (measured with benchmarks/bench_long_line.py --split-sizes).
 SPLIT_MIN_CHARS = 1_000_000
 
 
@@ -187,27 +195,45 @@ def _can_fork_a_child() -> bool:
 
 
 def _extract_split(article: Article) -> dict[str, Any]:
-    """:func:`_extract_stages` on two cores: the claims found by a forked child while this process runs the rest.
+    """:func:`_extract_stages` on two cores: a forked child finds and times the claims, this process the rest.
 
-    The child shares what this process holds at the fork (the article, the lexicons compiled) and needs nothing
-    that is worked out afterwards: finding claims reads the text and the sentences' languages, not the
-    publication fields written into ``article.row`` here meanwhile.  The claims it sends back are the objects it
-    found (pickled), timed here by :func:`~troopwatch.timeline.claim_times`, so the result is the one-process
-    result.  An error in the child is raised here, as it was raised there (its traceback as the cause); the
-    child never outlives this call.
+    Finding the claims is about half of an article's CPU time and reads only the text and the sentences'
+    languages, so the child starts at once, with what this process holds at the fork (the article, the
+    lexicons compiled).  Meanwhile this process finds the dates, the publication date and the events, and sends
+    the child what timing the claims reads (the article's row with its publication fields, the resolved
+    mentions, the known events); the child times its claims, sends their rows back, and this process, having
+    done the framing and the date and event rows, takes them: the result is the one-process result.  An error in
+    the child is raised here as it was raised there (its traceback as the cause); the child never outlives
+    this call.
     """
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     article.sentence_languages  # read by both sides: worked out once, before the fork
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_claims_child, args=(article, send), name=f"troopwatch-claims-{article.id}")
+    inbox, to_child = context.Pipe(duplex=False)
+    from_child, outbox = context.Pipe(duplex=False)
+    child = context.Process(target=_claims_child, args=(article, inbox, outbox, os.getpid()),
+                            name=f"troopwatch-claims-{article.id}")
     child.start()
-    send.close()
+    inbox.close()
+    outbox.close()
+
+    def claims(article: Article, resolved: list, known: list) -> Callable[[], list]:
+        import pickle
+
+        row = {k: v for k, v in article.row.items() if k != "text"}  # the child has the text
+        try:
+            to_child.send_bytes(pickle.dumps((row, resolved, known), pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the child has ended: what it sent, or how it ended, is raised when the rows are asked for
+            pass
+        to_child.close()
+        return lambda: _claims_received(child, from_child)
+
     try:
-        return _extract_stages(article, lambda: _claims_received(child, receive))
+        return _extract_stages(article, claims)
     finally:
-        receive.close()
+        to_child.close()
+        from_child.close()
         if child.exitcode is None:
             child.terminate()
         child.join()
@@ -220,16 +246,29 @@ class _ChildTraceback(Exception):
         return self.args[0]
 
 
-def _claims_child(article: Article, send) -> None:
-    """In the forked child: the claims of ``article``, or the error that stopped them, sent down ``send``."""
+def _claims_child(article: Article, inbox, outbox, parent: int) -> None:
+    """In the forked child: the rows of the claims of ``article``, timed with what comes down ``inbox``, or the
+    error that stopped them, sent down ``outbox``."""
     import pickle
+    import threading
     import traceback
 
-    _end_with_parent()
+    _end_with(parent)
+    # what the parent sends is read as soon as it comes, so that sending never waits for the claims
+    received: list = []
+    reader = threading.Thread(target=_read_into, args=(inbox, received), name="troopwatch-claims-inbox", daemon=True)
+    reader.start()
     try:
         from .claims_en import extract_claims_by_language
+        from .timeline import claim_times
 
-        message = ("claims", extract_claims_by_language(article))
+        found = extract_claims_by_language(article)
+        reader.join()
+        if isinstance(received[0], BaseException):
+            raise RuntimeError("the extraction stopped before sending the dates to time the claims by") from None
+        row, resolved, known = pickle.loads(received[0])
+        article.row = {**article.row, **row}
+        message = ("claims", [c.row() for c in claim_times(article, found, resolved, known)])
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the parent, which raises it
         text = traceback.format_exc()
         try:
@@ -239,15 +278,24 @@ def _claims_child(article: Article, send) -> None:
             error = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
         message = ("error", error, text)
     try:
-        send.send(message)
+        outbox.send(message)
     except OSError:  # the parent has stopped listening (it failed or was interrupted): nothing to tell
         pass
     finally:
-        send.close()
+        outbox.close()
 
 
-def _end_with_parent() -> None:
-    """On Linux, have the kernel end this process when its parent ends (a parent killed outright leaves no child)."""
+def _read_into(inbox, received: list) -> None:
+    try:
+        received.append(inbox.recv_bytes())
+    except (EOFError, OSError) as exc:
+        received.append(exc)
+    finally:
+        inbox.close()
+
+
+def _end_with(parent: int) -> None:
+    """On Linux, have the kernel end this process when ``parent`` ends (a parent killed outright leaves no child)."""
     import sys
 
     if not sys.platform.startswith("linux"):
@@ -257,14 +305,14 @@ def _end_with_parent() -> None:
         import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: the child ends after sending its claims
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the child ends when it has sent its rows
         return
-    if os.getppid() == 1:  # the parent ended before the request
+    if os.getppid() != parent:  # the parent ended before the request
         os._exit(1)
 
 
 def _claims_received(child, receive) -> list:
-    """The claims the child found, or its error raised here."""
+    """The claim rows the child sent, or its error raised here."""
     import pickle
 
     try:
@@ -277,6 +325,7 @@ def _claims_received(child, receive) -> list:
         return message[1]
     _, error, text = message
     raise pickle.loads(error) from _ChildTraceback(text)
+
 
 # The parts of one article's result, in the order of its compact record.
 PARTS = ("published", "dates", "claims", "events", "framing", "evidence")
