@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_long_line.py              # 10 MB
     .venv/bin/python benchmarks/bench_long_line.py --mb 1 --skip-commands
+    .venv/bin/python benchmarks/bench_long_line.py --skip-commands --split-sizes 0.25 0.5 1 2
 
 The article is written under the system's temporary folder (troopwatch-long-line/): Arabic news
 sentences of ``bench_scale.SENTENCES`` with their full stops removed, joined by spaces into one
@@ -12,6 +13,11 @@ step that is not linear shows), then, for ``troopwatch articles|claims|dates|fra
 a subprocess one after another, twice each: wall and CPU seconds and peak RSS.  The cache is
 empty before the first command (its first run is cold; every later run is a cache read), or
 before each with ``--cold-each``.
+
+``--split-sizes`` extracts articles of those sizes (MB, built alike) in this process, lexicons loaded first, in
+one process and on two cores (``pipeline._extract_split``: a child finds the claims): wall and CPU seconds of
+each (the child's CPU included) and whether both give the same record; what ``pipeline.SPLIT_MIN_CHARS`` is
+chosen by.
 """
 from __future__ import annotations
 
@@ -125,13 +131,44 @@ def commands(path: Path, jobs: str | None, cold_each: bool) -> None:
         print(f"{command:10s} " + " ".join(cells))
 
 
+def split_sizes(sizes: list[float]) -> None:
+    """One article of each size (MB) extracted in one process, then on two cores: wall and CPU seconds."""
+    import resource
+
+    from troopwatch import pipeline
+    from troopwatch.corpus import load_corpus
+
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    pipeline._extract_row(load_corpus(build(0.05)).iloc[0].to_dict())  # every lexicon loaded and compiled first
+    print(f"\n{'MB':>6s} {'chars':>10s} {'one wall':>9s} {'one CPU':>9s} {'two wall':>9s} {'two CPU':>9s} "
+          f"{'saved':>7s}  same")
+    for mb in sizes:
+        row = load_corpus(build(mb)).iloc[0].to_dict()
+        cells = []
+        records = []
+        for split in (None, 0):
+            t, c = time.perf_counter(), cpu()
+            records.append(pipeline._extract_row(row, split))
+            cells += [time.perf_counter() - t, cpu() - c]
+        print(f"{mb:6g} {len(row['text']):10d} {cells[0]:8.2f}s {cells[1]:8.2f}s {cells[2]:8.2f}s {cells[3]:8.2f}s "
+              f"{1 - cells[2] / cells[0]:6.0%}  {records[0] == records[1]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10.0, help="size of the article (default 10 MB)")
     parser.add_argument("--jobs", default=None, help="--jobs given to troopwatch (default: its own)")
     parser.add_argument("--skip-commands", action="store_true", help="only the reading steps, in this process")
     parser.add_argument("--cold-each", action="store_true", help="empty the cache before each command")
+    parser.add_argument("--split-sizes", type=float, nargs="+", metavar="MB",
+                        help="articles of these sizes extracted in one process and on two cores, in this process")
     args = parser.parse_args(argv)
+    if args.split_sizes:
+        split_sizes(args.split_sizes)
     path = build(args.mb)
     print(f"{path} ({path.stat().st_size / 1e6:.1f} MB, {path.read_text(encoding='utf-8').count(chr(10))} line)")
     reading_steps(path)

@@ -135,7 +135,7 @@ def _table_command(name: str, args: argparse.Namespace) -> int:
     corpus = load_corpus(args.paths, metadata=args.metadata, follow_symlinks=args.follow_symlinks)
     progress = _Progress(sys.stderr, args.quiet)
     progress.begin(corpus)
-    jobs = args.jobs if args.jobs is not None else default_jobs(len(corpus))
+    jobs = args.jobs if args.jobs is not None else default_jobs(pipeline.work_units(corpus))
     # only the table printed is built; the cache keeps every table's rows for the next command
     wanted = {"articles": "articles", "claims": "mentions" if getattr(args, "mentions", False) else "claims",
               "dates": "dates", "framing": "framing"}[name]
@@ -169,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default: jsonl)")
         p.add_argument("--metadata", metavar="CSV", help="metadata sidecar (default: articles.csv beside the articles)")
         p.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help="worker processes (default: the machine's cores, at most one per article)")
+                       help="worker processes (default: the machine's cores, at most one per article, "
+                            "two for an article of a million characters or more)")
         p.add_argument("--engine", choices=["local", "dask"], default="local",
                        help="local processes, or a Dask cluster (default: local)")
         p.add_argument("--scheduler", metavar="ADDRESS",

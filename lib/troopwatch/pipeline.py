@@ -128,14 +128,18 @@ def _extract(article: Article) -> dict[str, Any]:
         return _extract_stages(article)
 
 
-def _extract_stages(article: Article) -> dict[str, Any]:
-    from .claims_en import extract_claims_by_language
+def _extract_stages(article: Article, claims: Callable[..., Callable[[], list]] | None = None) -> dict[str, Any]:
+    """Every stage on ``article``.
+
+    ``claims(article, resolved, known)`` starts finding the claims and timing them against the resolved date
+    mentions and the known events, and returns a function giving their rows, called after every other stage
+    (None: :func:`_timed_claims`, in this process; :func:`_extract_split` hands them to a child process).
+    """
     from .dates import date_rows, resolve_for_article
     from .dates_en import find_dates_by_language
     from .events import anchor_to_events, article_events, match_known_events
     from .framing import analyse_article_tuples
     from .published_en import publication_fields_by_language
-    from .timeline import claim_times
 
     # each sentence is read by its language (an all-Arabic article exactly as before)
     mentions = find_dates_by_language(article)
@@ -146,17 +150,181 @@ def _extract_stages(article: Article) -> dict[str, Any]:
                                    published["published_basis"])
     known = match_known_events(article, resolved)
     resolved = anchor_to_events(article, resolved, known)
-    claims = claim_times(article, extract_claims_by_language(article), resolved, known)
+    claim_rows = (claims or _timed_claims)(article, resolved, known)
     framing_row, evidence = analyse_article_tuples(article)
+    dates = date_rows(article, resolved)
+    events = article_events(article, resolved, known)
     return {
         "published": published,
-        "dates": date_rows(article, resolved),
-        "claims": [c.row() for c in claims],
-        "events": article_events(article, resolved, known),
+        "dates": dates,
+        "claims": claim_rows(),
+        "events": events,
         "framing": framing_row,
         "evidence": evidence,
     }
 
+
+def _timed_claims(article: Article, resolved: list, known: list) -> Callable[[], list]:
+    """The rows of the claims of ``article``, each with the moment it refers to, found when asked for."""
+    from .claims_en import extract_claims_by_language
+    from .timeline import claim_times
+
+    # claim_times sets the claims' times; the mentions and known events stay as they are
+    return lambda: [c.row() for c in claim_times(article, extract_claims_by_language(article), resolved, known)]
+
+
+# --------------------------------------------------------------------------- one long article on two cores
+
+# An article of at least this many characters has its stages run in two processes when the caller allows more
+# than one job (see _extract_split).  Below it the fork and the rows sent back cost more than they save
+# (measured with benchmarks/bench_long_line.py --split-sizes).
+SPLIT_MIN_CHARS = 1_000_000
+
+
+def work_units(corpus: pd.DataFrame) -> int:
+    """How many processes extracting ``corpus`` can keep busy: one per article, two for a long one (``SPLIT_MIN_CHARS``)."""
+    texts = corpus["text"] if "text" in corpus.columns else ()
+    return len(corpus) + sum(1 for t in texts if isinstance(t, str) and len(t) >= SPLIT_MIN_CHARS)
+
+
+def _can_fork_a_child() -> bool:
+    """Whether this process may start a forked child (no fork on some systems; no children of daemon processes)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+
+
+def _extract_split(article: Article) -> dict[str, Any]:
+    """:func:`_extract_stages` on two cores: a forked child finds and times the claims, this process the rest.
+
+    Finding the claims is about half of an article's CPU time and reads only the text and the sentences'
+    languages, so the child starts at once, with what this process holds at the fork (the article, the
+    lexicons compiled).  Meanwhile this process finds the dates, the publication date and the events, and sends
+    the child what timing the claims reads (the article's row with its publication fields, the resolved
+    mentions, the known events); the child times its claims, sends their rows back, and this process, having
+    done the framing and the date and event rows, takes them: the result is the one-process result.  An error in
+    the child is raised here as it was raised there (its traceback as the cause); the child never outlives
+    this call.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    article.sentence_languages  # read by both sides: worked out once, before the fork
+    inbox, to_child = context.Pipe(duplex=False)
+    from_child, outbox = context.Pipe(duplex=False)
+    child = context.Process(target=_claims_child, args=(article, inbox, outbox, os.getpid()),
+                            name=f"troopwatch-claims-{article.id}")
+    child.start()
+    inbox.close()
+    outbox.close()
+
+    def claims(article: Article, resolved: list, known: list) -> Callable[[], list]:
+        import pickle
+
+        row = {k: v for k, v in article.row.items() if k != "text"}  # the child has the text
+        try:
+            to_child.send_bytes(pickle.dumps((row, resolved, known), pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the child has ended: what it sent, or how it ended, is raised when the rows are asked for
+            pass
+        to_child.close()
+        return lambda: _claims_received(child, from_child)
+
+    try:
+        return _extract_stages(article, claims)
+    finally:
+        to_child.close()
+        from_child.close()
+        if child.exitcode is None:
+            child.terminate()
+        child.join()
+
+
+class _ChildTraceback(Exception):
+    """The traceback of an error raised in the child process, as text (the cause of the error raised here)."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _claims_child(article: Article, inbox, outbox, parent: int) -> None:
+    """In the forked child: the rows of the claims of ``article``, timed with what comes down ``inbox``, or the
+    error that stopped them, sent down ``outbox``."""
+    import pickle
+    import threading
+    import traceback
+
+    _end_with(parent)
+    # what the parent sends is read as soon as it comes, so that sending never waits for the claims
+    received: list = []
+    reader = threading.Thread(target=_read_into, args=(inbox, received), name="troopwatch-claims-inbox", daemon=True)
+    reader.start()
+    try:
+        from .claims_en import extract_claims_by_language
+        from .timeline import claim_times
+
+        found = extract_claims_by_language(article)
+        reader.join()
+        if isinstance(received[0], BaseException):
+            raise RuntimeError("the extraction stopped before sending the dates to time the claims by") from None
+        row, resolved, known = pickle.loads(received[0])
+        article.row = {**article.row, **row}
+        message = ("claims", [c.row() for c in claim_times(article, found, resolved, known)])
+    except BaseException as exc:  # noqa: BLE001 - every error goes back to the parent, which raises it
+        text = traceback.format_exc()
+        try:
+            error = pickle.dumps(exc)
+            pickle.loads(error)
+        except Exception:  # noqa: BLE001 - an error pickle cannot carry: its type and message
+            error = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        message = ("error", error, text)
+    try:
+        outbox.send(message)
+    except OSError:  # the parent has stopped listening (it failed or was interrupted): nothing to tell
+        pass
+    finally:
+        outbox.close()
+
+
+def _read_into(inbox, received: list) -> None:
+    try:
+        received.append(inbox.recv_bytes())
+    except (EOFError, OSError) as exc:
+        received.append(exc)
+    finally:
+        inbox.close()
+
+
+def _end_with(parent: int) -> None:
+    """On Linux, have the kernel end this process when ``parent`` ends (a parent killed outright leaves no child)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the child ends when it has sent its rows
+        return
+    if os.getppid() != parent:  # the parent ended before the request
+        os._exit(1)
+
+
+def _claims_received(child, receive) -> list:
+    """The claim rows the child sent, or its error raised here."""
+    import pickle
+
+    try:
+        message = receive.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"the process finding the claims ended without sending them (exit code {child.exitcode})") \
+            from None
+    if message[0] == "claims":
+        return message[1]
+    _, error, text = message
+    raise pickle.loads(error) from _ChildTraceback(text)
 
 
 # The parts of one article's result, in the order of its compact record.
@@ -242,11 +410,22 @@ def _getter(names: tuple[str, ...]) -> Callable[[dict], tuple]:
     return get if len(names) > 1 else (lambda values: (get(values),))
 
 
-def _extract_row(row: dict) -> tuple:
-    """extract_article on a corpus row, as a compact record (what worker processes receive and return)."""
-    text = row.get("text")
-    with _collector_paused():
-        return compact(_extract_stages(Article.from_text(text if isinstance(text, str) else "", str(row.get("id", "")), row)))
+def _extract_row(row: dict, split: int | None = None) -> tuple:
+    """extract_article on a corpus row, as a compact record (what worker processes receive and return).
+
+    An article of at least ``split`` characters (None: none) runs on two cores (:func:`_extract_split`).  An error
+    is raised with a note naming the article.
+    """
+    text, id = row.get("text"), str(row.get("id", ""))
+    try:
+        with _collector_paused():
+            article = Article.from_text(text if isinstance(text, str) else "", id, row)
+            if split is not None and len(article.original) >= split and _can_fork_a_child():
+                return compact(_extract_split(article))
+            return compact(_extract_stages(article))
+    except Exception as exc:
+        exc.add_note(f"while extracting article {id!r}")
+        raise
 
 
 # --------------------------------------------------------------------------- many articles
@@ -361,15 +540,21 @@ def _worth_a_pool(rows: list[dict]) -> bool:
 class _Workers:
     """``map`` of :func:`_extract_row` in this process, in worker processes or on a Dask cluster, in order.
 
-    The pool is started on first use and kept for every block of one extraction.
+    The pool is started on first use and kept for every block of one extraction.  With more than one job, an
+    article of ``SPLIT_MIN_CHARS`` characters or more extracted in this process runs on two cores;
+    in a worker it does not, as the other workers keep the other cores busy.
     """
 
     def __init__(self, jobs: int, engine: str, scheduler: str | None):
         if engine not in ("local", "dask"):
             raise ValueError(f"engine {engine!r}: choose local or dask")
         self.jobs, self.engine, self.scheduler = jobs, engine, scheduler
+        self.split = SPLIT_MIN_CHARS if jobs > 1 else None
         self.pool = None
         self.dask = None
+
+    def _here(self, row: dict) -> tuple:
+        return _extract_row(row, self.split)
 
     def map(self, rows: list[dict]) -> Iterator[tuple]:
         if not rows:
@@ -381,14 +566,14 @@ class _Workers:
                 self.dask = DaskRunner(self.scheduler)
             return iter(self.dask.map(_extract_row, rows))
         if self.jobs <= 1 or (self.pool is None and not _worth_a_pool(rows)):
-            return map(_extract_row, rows)
+            return map(self._here, rows)
         return self._pooled(rows)
 
     def _pooled(self, rows: list[dict]) -> Iterator[tuple]:
         if self.pool is None:
             # The first article runs here: it loads and compiles the lexicons, which forked
             # workers then inherit instead of each building them again (seconds per worker).
-            yield _extract_row(rows[0])
+            yield self._here(rows[0])
             rows = rows[1:]
             if not rows:
                 return
