@@ -446,3 +446,25 @@ def test_extraction_pauses_the_cycle_collector_and_leaves_no_cycles_behind():
         pipeline._extract_stages = real
         (gc.enable if was else gc.disable)()
     assert seen and not any(seen)
+
+
+def test_the_cache_key_follows_every_field_the_stages_read_and_nothing_else():
+    from troopwatch.cache import KEY_FIELDS, article_key
+
+    row = {"id": "a1", "text": "قال مصدر إن 300 جندي وصلوا.", "outlet": "ina.iq", "url": None, "language": "ar",
+           "published": "2024-01-25", "cited_sources": float("nan"), "title": "قال مصدر", "path": "x/a1.txt"}
+    key = article_key(row, "v1")
+    assert key == article_key(dict(row), "v1") and len(key) == 64
+    assert article_key({**row, "path": "y/a1.txt", "sha256": "0"}, "v1") == key  # not read by any stage
+    assert article_key(row, "v2") != key  # another extractor
+    assert article_key({**row, "url": float("nan"), "cited_sources": None}, "v1") == key  # missing is missing
+    keys = {key}
+    for name in KEY_FIELDS:
+        for value in ("", "x", None, 5):
+            if value != row.get(name) and not (value is None and row.get(name) != row.get(name)):
+                keys.add(article_key({**row, name: value}, "v1"))
+    assert len(keys) == 1 + sum(len([v for v in ("", "x", None, 5) if v != row.get(n) and
+                                     not (v is None and row.get(n) != row.get(n))]) for n in KEY_FIELDS)
+    # a value is not confused with its neighbours': the fields are delimited
+    assert article_key({**row, "outlet": "ina.iqar", "language": None}, "v1") != \
+        article_key({**row, "outlet": "ina.iq", "language": "ar"}, "v1")

@@ -62,24 +62,21 @@ def _version(lexicons: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
-
-
 def article_key(row: dict, version: str | None = None) -> str:
     """The cache key of one corpus row: its content and the extractor version (``extractor_version()`` if None)."""
-    digest = hashlib.sha256((version or extractor_version()).encode() + FORMAT)
-    for name in KEY_FIELDS:
-        value = _plain(row.get(name))
-        if value is None:
-            digest.update(b"\x00" + name.encode() + b"\x01")
+    pieces = [(version or extractor_version()).encode(), FORMAT]
+    for name, absent, present in _FIELD_MARKS:
+        value = row.get(name)
+        if value is None or (isinstance(value, float) and value != value):
+            pieces.append(absent)
         else:
-            data = value.encode("utf-8", "surrogatepass")
-            digest.update(b"\x00" + name.encode() + b"\x02" + len(data).to_bytes(8, "big"))
-            digest.update(data)
-    return digest.hexdigest()
+            data = (value if type(value) is str else str(value)).encode("utf-8", "surrogatepass")
+            pieces += (present, len(data).to_bytes(8, "big"), data)
+    return hashlib.sha256(b"".join(pieces)).hexdigest()
+
+
+# Per key field: what stands for it when it is missing, and what comes before its length and value.
+_FIELD_MARKS = tuple((name, b"\x00" + name.encode() + b"\x01", b"\x00" + name.encode() + b"\x02") for name in KEY_FIELDS)
 
 
 class ResultStore:
