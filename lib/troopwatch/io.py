@@ -180,14 +180,10 @@ def _csv_cells(series: pd.Series) -> list[str]:
         return _blank(values.astype(str).tolist(), np.isnan(values))
     if isinstance(dtype, np.dtype) and dtype.kind in "biu":
         return list(map(str, series.tolist()))  # Python ints and bools: csv writes str() of each
-    missing = series.isna().to_numpy()
     if str(dtype) in _NULLABLE_INTEGERS:
-        return _blank(list(map(str, series.to_numpy(dtype=np.int64, na_value=0).tolist())), missing)
-    text = isinstance(dtype, np.dtype) is False or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
-    values = _blank(series.tolist(), missing)
-    if not text:  # an object column holding other values than text
-        values = [v if type(v) is str else _csv_cell(v) for v in values]
-    return _csv_quoted(values)
+        return _blank(list(map(str, series.to_numpy(dtype=np.int64, na_value=0).tolist())), series.isna().to_numpy())
+    # text and object columns: a string is itself, a missing value empty, anything else what csv writes of it
+    return _csv_quoted([v if type(v) is str else _csv_cell(v) for v in series.tolist()])
 
 
 def _blank(values: list, missing: np.ndarray) -> list:
