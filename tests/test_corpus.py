@@ -129,3 +129,85 @@ def test_raw_data_is_never_written(tmp_path):
     before = {p.name: p.stat().st_mtime_ns for p in RAW.iterdir()}
     load_corpus(RAW)
     assert {p.name: p.stat().st_mtime_ns for p in RAW.iterdir()} == before
+
+
+# ---------------------------------------------------------------- reading fast, with the same answers
+
+
+def _tree(tmp_path: Path) -> Path:
+    """A corpus with subfolders, names that sort differently as strings and as paths, and links out."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "far.txt").write_text("بعيد\nنص", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    for rel in ("a.txt", "a-b/x.txt", "a/y.txt", "sub/b.txt", "sub/deeper/c.txt", "sub/deeper/d.txt.bak", "z.TXT"):
+        path = corpus / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{rel}\nنص", encoding="utf-8")
+    (corpus / "link.txt").symlink_to(outside / "far.txt")
+    (corpus / "linked").symlink_to(outside, target_is_directory=True)
+    (corpus / "sub" / "up").symlink_to(corpus / "sub", target_is_directory=True)
+    return corpus
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_a_walk_gives_each_file_the_display_and_real_path_resolving_it_would(tmp_path, monkeypatch, follow):
+    """Paths found by one scandir walk are not resolved one by one: the display path and the real path noted
+    for each are those the path itself gives, whatever the working folder and however the folder is named."""
+    import warnings
+
+    from troopwatch import files
+
+    corpus = _tree(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "alias").symlink_to(corpus, target_is_directory=True)
+    cases = [(tmp_path, "corpus"), (tmp_path, "corpus/"), (tmp_path, "./corpus/sub/.."), (corpus, "."),
+             (corpus / "sub", ".."), (corpus, str(corpus)), (elsewhere, str(corpus)), (elsewhere, "../corpus"),
+             (tmp_path, "alias"), (elsewhere, str(tmp_path / "alias")), (tmp_path / "alias", "sub")]
+    for cwd, root in cases:
+        monkeypatch.chdir(cwd)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with files.reading_paths():
+                found = [f for f, _root in files._article_files([root], follow, files._Report())]
+                fast = [(files._display_path(f), files._real_path(f)) for f in found]
+                assert files._KNOWN  # the walk noted its files
+            assert not files._KNOWN  # forgotten when reading ends
+            plain = files.article_files([root], follow_symlinks=follow)  # outside a read: nothing noted
+        assert found == plain == sorted(found), (cwd, root)
+        slow = [(files._display_path(f), str(f.resolve())) for f in found]
+        assert fast == slow, (cwd, root)
+        names = {f.name for f in found}
+        if root == "sub":
+            assert names == {"b.txt", "c.txt"}
+            continue
+        assert {"a.txt", "x.txt", "y.txt", "b.txt", "c.txt", "z.TXT"} <= names and "d.txt.bak" not in names
+        assert ("link.txt" in names) == follow  # (linked/far.txt is the same file: read once)
+
+
+@pytest.mark.parametrize("data", [
+    "عنوان\nنص".encode("utf-8"),
+    b"\xef\xbb\xbf" + "عنوان\nنص".encode("utf-8"),
+    "عنوان\x0b\x0cنص\x00 و\x1f".encode("utf-8"),
+    "عنوان \ufffd نص".encode("utf-8"),
+    ("\ufffd" * 3 + "نص" * 20).encode("utf-8"),
+    ("\x01" * 4 + "نص" * 20 + "\x7f").encode("utf-8"),
+    ("\x02" * 5 + "ab" * 40).encode("utf-8"),
+    " \t\n\u3000".encode("utf-8"),
+    "\x00\x01\x02 \n".encode("utf-8"),
+])
+def test_checking_utf8_text_in_its_bytes_gives_the_character_checks(data):
+    """Control characters and U+FFFD counted in the UTF-8 bytes: the same text, notes, or refusal."""
+    from troopwatch.files import _check_text, _Undecodable
+
+    skip = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    text = data[skip:].decode("utf-8")
+
+    def check(**options):
+        try:
+            return _check_text(text, "utf-8", [], data, **options)
+        except _Undecodable as exc:
+            return str(exc)
+
+    assert check(utf8=True) == check()

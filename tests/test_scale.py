@@ -146,9 +146,9 @@ def test_extraction_goes_block_by_block_and_keeps_compact_rows_only(tmp_path, mo
     batches = {"get": [], "put": [], "run": []}
     get_many, put_many, run = tw_cache.ResultStore.get_many, tw_cache.ResultStore.put_many, pipeline._Workers.map
 
-    def spy_get(self, keys):
+    def spy_get(self, keys, parts=None):
         batches["get"].append(len(keys))
-        return get_many(self, keys)
+        return get_many(self, keys, parts)
 
     def spy_put(self, items):
         items = list(items)
@@ -249,9 +249,46 @@ def test_cached_records_keep_repeated_strings_shared(tmp_path):
     [back] = store.get_many(["k"])
     store.close()
     assert back == record
-    ids = [row[0] for part in ("dates", "claims", "evidence") for row in back[PARTS.index(part)]]
-    assert len(ids) > 2 and all(i == "a1" for i in ids)
-    assert len({id(i) for i in ids}) == 1  # one string object for the article id, not one per row
+    ids = {part: [row[0] for row in back[PARTS.index(part)]] for part in ("dates", "claims", "evidence")}
+    assert len(ids["claims"]) > 1 and sum(map(len, ids.values())) > 2
+    for part_ids in ids.values():  # within a part, one string object for the article id, not one per row
+        assert all(i == "a1" for i in part_ids) and len({id(i) for i in part_ids}) <= 1
+
+
+def test_the_store_reads_only_the_parts_asked_for(tmp_path, monkeypatch):
+    """A command building one table decodes only the parts that table is built from; a damaged part is
+    computed again; a store of an earlier format (another table in the same file) is not read."""
+    import sqlite3
+
+    from troopwatch import cache as tw_cache
+    from troopwatch.article import Article
+    from troopwatch.cache import ResultStore
+    from troopwatch.pipeline import PARTS, compact, extract_article
+
+    assert tw_cache.PARTS == PARTS
+    text = "قال مصدر إن 300 جندي أمريكي وصلوا إلى قاعدة عين الأسد في 5 آذار 2020.\n"
+    record = compact(extract_article(Article.from_text(text, "a1", {"id": "a1", "text": text})))
+    store = ResultStore(tmp_path)
+    store.put_many([("k", record), ("j", record)])
+    decoded = []
+    load = tw_cache._load
+    monkeypatch.setattr(tw_cache, "_load", lambda blob: decoded.append(blob) or load(blob))
+    [claims, missing] = store.get_many(["k", "x"], parts={"claims"})
+    assert missing is None and len(decoded) == 1
+    assert claims == tuple(record[k] if part == "claims" else None for k, part in enumerate(PARTS))
+    assert store.get_many(["j"], parts=["framing", "published"])[0][0] == record[0]
+    with pytest.raises(ValueError, match="no part named"):
+        store.get_many(["k"], parts=["claim"])
+    store.close()
+    with sqlite3.connect(tmp_path / "results.sqlite") as db:
+        db.execute(f"UPDATE {tw_cache.TABLE} SET claims = ? WHERE key = 'k'", (b"not a record",))
+    db.close()
+    store = ResultStore(tmp_path)
+    assert store.get_many(["k", "j"], parts=["framing"])[0] == tuple(record[4] if p == "framing" else None
+                                                                      for p in PARTS)
+    assert store.get_many(["k", "j"], parts=["claims"]) == [None, tuple(record[2] if p == "claims" else None
+                                                                        for p in PARTS)]
+    store.close()
 
 
 def test_default_jobs_use_every_core_but_no_more_than_the_articles(monkeypatch):
@@ -409,3 +446,25 @@ def test_extraction_pauses_the_cycle_collector_and_leaves_no_cycles_behind():
         pipeline._extract_stages = real
         (gc.enable if was else gc.disable)()
     assert seen and not any(seen)
+
+
+def test_the_cache_key_follows_every_field_the_stages_read_and_nothing_else():
+    from troopwatch.cache import KEY_FIELDS, article_key
+
+    row = {"id": "a1", "text": "قال مصدر إن 300 جندي وصلوا.", "outlet": "ina.iq", "url": None, "language": "ar",
+           "published": "2024-01-25", "cited_sources": float("nan"), "title": "قال مصدر", "path": "x/a1.txt"}
+    key = article_key(row, "v1")
+    assert key == article_key(dict(row), "v1") and len(key) == 64
+    assert article_key({**row, "path": "y/a1.txt", "sha256": "0"}, "v1") == key  # not read by any stage
+    assert article_key(row, "v2") != key  # another extractor
+    assert article_key({**row, "url": float("nan"), "cited_sources": None}, "v1") == key  # missing is missing
+    keys = {key}
+    for name in KEY_FIELDS:
+        for value in ("", "x", None, 5):
+            if value != row.get(name) and not (value is None and row.get(name) != row.get(name)):
+                keys.add(article_key({**row, name: value}, "v1"))
+    assert len(keys) == 1 + sum(len([v for v in ("", "x", None, 5) if v != row.get(n) and
+                                     not (v is None and row.get(n) != row.get(n))]) for n in KEY_FIELDS)
+    # a value is not confused with its neighbours': the fields are delimited
+    assert article_key({**row, "outlet": "ina.iqar", "language": None}, "v1") != \
+        article_key({**row, "outlet": "ina.iq", "language": "ar"}, "v1")

@@ -13,6 +13,7 @@ hundred thousand.  Values are compact records (see :class:`ResultStore`).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -61,32 +62,32 @@ def _version(lexicons: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value)
-
-
 def article_key(row: dict, version: str | None = None) -> str:
     """The cache key of one corpus row: its content and the extractor version (``extractor_version()`` if None)."""
-    digest = hashlib.sha256((version or extractor_version()).encode() + FORMAT)
-    for name in KEY_FIELDS:
-        value = _plain(row.get(name))
-        if value is None:
-            digest.update(b"\x00" + name.encode() + b"\x01")
+    pieces = [(version or extractor_version()).encode(), FORMAT]
+    for name, absent, present in _FIELD_MARKS:
+        value = row.get(name)
+        if value is None or (isinstance(value, float) and value != value):
+            pieces.append(absent)
         else:
-            data = value.encode("utf-8", "surrogatepass")
-            digest.update(b"\x00" + name.encode() + b"\x02" + len(data).to_bytes(8, "big"))
-            digest.update(data)
-    return digest.hexdigest()
+            data = (value if type(value) is str else str(value)).encode("utf-8", "surrogatepass")
+            pieces += (present, len(data).to_bytes(8, "big"), data)
+    return hashlib.sha256(b"".join(pieces)).hexdigest()
+
+
+# Per key field: what stands for it when it is missing, and what comes before its length and value.
+_FIELD_MARKS = tuple((name, b"\x00" + name.encode() + b"\x01", b"\x00" + name.encode() + b"\x02") for name in KEY_FIELDS)
 
 
 class ResultStore:
     """Extraction results by key, in ``<folder>/results.sqlite``.
 
-    A result is a compact record (``pipeline.compact``: tuples of plain values) stored as
-    ``marshal`` bytes compressed with zlib: a few KB per article, read back without parsing
-    JSON, with the strings an article repeats stored once.  Lookups and writes go by batches.
+    A result is a compact record (``pipeline.compact``: one part per name of ``PARTS``, each
+    tuples of plain values).  Each part is stored in a column of its own as ``marshal`` bytes
+    compressed with zlib, so a command that builds one table reads and decodes only the parts
+    that table is built from (the claims of an article are a fifth of its record; its framing
+    evidence, half).  Within a part the strings an article repeats are stored once.  Lookups
+    and writes go by batches.
     """
 
     def __init__(self, folder: str | os.PathLike):
@@ -96,44 +97,77 @@ class ResultStore:
         self._db = sqlite3.connect(self.path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        columns = ", ".join(f"{part} BLOB NOT NULL" for part in PARTS)
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, {columns})")
 
-    def get_many(self, keys: Sequence[str]) -> list[Any]:
-        """The record stored under each key, None where there is none."""
-        found: dict[str, bytes] = {}
+    def get_many(self, keys: Sequence[str], parts: Iterable[str] | None = None) -> list[Any]:
+        """The record stored under each key, None where there is none.
+
+        ``parts`` names the parts wanted (of ``PARTS``; None: all); a record holds None in place
+        of the others.  A record with a damaged part is None (computed again).
+        """
+        wanted = PARTS if parts is None else tuple(p for p in PARTS if p in set(parts))
+        unknown = set(parts or ()) - set(PARTS)
+        if unknown:
+            raise ValueError(f"no part named {sorted(unknown)[0]!r}; the parts are {', '.join(PARTS)}")
+        index = [PARTS.index(p) for p in wanted]
+        found: dict[str, tuple] = {}
         unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 500):
-            part = unique[i:i + 500]
-            marks = ",".join("?" * len(part))
-            for key, value in self._db.execute(f"SELECT key, value FROM {TABLE} WHERE key IN ({marks})", part):
-                found[key] = value
-        out = []
-        for k in keys:
-            value = found.get(k)
-            out.append(None if value is None else _load(value))
-        return out
+        select = ", ".join(("key",) + wanted)
+        collecting = gc.isenabled()
+        gc.disable()  # decoding makes many small tuples and no cycles: no collection walks them
+        try:
+            for i in range(0, len(unique), 500):
+                part = unique[i:i + 500]
+                marks = ",".join("?" * len(part))
+                for key, *blobs in self._db.execute(f"SELECT {select} FROM {TABLE} WHERE key IN ({marks})", part):
+                    record = [None] * len(PARTS)
+                    try:
+                        for k, blob in zip(index, blobs):
+                            record[k] = _load(blob)
+                    except _Damaged:
+                        continue  # a damaged entry is computed again
+                    found[key] = tuple(record)
+        finally:
+            if collecting:
+                gc.enable()
+        return [found.get(k) for k in keys]
 
-    def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
+    def put_many(self, items: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        """Store each (key, record); a record has one part per name of ``PARTS``, in that order."""
+        marks = ", ".join("?" * (len(PARTS) + 1))
         with self._db:
-            self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} (key, value) VALUES (?, ?)",
-                                 ((k, _dump(v)) for k, v in items))
+            self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} (key, {', '.join(PARTS)}) VALUES ({marks})",
+                                 ((k, *map(_dump, _parts(v))) for k, v in items))
 
     def close(self) -> None:
         self._db.close()
 
 
-# The store's format: marshal's (stable across Python 3 versions for tuples of plain values), in a
-# table of its own, so a store written by an earlier format is ignored rather than misread.
-FORMAT = b"\x00records-marshal-4-zlib"
-TABLE = "records"
+# The parts of a record, in order (``pipeline.PARTS``): one column each.
+PARTS = ("published", "dates", "claims", "events", "framing", "evidence")
+# The store's format: marshal's (stable across Python 3 versions for tuples of plain values), a column per
+# part, in a table of its own, so a store written by an earlier format is ignored rather than misread.
+FORMAT = b"\x00parts-marshal-4-zlib"
+TABLE = "record_parts"
 
 
-def _dump(record: Any) -> bytes:
-    return zlib.compress(marshal.dumps(record, 4), 1)
+class _Damaged(ValueError):
+    pass
+
+
+def _parts(record: Sequence[Any]) -> Sequence[Any]:
+    if len(record) != len(PARTS):
+        raise ValueError(f"a record has {len(PARTS)} parts ({', '.join(PARTS)}), not {len(record)}")
+    return record
+
+
+def _dump(part: Any) -> bytes:
+    return zlib.compress(marshal.dumps(part, 4), 1)
 
 
 def _load(value: bytes) -> Any:
     try:
         return marshal.loads(zlib.decompress(value))
     except (ValueError, EOFError, TypeError, zlib.error):
-        return None  # a damaged entry is computed again
+        raise _Damaged from None

@@ -34,11 +34,13 @@ EMIT_CHUNK = 20000
 
 def _emit(df, fmt: str, out) -> None:
     if fmt == "csv":
+        from .io import csv_text  # pandas' to_csv, byte for byte, written column by column
+
         if len(df) <= EMIT_CHUNK:
-            out.write(df.to_csv(index=False, lineterminator="\n"))
+            out.write(csv_text(df))
             return
-        for start in range(0, len(df), EMIT_CHUNK):  # pandas writes each row alike: chunks give the same bytes
-            out.write(df.iloc[start:start + EMIT_CHUNK].to_csv(index=False, header=start == 0, lineterminator="\n"))
+        for start in range(0, len(df), EMIT_CHUNK):  # each row is written alike: chunks give the same bytes
+            out.write(csv_text(df.iloc[start:start + EMIT_CHUNK], header=start == 0))
         return
     for start in range(0, max(len(df), 1), EMIT_CHUNK):
         _emit_records(df.iloc[start:start + EMIT_CHUNK], out)
@@ -81,6 +83,9 @@ class _Progress:
         self.start = time.perf_counter()
 
     def begin(self, corpus) -> None:
+        self.start = time.perf_counter()
+        if self.quiet:  # nothing is shown: the sizes are not worked out
+            return
         text = corpus["text"] if "text" in corpus.columns else []
         self.sizes = [len(t.encode("utf-8")) if isinstance(t, str) else 0 for t in text]
         self.total_mb = sum(self.sizes) / 1e6

@@ -13,6 +13,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -99,6 +100,10 @@ _BINARY_CONTROL_SHARE = 0.05
 # Windows-1256 Arabic read as UTF-8 fails on nearly all of them.
 _MOSTLY_UTF8 = 0.2
 _ESCAPED = re.compile("[\udc80-\udcff]+")
+# The same classes as bytes of UTF-8 (a character below U+0020 is one byte, U+FFFD three), for bytes.translate.
+_UNPRINTABLE_BYTES = bytes(range(0x00, 0x09)) + bytes(range(0x0e, 0x20))
+_CONTROL_BYTE_SET = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
+_REPLACEMENT_BYTES = "\ufffd".encode("utf-8")
 
 
 class _Undecodable(ValueError):
@@ -144,10 +149,13 @@ def _utf8_with_replacement(data: bytes, skip: int) -> tuple[str, list[int], int]
     return _ESCAPED.sub(lambda m: "\ufffd" * len(m.group()), text), starts, count
 
 
-def _decode_utf8(data: bytes, skip: int, name: str) -> tuple[str, str, list[str]] | None:
-    """UTF-8 (after ``skip`` bytes of BOM): strict, or with replacement when only a few bytes are bad; None otherwise."""
+def _decode_utf8(data: bytes, skip: int, name: str) -> tuple[str, str, list[str], bool] | None:
+    """UTF-8 (after ``skip`` bytes of BOM): strict, or with replacement when only a few bytes are bad; None otherwise.
+
+    (text, encoding name, notes, whether the text is exactly the bytes decoded).
+    """
     try:
-        return data[skip:].decode("utf-8"), name, []
+        return data[skip:].decode("utf-8"), name, [], True
     except UnicodeDecodeError:
         pass
     body = data[skip:]
@@ -158,7 +166,7 @@ def _decode_utf8(data: bytes, skip: int, name: str) -> tuple[str, str, list[str]
     text, bad, count = _utf8_with_replacement(data, skip)
     note = (f"{count} byte(s) that are not UTF-8 at byte offset(s) {_offsets(bad)} were replaced with "
             f"U+FFFD (the rest of the file is UTF-8); re-save the file as UTF-8 to keep those characters")
-    return text, f"{name} (replaced)", [note]
+    return text, f"{name} (replaced)", [note], False
 
 
 def _decode(data: bytes, *, markup: bool = False) -> tuple[str, str, list[str]]:
@@ -169,7 +177,7 @@ def _decode(data: bytes, *, markup: bool = False) -> tuple[str, str, list[str]]:
     page: the Windows-1256 test then looks at the text outside the tags.
     Raises ``_Undecodable`` with a reason a person can act on.
     """
-    if not data.strip():
+    if not data or data.isspace():  # ``not data.strip()`` without a copy of the bytes
         raise _Undecodable("the file is empty")
     decoded = None
     for bom, enc in (
@@ -212,8 +220,8 @@ def _decode(data: bytes, *, markup: bool = False) -> tuple[str, str, list[str]]:
     if decoded is None:
         decoded = _decode_utf8(data, 0, "utf-8")
     if decoded is not None:
-        text, encoding, notes = decoded
-        return _check_text(text, encoding, notes, data)
+        text, encoding, notes, exact = decoded
+        return _check_text(text, encoding, notes, data, utf8=exact)
     try:
         text = data.decode("cp1256")
     except UnicodeDecodeError:
@@ -229,12 +237,26 @@ def _decode(data: bytes, *, markup: bool = False) -> tuple[str, str, list[str]]:
     )
 
 
-def _check_text(text: str, encoding: str, notes: list[str], data: bytes | None = None) -> tuple[str, str, list[str]]:
-    if not text.strip():
+def _check_text(text: str, encoding: str, notes: list[str], data: bytes | None = None,
+                utf8: bool = False) -> tuple[str, str, list[str]]:
+    """Refuse a text of white space or of control characters; remove the control characters of another.
+
+    ``utf8`` says the text is ``data`` decoded as UTF-8 (after a byte-order mark, if any): a control
+    character is then one byte and U+FFFD its three bytes, so both are counted in the bytes, at C speed.
+    """
+    if not text or text.isspace():  # ``not text.strip()`` without a copy of the text
         raise _Undecodable("the file holds only white space")
-    if _printable_share(text) < 1 - _BINARY_CONTROL_SHARE:
+    if utf8 and data is not None:
+        has_controls = len(data.translate(None, _CONTROL_BYTE_SET)) != len(data)
+        unprintable = data.count(_REPLACEMENT_BYTES)
+        if has_controls:
+            unprintable += len(data) - len(data.translate(None, _UNPRINTABLE_BYTES))
+    else:
+        unprintable = _count(_UNPRINTABLE, text)
+        has_controls = _CONTROL.search(text) is not None
+    if 1 - unprintable / len(text) < 1 - _BINARY_CONTROL_SHARE:
         raise _Undecodable(f"it decodes as {encoding} but is mostly control characters (binary?)")
-    if _CONTROL.search(text):
+    if has_controls:
         found = _CONTROL.findall(text)
         names = sorted({"NUL" if c == "\x00" else f"U+{ord(c):04X}" for c in found})
         if data is not None and not encoding.startswith(("utf-16", "utf-32")):
@@ -282,47 +304,82 @@ class _Report:
 
 
 def _walk(root: Path, follow_symlinks: bool, report: _Report) -> list[Path]:
-    """Article files below ``root``, in sorted order; links skipped unless ``follow_symlinks``."""
-    found: list[Path] = []
+    """Article files below ``root``, in sorted order; links skipped unless ``follow_symlinks``.
+
+    One ``os.scandir`` per folder tells each entry's kind and whether it is a link, so no file is
+    resolved: a file reached from ``root`` through no link lies in ``root``'s real folder, at the
+    same relative path.  While a corpus is read (:class:`reading_paths`), the display path and
+    the real path of each such file are noted (see :func:`_display_path`), from ``root``'s own,
+    looked up once.
+    """
+    found: list[tuple[list[str], Path, bool]] = []  # (path below root, path, reached through no link)
     visited = {root.resolve()}
 
-    def visit(folder: Path) -> None:
+    def visit(folder: Path, below: list[str], plain: bool) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             report.skip(folder, f"cannot list the folder ({exc.strerror})")
             return
         for entry in entries:
-            path = Path(entry.path)
+            name = entry.name
             is_link = entry.is_symlink()
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
-                is_file = entry.is_file(follow_symlinks=True)
+                is_file = not is_dir and entry.is_file(follow_symlinks=True)
             except OSError:
                 is_dir = is_file = False
             if is_link and not follow_symlinks:
-                if is_dir or path.suffix.lower() in ARTICLE_SUFFIXES:
+                if is_dir or _suffix(name) in ARTICLE_SUFFIXES:
                     kind = "folder" if is_dir else "file"
-                    report.skip(path, "it is a symbolic link; links are not followed",
+                    report.skip(Path(entry.path), "it is a symbolic link; links are not followed",
                                 f"it is a symbolic link (to a {kind}); links are not followed, so nothing outside "
                                 f"the corpus folder is read; copy the {kind} in, or load with follow_symlinks=True "
                                 "to read it")
                 continue
             if is_link and not (is_dir or is_file):
-                if path.suffix.lower() in ARTICLE_SUFFIXES:
-                    report.skip(path, "it is a broken symbolic link", "it is a symbolic link to nothing; fix or remove it")
+                if _suffix(name) in ARTICLE_SUFFIXES:
+                    report.skip(Path(entry.path), "it is a broken symbolic link",
+                                "it is a symbolic link to nothing; fix or remove it")
                 continue
             if is_dir:
+                path = Path(entry.path)
                 real = path.resolve()
                 if real in visited:
                     continue  # a link back up the tree: read each folder once
                 visited.add(real)
-                visit(path)
-            elif is_file and path.suffix.lower() in ARTICLE_SUFFIXES and path.name != SIDECAR_NAME:
-                found.append(path)
+                visit(path, below + [name], plain and not is_link)
+            elif is_file and name != SIDECAR_NAME and _suffix(name) in ARTICLE_SUFFIXES:
+                found.append((below + [name], Path(entry.path), plain and not is_link))
 
-    visit(root)
-    return sorted(found)
+    visit(root, [], True)
+    # the order of sorted paths: all start with root, so they compare by their parts below it
+    found.sort(key=lambda item: item[0])
+    if _READING[0]:
+        display, real = _root_paths(root)
+        for below, path, plain in found:
+            if plain:
+                relative = "/".join(below)
+                _KNOWN[str(path)] = (_join(display, relative), _join(real, relative))
+    return [path for _below, path, _plain in found]
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()`` of a file name."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
+def _join(base: str, relative: str) -> str:
+    """``PurePosixPath(base, relative).as_posix()`` for a normalized ``base`` and a relative path."""
+    if base == ".":
+        return relative
+    return base + relative if base.endswith("/") else f"{base}/{relative}"
+
+
+def _root_paths(root: Path) -> tuple[str, str]:
+    """(display path, real path) of a folder, the bases of the files found below it."""
+    return _display_path(root), str(_resolved(root))
 
 
 def _article_files(paths: Iterable[str | os.PathLike], follow_symlinks: bool, report: _Report,
@@ -338,10 +395,10 @@ def _article_files(paths: Iterable[str | os.PathLike], follow_symlinks: bool, re
         else:
             raise FileNotFoundError(
                 f"{p}: no such file or folder; give a folder of articles (.txt, .html, .jsonl, .csv) or article files")
-    seen: set[Path] = set(exclude or ())
+    seen: set[str] = {str(e) for e in exclude or ()}
     unique = []
     for f, root in files:
-        key = _resolved(f)
+        key = _real_path(f)
         if key not in seen:
             seen.add(key)
             unique.append((f, root))
@@ -375,6 +432,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December")  # not strftime's %B, which follows the locale
 
 
+@lru_cache(maxsize=4096)
 def iso_date_problem(value: str) -> str | None:
     """Why ``value`` is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) of the calendar, or None when it is one."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
@@ -415,17 +473,18 @@ def _read_sidecar(path: Path) -> tuple[dict[str, dict[str, str | None]], dict[st
     for lineno, row in enumerate(reader, start=2):
         if None in row:
             raise SidecarError(f"{path}: line {lineno} has more fields than the header; quote values that contain commas")
-        file_value = _clean(row.get("file"))
+        values = {f: _clean(row.get(f)) for f in SIDECAR_FIELDS}
+        file_value = values["file"]
         if file_value is not None and _unsafe_file_value(file_value):
             raise SidecarError(
                 f"{path}: line {lineno}: file {file_value!r} points outside the folder of the sidecar; "
                 "write the article's file name (e.g. 001.txt), or a path below that folder")
-        key = _clean(row.get("id")) or (Path(file_value or "").stem or None)
+        key = values["id"] or (Path(file_value or "").stem or None)
         if not key:
             raise SidecarError(f"{path}: line {lineno} names no article; fill 'id' (the file name without .txt) or 'file'")
         if key in rows:
             raise SidecarError(f"{path}: line {lineno} describes article {key!r} a second time; keep one row per article")
-        published = _clean(row.get("published"))
+        published = values["published"]
         if published is not None:
             published = published.translate(_EASTERN_DIGITS)
             problem = iso_date_problem(published)
@@ -433,7 +492,6 @@ def _read_sidecar(path: Path) -> tuple[dict[str, dict[str, str | None]], dict[st
                 raise SidecarError(
                     f"{path}: line {lineno}: published {published!r} {problem}; write YYYY-MM-DD, YYYY-MM or YYYY "
                     "(e.g. 2024-01-25), or 'unknown'")
-        values = {f: _clean(row.get(f)) for f in SIDECAR_FIELDS}
         values["published"] = published
         rows[key] = values
         lines[key] = lineno
@@ -447,6 +505,9 @@ def read_sidecar(path: str | os.PathLike) -> dict[str, dict[str, str | None]]:
 
 def _display_path(path: Path) -> str:
     """The path relative to the working folder when it lies below it: tables carry no machine paths."""
+    known = _KNOWN.get(str(path)) if _KNOWN else None
+    if known is not None:
+        return known[0]
     cwd = _real_cwd()
     try:
         return path.absolute().relative_to(cwd).as_posix()
@@ -458,8 +519,10 @@ def _display_path(path: Path) -> str:
 
 
 # Folders resolved while one corpus is read (a corpus of 100,000 files in a few folders resolves a few
-# folders, not 100,000 paths); emptied when reading ends, so a later read sees links changed since.
+# folders, not 100,000 paths), and the files a walk found through no link: path -> (display path, real
+# path); emptied when reading ends, so a later read sees links changed since.
 _REAL_FOLDERS: dict[str, str] = {}
+_KNOWN: dict[str, tuple[str, str]] = {}
 _READING = [0]
 
 
@@ -474,6 +537,7 @@ class reading_paths:
         _READING[0] -= 1
         if not _READING[0]:
             _REAL_FOLDERS.clear()
+            _KNOWN.clear()
 
 
 def _real_folder(folder: str) -> str:
@@ -497,6 +561,12 @@ def _resolved(path: Path) -> Path:
     if absolute.name in ("", "."):
         return path.resolve()
     return Path(_real_folder(str(absolute.parent))) / absolute.name
+
+
+def _real_path(path: Path) -> str:
+    """``str(path.resolve())``; a file a walk found through no link is not resolved again."""
+    known = _KNOWN.get(str(path)) if _KNOWN else None
+    return known[1] if known is not None else str(_resolved(path))
 
 
 # ---------------------------------------------------------------------------- loading

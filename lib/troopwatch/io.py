@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import filecmp
+import gc
 import json
 from itertools import chain, repeat
 from json.encoder import encode_basestring
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["atomic_path", "write_bytes", "write_text", "write_csv", "write_jsonl", "neutralize_cell",
-           "spreadsheet_safe", "jsonl_text", "write_pieces"]
+           "spreadsheet_safe", "jsonl_text", "write_pieces", "csv_text"]
 
 # A spreadsheet reads a cell starting with one of these as a formula (or, for tab and
 # carriage return, strips them and reads what follows): '=HYPERLINK(...)', '+cmd|...', '@SUM(...)'.
@@ -127,6 +128,117 @@ def _chunks(df: pd.DataFrame) -> Iterator[pd.DataFrame]:
         yield df.iloc[start:start + CHUNK_ROWS]
 
 
+# A cell holding one of these may need quotes (a comma, a quote, a line end; any control character, to be
+# safe): it is written by the csv module itself.  Any other cell is written as it is, as csv writes it.
+_CSV_SPECIAL = re.compile('[\x00-\x1f,"]')
+
+
+def csv_text(df: pd.DataFrame, header: bool = True) -> str:
+    """``df.to_csv(index=False, header=header, lineterminator="\\n")``, byte for byte, written column by column.
+
+    Each cell is turned into its text as pandas and the csv module do (a missing value is empty, a float of a
+    NumPy column is written as NumPy writes it, any other value as csv writes it); a cell that may need quotes
+    is passed to ``csv.writer``; the rows are joined from their cells at once.  A table pandas formats in
+    ways this does not follow (dates, categories, a single column, names that are not text) is written by pandas.
+    """
+    columns = list(df.columns)
+    if len(columns) < 2 or len(df) == 0 or not all(type(c) is str for c in columns) or \
+            not all(_csv_kind(df.iloc[:, k]) for k in range(len(columns))):
+        return df.to_csv(index=False, header=header, lineterminator="\n")
+    collecting = gc.isenabled()
+    gc.disable()  # many strings and row tuples, no reference cycle: no collection needs to walk them
+    try:
+        cells = [_csv_cells(df.iloc[:, k]) for k in range(len(columns))]
+        body = "\n".join(map(",".join, zip(*cells))) + "\n"
+        del cells
+    finally:
+        if collecting:
+            gc.enable()
+    if not header:
+        return body
+    names = _csv_quoted(columns)
+    return ",".join(names) + "\n" + body
+
+
+def _csv_kind(series: pd.Series) -> bool:
+    """Whether :func:`_csv_cells` writes this column as pandas does: text and object columns, NumPy numbers
+    and booleans, pandas' nullable integers and text."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "Obiuf"
+    return pd.api.types.is_string_dtype(dtype) or str(dtype) in _NULLABLE_INTEGERS
+
+
+_NULLABLE_INTEGERS = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32"}  # each fits an int64
+
+
+def _csv_cells(series: pd.Series) -> list[str]:
+    """The text of each cell of a column as ``to_csv`` writes it (a missing value: empty)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":  # pandas writes NumPy's own text of each float
+        values = series.to_numpy()
+        return _blank(values.astype(str).tolist(), np.isnan(values))
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+        return list(map(str, series.tolist()))  # Python ints and bools: csv writes str() of each
+    if str(dtype) in _NULLABLE_INTEGERS:
+        return _blank(list(map(str, series.to_numpy(dtype=np.int64, na_value=0).tolist())), series.isna().to_numpy())
+    # text and object columns: a string is itself, a missing value empty, anything else what csv writes of it
+    return _csv_quoted([v if type(v) is str else _csv_cell(v) for v in series.tolist()])
+
+
+def _blank(values: list, missing: np.ndarray) -> list:
+    """``values`` with an empty string where ``missing`` is true."""
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            values[i] = ""
+    return values
+
+
+def _csv_cell(value) -> str:
+    """One cell of an object column (pandas writes a missing value as empty, csv any other value)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if value is None:
+        return ""
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return "" if value != value else float.__repr__(value)
+    missing = pd.isna(value)
+    if missing is True or (isinstance(missing, np.bool_) and missing):
+        return ""
+    return str(value)  # what csv writes of any value but text and None (quoted after, if need be)
+
+
+def _csv_quoted(values: list[str]) -> list[str]:
+    """The strings of a column, each that may need quotes as ``csv.writer`` writes it (found in one scan)."""
+    joined = "".join(values)
+    found = _CSV_SPECIAL.search(joined)
+    if found is None:
+        return values
+    from bisect import bisect_right
+    from itertools import accumulate
+
+    ends = list(accumulate(map(len, values)))
+    out = list(values)
+    while found is not None:
+        i = bisect_right(ends, found.start())  # the cell holding that character
+        out[i] = _csv_writer_cell(values[i])
+        found = _CSV_SPECIAL.search(joined, ends[i])
+    return out
+
+
+def _csv_writer_cell(value) -> str:
+    """One cell as ``csv.writer`` writes it within a row (quoted when it must be)."""
+    import csv
+    import io as _io
+
+    buffer = _io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([value, ""])
+    return buffer.getvalue()[:-2]  # without the empty cell after it and the line end
+
+
 def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool = False) -> Path:
     """Write a table as UTF-8 CSV with '\\n' line ends and no index, atomically, safe for spreadsheets.
 
@@ -140,10 +252,9 @@ def write_csv(df: pd.DataFrame, target: str | os.PathLike, *, jsonl_twin: bool =
     rows is written chunk by chunk.
     """
     if len(df) <= CHUNK_ROWS:
-        path = write_text(target, spreadsheet_safe(df).to_csv(index=False, lineterminator="\n"))
+        path = write_text(target, csv_text(spreadsheet_safe(df)))
     else:
-        path = write_pieces(target, (spreadsheet_safe(part).to_csv(index=False, header=k == 0, lineterminator="\n")
-                                     for k, part in enumerate(_chunks(df))))
+        path = write_pieces(target, (csv_text(spreadsheet_safe(part), header=k == 0) for k, part in enumerate(_chunks(df))))
     if jsonl_twin:
         write_jsonl(df, Path(target).with_suffix(".jsonl"))
     return path

@@ -480,7 +480,7 @@ def extract(
                 from .cache import article_key
 
                 keys = [article_key(r, version) for r in rows]
-                records: list = store.get_many(keys)
+                records: list = store.get_many(keys, parts=collector.parts)
             else:
                 records = [None] * len(rows)
             todo = [i for i, r in enumerate(records) if r is None]

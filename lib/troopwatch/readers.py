@@ -35,6 +35,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -114,6 +115,17 @@ def url_domain(url: str | None) -> str | None:
     return m.group(1).lower().rstrip(".") if m else None
 
 
+def _first_line(text: str) -> str:
+    """The first line of ``text`` that is not blank, stripped ("" when there is none)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        line = (text[start:] if end < 0 else text[start:end]).strip()
+        if line or end < 0:
+            return line
+        start = end + 1
+
+
 def _paragraphs(text: str) -> str:
     """One paragraph per line: line breaks unified, lines stripped, blank lines dropped."""
     lines = (line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
@@ -158,10 +170,27 @@ def read_file(path: Path, report: _Report | None = None) -> Iterator[dict[str, A
 
 def _read_bytes(path: Path, report: _Report) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except OSError as exc:
         report.skip(path, exc.strerror or str(exc), f"cannot read it ({exc.strerror})")
         return None
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """``Path(path).read_bytes()`` without the layers of a buffered file object (a third of the time
+    for a file of a few KB); raises ``OSError`` as it does."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        chunks = []
+        while True:
+            chunk = os.read(fd, size + 1 if size else 1 << 16)  # a regular file: one read, and one to see its end
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _decode_file(path: Path, report: _Report, data: bytes, markup: bool = False) -> tuple[str, str] | None:
@@ -188,9 +217,8 @@ def read_text_file(path: Path, report: _Report | None = None, data: bytes | None
     if decoded is None:
         return None
     text, encoding = decoded
-    title = next((line.strip() for line in text.split("\n") if line.strip()), "")
     return _record(
-        id=path.stem, file=path.name, path=_display_path(path), title=title, text=text,
+        id=path.stem, file=path.name, path=_display_path(path), title=_first_line(text), text=text,
         sha256=_sha256(data), characters=len(text), encoding=encoding, reader="text",
     )
 
@@ -206,7 +234,7 @@ def looks_like_html(data: bytes) -> bool:
             head = head[len(bom):]
             break
     head = head.replace(b"\x00", b"")  # UTF-16: the markup is ASCII
-    return bool(_HTML_START.match(head) or (_HTML_TAG.search(head) and b"</" in head))
+    return bool(_HTML_START.match(head) or (b"</" in head and _HTML_TAG.search(head)))
 
 
 def _decode_html(data: bytes) -> tuple[str, str, list[str]]:
