@@ -11,6 +11,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
+
+try:  # the standard library's regex parser (Python 3.11+)
+    import re._parser as _re_parser
+    from re import _constants as _re_constants
+except ImportError:  # pragma: no cover - older interpreters
+    import sre_constants as _re_constants  # type: ignore[no-redef]
+    import sre_parse as _re_parser  # type: ignore[no-redef]
 
 import pandas as pd
 
@@ -162,7 +170,8 @@ def _same_clause(article: Article, claim_end: int, mentions: list[DateMention], 
     """
     out = []
     text = article.norm.text
-    a = None
+    a = lo = None
+    reach = None
     solid = False  # an opener ended before a date already read starts
     for m in mentions:
         if m.start < claim_end:
@@ -171,14 +180,79 @@ def _same_clause(article: Article, claim_end: int, mentions: list[DateMention], 
         if solid:
             continue
         if a is None:
-            a = article.to_norm(claim_end)
+            a = lo = article.to_norm(claim_end)
+            reach = _widest(opener.pattern, _longest_space_run(article))
         b = max(a, article.to_norm(m.start))  # article.norm_span(claim_end, m.start)
-        found = opener.search(text, a, b)
+        # opener.search(text, a, b): no match opens before lo (see below), so the search starts there
+        found = opener.search(text, lo, b)
         if found is None:
             out.append(m)
         elif found.end() < b:
             solid = True
+        if reach is not None:
+            # no match opens before b - reach in the text cut at b, and a match opening there reads nothing from b
+            # on (it is at most reach long), so none opens there in the text cut at any later date either
+            lo = max(lo, b - reach)
     return out
+
+
+@lru_cache(maxsize=256)
+def _widest(pattern: str, space_run: int) -> int | None:
+    """The most characters a match of ``pattern`` takes in a text whose longest run of white space is ``space_run``
+    characters (None when there is no bound)."""
+    try:
+        return _width(_re_parser.parse(pattern), space_run)
+    except Exception:  # noqa: BLE001 - the pattern compiled; without a parse it has no bound
+        return None
+
+
+def _width(items, space_run: int) -> int | None:
+    C = _re_constants
+    total = 0
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
+            total += 1
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            _lo, hi, sub = av
+            one = _width(sub, space_run)
+            if one is None:
+                return None
+            if hi >= C.MAXREPEAT:
+                if not _spaces_only(sub):
+                    return None
+                hi = space_run  # a repeat of white space takes at most the longest run of it
+            total += one * hi
+        elif op is C.SUBPATTERN:
+            one = _width(av[-1], space_run)
+            if one is None:
+                return None
+            total += one
+        elif op is C.BRANCH:
+            widths = [_width(b, space_run) for b in av[1]]
+            if None in widths:
+                return None
+            total += max(widths, default=0)
+        elif op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            continue  # takes no character
+        else:
+            return None
+    return total
+
+
+def _spaces_only(items) -> bool:
+    """Whether a parsed sequence is one white-space character (``\\s``)."""
+    C = _re_constants
+    return len(items) == 1 and items[0][0] is C.IN and list(items[0][1]) == [(C.CATEGORY, C.CATEGORY_SPACE)]
+
+
+_SPACE_RUN = re.compile(r"\s{2,}")
+
+
+def _longest_space_run(article: Article) -> int:
+    """The longest run of white space in the article's matching form (once per article)."""
+    def build() -> int:
+        return max(map(len, _SPACE_RUN.findall(article.norm.text)), default=1)
+    return article.memo(("longest space run",), build)
 
 
 def _holding(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:
