@@ -243,3 +243,26 @@ def test_whose_count(item):
     gold = [(g["mention"], g["kind"], g["value"], g["actor"], g["actor_basis"]) for g in item.get("claims") or []]
     assert pred == gold
     assert all(p[4] in ACTOR_BASES for p in pred)
+
+
+def test_english_dates_tried_at_latin_word_starts_are_those_of_a_full_scan(monkeypatch):
+    """An Arabic article with a few English words is scanned only where a Latin word or a number starts: the same
+    mentions as every pattern run over the whole text (checked with that shortcut taken on every text)."""
+    import dataclasses
+    import random
+
+    from troopwatch import dates_en
+
+    rng = random.Random(5)
+    pieces = ["May 5, 2020", "last week", " ", "٢٠١٩", "2019-2020", "since mid-October", "\u212a", "\u017f", "\u0130",
+              "\u0131", "x", "Tuesday", "أمس", "قال مسؤول", "a", "three days ago", "3/19/2003", "2019-03-01", "\n", ",",
+              "end of the year", "nextweek", "٥ March", "-", "MONDAY", "THIS WEEK", "Sept.", "12th", "(Reuters)"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    rows = lambda ms: [dataclasses.astuple(m) for m in ms]  # noqa: E731
+    monkeypatch.setattr(dates_en, "_starts", lambda text, lex: None)
+    full = [rows(find_dates_en(t)) for t in texts]
+    monkeypatch.undo()
+    monkeypatch.setattr(dates_en, "_PLACE_COST", 1)  # the places tried however many there are
+    assert dates_en._lex().latin_led
+    assert [rows(find_dates_en(t)) for t in texts] == full
+    assert sum(map(len, full)) > 300

@@ -105,6 +105,35 @@ def test_office_holder_names_found_where_finditer_finds_them(shipped):
                 [m.span() for m in rx.finditer(text)]
 
 
+
+def test_office_holder_names_tried_at_the_words_opening_them_are_those_finditer_finds(shipped):
+    """A person's pattern tried only where a word of the text that is a clitic and a first word of its names stands
+    finds what finditer finds; a person with no such word has no match."""
+    from troopwatch.article import Article
+    from troopwatch.published import _matches_at, _name_places, _office_lexicon, _people_by_word
+    from troopwatch.text import normalize_term
+    from troopwatch.lexicons import load_lexicon
+
+    _, _, _, people = _office_lexicon()
+    _, always = _people_by_word()
+    names = [normalize_term(n) for p in load_lexicon("office_holders")["people"] for n in p["names"]]
+    rng = random.Random(4)
+    glue = ["", " ", "و", "ل", "لل", "فال", "بو", "،", "ا", " قال ", "2", "x"]
+    texts = [a.text for a in shipped]
+    texts += ["".join(rng.choice(glue) + rng.choice(names) for _ in range(12)) for _ in range(40)]
+    found = 0
+    for text in texts:
+        article = Article.from_text(text)
+        places = _name_places(article)
+        for i, (_, rx, _) in enumerate(people):
+            expected = [m.span() for m in rx.finditer(article.text)]
+            if i in always:
+                continue
+            assert [m.span() for m in _matches_at(rx, article.text, places.get(i, []))] == expected
+            found += len(expected)
+    assert found > 100
+
+
 # --------------------------------------------------------------------------- events
 
 

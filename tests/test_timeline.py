@@ -110,6 +110,7 @@ def test_events_table_finds_the_dated_events(corpus):
 def test_dates_in_a_later_clause_are_those_the_date_by_date_search_finds():
     """_same_clause keeps exactly the dates _in_later_clause keeps, however openers and dates are interleaved."""
     import random
+    import re
 
     from troopwatch.article import Article
     from troopwatch.dates import find_dates
@@ -117,17 +118,20 @@ def test_dates_in_a_later_clause_are_those_the_date_by_date_search_finds():
 
     rng = random.Random(3)
     pieces = ["وصل 2500 جندي", "الذي", "التي", "قبل  أن", "حين", "في 12 مارس 2014", "عام 2019", "إلى القاعدة",
-              "وحين", "بعد أن", "في 3 يونيو 2020", "مارس 2021", "الجنود"]
-    opener = _clause_opener_re()
-    checked = 0
-    for _ in range(60):
-        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(3, 14))) + "."
-        if rng.random() < 0.3:
-            text = text.replace(" في", "في", 1)  # a word glued to the one before it
-        article = Article.from_text(text, "t")
-        mentions = sorted(find_dates(article), key=lambda m: m.start)
-        for claim_end in range(0, len(text), 7):
-            expected = [m for m in mentions if not _in_later_clause(article, claim_end, m, opener)]
-            assert _same_clause(article, claim_end, mentions, opener) == expected
-            checked += len(mentions) > len(expected)
-    assert checked > 20  # some dates were in a later clause
+              "وحين", "بعد أن", "في 3 يونيو 2020", "مارس 2021", "الجنود", "قبل     أن", "بعد\t \tأن", "حين2018",
+              "قبل أن2017", "اللذين"]
+    # the lexicon's openers, and a pattern whose match can run from before a date into it (a search cut at the
+    # date's start does not find it, one cut at a later date does)
+    for opener in (_clause_opener_re(), re.compile(r"في\s+12\s+مارس|قبل\s+أن")):
+        checked = 0
+        for _ in range(100):
+            text = " ".join(rng.choice(pieces) for _ in range(rng.randint(3, 30))) + "."
+            if rng.random() < 0.3:
+                text = text.replace(" في", "في", 1)  # a word glued to the one before it
+            article = Article.from_text(text, "t")
+            mentions = sorted(find_dates(article), key=lambda m: m.start)
+            for claim_end in range(0, len(text), 7):
+                expected = [m for m in mentions if not _in_later_clause(article, claim_end, m, opener)]
+                assert _same_clause(article, claim_end, mentions, opener) == expected
+                checked += len(mentions) > len(expected)
+        assert checked > 20  # some dates were in a later clause

@@ -219,7 +219,8 @@ def _greedy_longest_first(matches):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 4), st.sampled_from("abc")), max_size=7), st.booleans())
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 4), st.sampled_from("abc")), max_size=7)
+       | st.lists(st.tuples(st.integers(0, 60), st.integers(1, 6), st.sampled_from("abc")), max_size=25), st.booleans())
 def test_select_non_overlapping_keeps_the_longest(spans, in_order):
     found = [words.Match(a, a + n, TermSpec(label, label)) for a, n, label in spans]
     if in_order:

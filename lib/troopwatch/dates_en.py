@@ -51,6 +51,9 @@ class _Lex:
     since: re.Pattern
     future: re.Pattern
     number_words: dict
+    # every match of the scanned patterns opens with a Latin letter or a digit after no Latin letter or digit
+    # (each word of their lists does, and no list is empty): see _scan
+    latin_led: bool = False
 
 
 @per_lexicons
@@ -75,6 +78,10 @@ def _lex() -> _Lex:
     numbers = load_lexicon("en/numbers").get("units") or {}
     word_b, word_e = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
     rel_parts = lex.get("relative_parts") or {}
+    # the lists whose words open a match of a scanned pattern (the others follow a digit or one of these)
+    lists = [list(month_of), list(weekdays), list(parts), list(offsets), list(rel_parts), list(numbers),
+             list(lex.get("days") or {}), list(lex.get("year_end_phrases") or []),
+             list(lex.get("year_start_phrases") or []), list(lex.get("this_week_phrases") or [])]
     return _Lex(
         month_of=month_of, ambiguous=frozenset(str(m) for m in lex.get("ambiguous_months") or []),
         weekday_of={str(k).lower(): int(v) for k, v in weekdays.items()},
@@ -100,6 +107,7 @@ def _lex() -> _Lex:
         since=re.compile(rf"(?:{_alt(lex.get('since') or [])})\s+$", re.I),
         future=re.compile(rf"{word_b}(?:{_alt(lex.get('future_cues') or [])}){word_e}", re.I),
         number_words={str(k).lower(): int(v) for k, v in numbers.items()},
+        latin_led=all(lists) and all(_LATIN_LEAD.match(str(w)) for words in lists for w in words),
     ) if True else None
 
 
@@ -120,16 +128,60 @@ def _direction(text: str, start: int) -> str | None:
     return "future" if _lex().future.search(text, lo + 1, start) else None
 
 
+# A Latin letter (the four others IGNORECASE lets match one included) or a digit with no Latin letter or digit
+# before it: where a match of a scanned pattern can start.
+_LATIN_START = re.compile("(?<![A-Za-z0-9])[A-Za-z\\d\u0130\u0131\u017f\u212a]")
+_LATIN_LEAD = re.compile("[A-Za-z0-9]")
+# Scanning the whole text costs about this many characters per place tried instead.
+_PLACE_COST = 24
+
+
+def _starts(text: str, lex: _Lex) -> "list[int] | None":
+    """Where a match of the scanned patterns can start, when those places are few for the length of the text (an
+    Arabic article with a few English sentences, read whole); None: scan the whole text."""
+    if not lex.latin_led:
+        return None
+    limit = len(text) // _PLACE_COST
+    starts = []
+    for m in _LATIN_START.finditer(text):
+        starts.append(m.start())
+        if len(starts) > limit:
+            return None
+    return starts
+
+
+def _scan(rx: re.Pattern, text: str, starts: "list[int] | None"):
+    """``rx.finditer(text)``, tried only at ``starts`` (sorted; None: everywhere).
+
+    Every match of the patterns scanned here is non-empty and opens at one of
+    ``starts``, so trying those places in order, each at or after the end of the
+    previous match, is what finditer does.
+    """
+    if starts is None:
+        return rx.finditer(text)
+    out = []
+    end = 0
+    match = rx.match
+    for p in starts:
+        if p >= end:
+            m = match(text, p)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
+
+
 def find_dates_en(text: str) -> list[DateMention]:
     """Every date mention of an English text (offsets into ``text``), in order."""
     lex = _lex()
     cands: list[tuple[int, int, str, dict]] = []
+    starts = _starts(text, lex)
 
     def add(a, b, kind, **f):
         cands.append((a, b, kind, f))
 
     for rx in (lex.full, lex.day_first):
-        for m in rx.finditer(text):
+        for m in _scan(rx, text, starts):
             mon = lex.month_of.get(m.group("mon").rstrip(".").lower())
             d = int(m.group("day"))
             y = int(m.group("year")) if m.group("year") else None
@@ -141,13 +193,13 @@ def find_dates_en(text: str) -> list[DateMention]:
             if m.group("wd"):
                 f["weekday"] = lex.weekday_of[m.group("wd").lower()]
             add(m.start(), m.end(), "full" if y else "day_month", **f)
-    for m in lex.month_year.finditer(text):
+    for m in _scan(lex.month_year, text, starts):
         mon = lex.month_of.get(m.group("mon").rstrip(".").lower())
         f = {"month": mon, "year": int(m.group("year"))}
         if m.group("part"):
             f["part"] = lex.parts[m.group("part").lower()]
         add(m.start(), m.end(), "relative" if f.get("part") else "month_year", **f)
-    for m in lex.month_alone.finditer(text):
+    for m in _scan(lex.month_alone, text, starts):
         name = m.group("mon").rstrip(".")
         mon = lex.month_of.get(name.lower())
         if mon is None or not name[:1].isupper():
@@ -167,15 +219,15 @@ def find_dates_en(text: str) -> list[DateMention]:
         if m.group("part"):
             f["part"] = lex.parts[m.group("part").lower()]
         add(m.start(), m.end(), "relative" if f.get("part") else "month", **f)
-    for m in lex.numeric.finditer(text):
+    for m in _scan(lex.numeric, text, starts):
         mo, d, y = int(m.group("m")), int(m.group("d")), int(m.group("y"))
         if 1 <= mo <= 12 and _valid_day(y, mo, d):
             add(m.start(), m.end(), "full", year=y, month=mo, day=d)
-    for m in lex.iso.finditer(text):
+    for m in _scan(lex.iso, text, starts):
         mo, d, y = int(m.group("m")), int(m.group("d")), int(m.group("y"))
         if 1 <= mo <= 12 and _valid_day(y, mo, d):
             add(m.start(), m.end(), "full", year=y, month=mo, day=d)
-    for m in lex.year.finditer(text):
+    for m in _scan(lex.year, text, starts):
         if m.start("y") > 0 and text[m.start("y") - 1] in "$£€#":
             continue
         y = int(m.group("y"))
@@ -189,29 +241,29 @@ def find_dates_en(text: str) -> list[DateMention]:
                 add(m.start("y2"), m.end("y2"), "year", year=y2)
                 continue
         add(m.start(), m.end("y"), "relative" if f.get("part") else "year", **f)
-    for m in lex.weekday.finditer(text):
+    for m in _scan(lex.weekday, text, starts):
         if not m.group("wd")[:1].isupper():
             continue
         f = {"weekday": lex.weekday_of[m.group("wd").lower()]}
         if m.group("off"):
             f["offset"] = lex.offsets[m.group("off").lower()]
         add(m.start(), m.end(), "weekday", **f)
-    for m in lex.relative.finditer(text):
+    for m in _scan(lex.relative, text, starts):
         f = {"unit": lex.units[m.group("unit").lower()], "offset": lex.offsets[m.group("off").lower()]}
         if m.group("rp"):
             f["part"] = lex.relative_parts[m.group("rp").lower()]
         add(m.start(), m.end(), "relative", **f)
-    for m in lex.ago.finditer(text):
+    for m in _scan(lex.ago, text, starts):
         n = m.group("n").lower()
         k = int(n) if n.isdigit() else lex.number_words.get(n, 1)
         add(m.start(), m.end(), "relative", unit=lex.units[m.group("unit").lower()], offset=-k, ago=True)
-    for m in lex.day_words.finditer(text):
+    for m in _scan(lex.day_words, text, starts):
         add(m.start(), m.end(), "relative", unit="day", offset=lex.days[m.group("w").lower()])
-    for m in lex.year_end.finditer(text):
+    for m in _scan(lex.year_end, text, starts):
         add(m.start(), m.end(), "relative", unit="year", offset=0, part="late")
-    for m in lex.year_start.finditer(text):
+    for m in _scan(lex.year_start, text, starts):
         add(m.start(), m.end(), "relative", unit="year", offset=0, part="early")
-    for m in lex.week_now.finditer(text):
+    for m in _scan(lex.week_now, text, starts):
         add(m.start(), m.end(), "relative", unit="week", offset=0)
     # longest first, no overlaps
     chosen = _longest_first(cands)

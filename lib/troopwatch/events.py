@@ -208,6 +208,36 @@ def _cue_word_index() -> _CueWordIndex:
     return index
 
 
+@per_lexicons
+def _cue_set_words() -> tuple:
+    """((event, ((cue set, the words its cues hold, or None when one of them has words not in Arabic letters), ...)),
+    ...) in lexicon order: a cue set may match only in an article holding all those words."""
+    known, _ = _events_lexicon()
+    required = _cue_word_index().required_sets
+    out = []
+    for ev in known:
+        sets = []
+        for cs in ev.cue_sets:
+            needed = frozenset()
+            for rx in cs[0]:
+                words = required.get(rx.pattern)
+                if words is None:
+                    needed = None
+                    break
+                needed |= words
+            sets.append((cs, needed))
+        out.append((ev, tuple(sets)))
+    return tuple(out)
+
+
+@per_lexicons
+def _generic_words() -> tuple:
+    """((label, generic cue pattern, its words or None when they are not all in Arabic letters), ...)."""
+    _, generic = _events_lexicon()
+    required = _cue_word_index().required_sets
+    return tuple((label, rx, required.get(rx.pattern)) for label, rx in generic)
+
+
 class _Words:
     """Where the words of the cue patterns stand in one article's normalized text (each word looked up once).
 
@@ -402,12 +432,18 @@ def _known_cues(article: Article) -> list[tuple[int, list[tuple[KnownEvent, list
     the cue that matched first.  It depends on the text alone, so an article
     reads it once (publication dating and the pipeline both ask).
     """
-    known, _ = _events_lexicon()
     words = _words_of(article)
+    held = words.cue_words_held()
     present = _present(words)
-    # the cue sets whose every required cue occurs somewhere in the article, in lexicon order
-    possible = [(ev, sets) for ev in known
-                if (sets := [cs for cs in ev.cue_sets if all(present(rx) for rx in cs[0])])]
+    # the cue sets whose every required cue occurs somewhere in the article, in lexicon order (a set whose cues'
+    # words are all in Arabic letters is one comparison with the article's cue words)
+    if held is None:
+        possible = [(ev, sets) for ev, cue_sets in _cue_set_words()
+                    if (sets := [cs for cs, _ in cue_sets if all(present(rx) for rx in cs[0])])]
+    else:
+        possible = [(ev, sets) for ev, cue_sets in _cue_set_words()
+                    if (sets := [cs for cs, needed in cue_sets
+                                 if (needed <= held if needed is not None else all(present(rx) for rx in cs[0]))])]
     if not possible:
         return []
     norm = article.norm
@@ -499,13 +535,15 @@ def article_events(article: Article, mentions: list[DateMention], known: list[di
     Known events from ``data/lexicons/events.yml``, then any sentence where an
     event word (attack, meeting, vote ...) stands with a date of day or month precision.
     """
-    _, generic = _events_lexicon()
     text, norm, art = article.original, article.norm, article.id
     rows = []
     used: set[tuple[int, int]] = set()
     words = _words_of(article)
+    held = words.cue_words_held()
     present = _present(words)
-    generic = [(label, rx) for label, rx in generic if present(rx)]  # cue words the article holds
+    # the generic patterns whose words the article holds
+    generic = [(label, rx) for label, rx, needed in _generic_words()
+               if (needed <= held if needed is not None and held is not None else present(rx))]
     for hit in (match_known_events(article, mentions) if known is None else known):
         ev = hit["event"]
         sa, sb = hit["sentence"]

@@ -18,6 +18,7 @@ import math
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -145,13 +146,8 @@ def _stance_cfg(language: str = "ar") -> _StanceCfg:
 # ----------------------------------------------------------------------------- per-article analysis
 
 
-@dataclass
-class _Evidence:
-    measure: str
-    label: str
-    term: str
-    start: int  # normalized
-    end: int
+# One piece of evidence: (start, measure, label, term, end), start and end normalized (a tuple: an article has many)
+_Evidence = tuple
 
 
 def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], list[int]]:
@@ -164,7 +160,7 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
     lead: set[int] = set()
     headline_done = False
     for k, (a, b) in enumerate(article.sentences):
-        words = sum(1 for t in tokens[article.token_index_at(a):article.token_index_at(b)])
+        words = max(0, article.token_index_at(b) - article.token_index_at(a))
         if not headline_done and words >= 3:
             lead.add(k)
             headline_done = True
@@ -184,7 +180,7 @@ def _stance(article: Article) -> tuple[str, list[_Evidence], dict[str, float], l
         label = m.label
         if label != "not_happening" and _negated(article, m, cfg):
             label = "not_happening"
-        evidence.append(_Evidence("stance", label, m.spec.term, m.start, m.end))
+        evidence.append((m.start, "stance", label, m.spec.term, m.end))
         if (k, label) not in voted:
             voted.add((k, label))
             votes[label] += cfg.lead_weight if k in lead else 1.0
@@ -238,14 +234,14 @@ def _analyse(row: Any) -> _Analysis:
     outlet, basis, span = article_outlet(row, art)
     if span is not None:
         # the term is the outlet name read from the credit line, byline or link (the line is the sentence)
-        ev.append(_Evidence("outlet", basis, str(outlet), span[0], span[1]))
+        ev.append((span[0], "outlet", basis, str(outlet), span[1]))
 
     frame_counts = {}
     lang = _language(art)
     for key, matcher in _frame_matchers(lang).items():
         found = select_non_overlapping(art.matches(matcher))
         frame_counts[key] = len(found)
-        ev.extend(_Evidence("frame", key, m.spec.term, m.start, m.end) for m in found)
+        ev.extend([(m.start, "frame", key, m.spec.term, m.end) for m in found])
 
     stance, stance_ev, votes, deciding = _stance(art)
     ev.extend(stance_ev)
@@ -257,15 +253,15 @@ def _analyse(row: Any) -> _Analysis:
         source_counts[s.kind] += 1
         if s.name not in names[s.kind]:
             names[s.kind].append(s.name)
-        ev.append(_Evidence("source", s.kind, s.term if s.kind != "agency" else s.name, s.start, s.end))
+        ev.append((s.start, "source", s.kind, s.term if s.kind != "agency" else s.name, s.end))
 
     hedges = select_non_overlapping(art.matches(_hedge_matcher(lang)))
-    ev.extend(_Evidence("hedge", m.label, m.spec.term, m.start, m.end) for m in hedges)
+    ev.extend([(m.start, "hedge", m.spec.label, m.spec.term, m.end) for m in hedges])
 
     actor_counts = dict.fromkeys(_actor_keys(), 0)
     for a in actor_mentions(art):
         actor_counts[a.actor] += 1
-        ev.append(_Evidence("actor", a.actor, a.term, a.start, a.end))
+        ev.append((a.start, "actor", a.actor, a.term, a.end))
 
     out: dict[str, Any] = {
         "article": article_id,
@@ -309,9 +305,9 @@ def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[t
     identity = isinstance(norm.offsets, range)
     to_original = norm.to_original
     starts, spans, original_spans = art._sentence_starts, art.sentences, art.original_sentences
-    for e in sorted(ev, key=_evidence_order):
-        start = e.start
-        a, b = (start, e.end) if identity and start < e.end else to_original(start, e.end)
+    # in order of start, measure and label (a stable sort: evidence equal in those keeps the order it was found in)
+    for start, measure, label, term, end in sorted(ev, key=_evidence_order):
+        a, b = (start, end) if identity and start < end else to_original(start, end)
         # art.sentence_index(start)
         k = bisect_right(starts, start) - 1
         if k >= 0 and start < max(spans[k][1], spans[k][0] + 1):
@@ -321,12 +317,11 @@ def _evidence_rows(art: Article, article_id: str, ev: list[_Evidence]) -> list[t
                 sentence = sentences[k] = original[sa:sb]
         else:
             sentence = art.sentence_text(start)
-        add((article_id, e.measure, e.label, e.term, original[a:b], a, b, sentence))
+        add((article_id, measure, label, term, original[a:b], a, b, sentence))
     return evidence
 
 
-def _evidence_order(e: _Evidence) -> tuple:
-    return (e.start, e.measure, e.label)
+_evidence_order = itemgetter(0, 1, 2)  # start, measure, label
 
 
 def analyse_article(article: Article) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -166,6 +166,36 @@ def _name_matches(rx: re.Pattern, nt: str, first_words: tuple[str, ...]):
             end = m.end()
 
 
+def _name_places(article: Article) -> dict[int, list[int]]:
+    """Person (index in the lexicon) -> where a word of the text that is a clitic and the first word of one of the
+    person's names starts, in text order: the only places a match of the person's pattern opens (see
+    :func:`_people_by_word`; a person whose names do not open with Arabic letters is not here)."""
+    by_word, _always = _people_by_word()
+    tokens = article.tokens
+    texts = list(map(itemgetter(2), tokens))
+    opening = by_word.keys() & set(texts)
+    places: dict[int, list[int]] = {}
+    if opening:
+        for k in [k for k, t in enumerate(texts) if t in opening]:
+            start = tokens[k][0]
+            for i in by_word[texts[k]]:
+                places.setdefault(i, []).append(start)
+    return places
+
+
+def _matches_at(rx: re.Pattern, nt: str, places: list[int]):
+    """``rx.finditer(nt)`` for a person pattern whose every match opens at one of the sorted ``places``: each tried
+    in order, after the end of the previous match."""
+    end = 0
+    for p in places:
+        if p < end:
+            continue
+        m = rx.match(nt, p)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
 def _title_zones(nt: str, start: int, end: int) -> tuple[str, str]:
     """The words before a name (up to 7, within its clause) and the apposition after it ("X، رئيس ...")."""
     before = nt[max(0, start - 90):start]
@@ -217,17 +247,19 @@ def office_holder_constraints(text: "str | Article") -> list[Constraint]:
     nt = article.norm.text
     # the people one of whose names' first words opens a word of the text (read in lexicon order)
     by_word, always = _people_by_word()
-    named = set(always)
-    for w in by_word.keys() & set(map(itemgetter(2), article.tokens)):
-        named |= by_word[w]
+    places = _name_places(article)
     found: dict[str, Constraint] = {}
     for i, (name, rx, terms) in enumerate(people):
-        if i not in named:
+        if i in places:
+            matches = _matches_at(rx, nt, places[i])
+        elif i in always:
+            words = _NAME_WORDS.get(rx.pattern)
+            if words is not None and not any(w in nt for w in words):
+                continue  # every match holds the first word of one of the names: none is in the text
+            matches = rx.finditer(nt) if words is None else _name_matches(rx, nt, words)
+        else:
             continue  # every match opens with a word of the text that is a clitic and the first word of a name
-        words = _NAME_WORDS.get(rx.pattern)
-        if words is not None and not any(w in nt for w in words):
-            continue  # every match holds the first word of one of the names: none is in the text
-        for m in (rx.finditer(nt) if words is None else _name_matches(rx, nt, words)):
+        for m in matches:
             zb, za = _title_zones(nt, m.start(), m.end())
             best_len, best_roles, former = 0, set(), False
             for zone in (zb, za):

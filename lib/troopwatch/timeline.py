@@ -11,6 +11,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
+
+try:  # the standard library's regex parser (Python 3.11+)
+    import re._parser as _re_parser
+    from re import _constants as _re_constants
+except ImportError:  # pragma: no cover - older interpreters
+    import sre_constants as _re_constants  # type: ignore[no-redef]
+    import sre_parse as _re_parser  # type: ignore[no-redef]
 
 import pandas as pd
 
@@ -60,10 +68,18 @@ def claim_times(article: Article, claims: list, mentions: list[DateMention], kno
     longest = max((m.end - m.start for m in dated), default=0)
     since, opener = _since_re(), _clause_opener_re()  # (looked up once, not per claim)
     since_in: dict[tuple[int, int], bool] = {}  # sentence -> whether "since" is written in it
+    spaces_in: dict[tuple[int, int], tuple] = {}  # sentence -> (its normalized span, its longest white space)
     for claim in claims:
         ss, se = claim.sentence_start, claim.sentence_end
         cs, ce = claim.start, claim.end
-        in_sentence = _same_clause(article, ce, _between(dated, starts, ss, se), opener)
+        candidates = _between(dated, starts, ss, se)
+        space = None
+        if len(candidates) > 1:  # more than one date to read: the longest white space of the sentence, once for all
+            space = spaces_in.get((ss, se))
+            if space is None:
+                na, nb = article.norm_span(ss, se)
+                space = spaces_in[(ss, se)] = (na, nb, _longest_space(norm.text, na, nb))
+        in_sentence = _same_clause(article, ce, candidates, opener, space)
         chosen, basis = _nearest(in_sentence, cs, ce), "sentence"
         if chosen is None:
             para = _holding(paragraphs, para_starts, cs)
@@ -152,17 +168,21 @@ def _in_later_clause(article: Article, claim_end: int, m: DateMention, opener: r
     return (opener or _clause_opener_re()).search(article.norm.text, a, b) is not None
 
 
-def _same_clause(article: Article, claim_end: int, mentions: list[DateMention], opener: re.Pattern) -> list[DateMention]:
+def _same_clause(article: Article, claim_end: int, mentions: list[DateMention], opener: re.Pattern,
+                 space: tuple | None = None) -> list[DateMention]:
     """The ``mentions`` (sorted by start) not in a later clause than the claim ending at ``claim_end``
     (:func:`_in_later_clause` of each, without searching the same text again for every date).
 
     A clause opener found between the claim and a date that ends before the date starts stands, unchanged, between
     the claim and every later date too (the text up to its end and the character after it are the same), so the
-    dates after it are in a later clause without another search.  Dates are searched one by one until then.
+    dates after it are in a later clause without another search.  Dates are searched one by one until then, each
+    search starting where the previous one left no possible match (see below).  ``space`` is (start, end, the
+    longest run of white space in the normalized text between them) when the caller knows it for the span searched.
     """
     out = []
     text = article.norm.text
-    a = None
+    a = lo = None
+    reach = False  # the most characters a match of opener takes between the claim and the last date (None: no bound)
     solid = False  # an opener ended before a date already read starts
     for m in mentions:
         if m.start < claim_end:
@@ -171,14 +191,86 @@ def _same_clause(article: Article, claim_end: int, mentions: list[DateMention], 
         if solid:
             continue
         if a is None:
-            a = article.to_norm(claim_end)
+            a = lo = article.to_norm(claim_end)
         b = max(a, article.to_norm(m.start))  # article.norm_span(claim_end, m.start)
-        found = opener.search(text, a, b)
+        # opener.search(text, a, b): no match opens before lo, so the search starts there
+        found = opener.search(text, lo, b)
         if found is None:
             out.append(m)
         elif found.end() < b:
             solid = True
+            continue
+        if m is mentions[-1]:
+            break
+        if reach is False:
+            # every search reads text[a:last]: white space there bounds how long a match can be
+            last = max(a, article.to_norm(mentions[-1].start))
+            if space is not None and space[0] <= a and last <= space[1]:
+                reach = _widest(opener.pattern, space[2])
+            else:
+                reach = _widest(opener.pattern, _longest_space(text, a, last))
+        if reach is not None:
+            # no match opens before b - reach in the text cut at b, and a match opening there reads nothing from b
+            # on (it is at most reach long), so none opens there in the text cut at any later date either
+            lo = max(lo, b - reach)
     return out
+
+
+@lru_cache(maxsize=256)
+def _widest(pattern: str, space_run: int) -> int | None:
+    """The most characters a match of ``pattern`` takes in a text whose longest run of white space is ``space_run``
+    characters (None when there is no bound)."""
+    try:
+        return _width(_re_parser.parse(pattern), space_run)
+    except Exception:  # noqa: BLE001 - the pattern compiled; without a parse it has no bound
+        return None
+
+
+def _width(items, space_run: int) -> int | None:
+    C = _re_constants
+    total = 0
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
+            total += 1
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            _lo, hi, sub = av
+            one = _width(sub, space_run)
+            if one is None:
+                return None
+            if hi >= C.MAXREPEAT:
+                if not _spaces_only(sub):
+                    return None
+                hi = space_run  # a repeat of white space takes at most the longest run of it
+            total += one * hi
+        elif op is C.SUBPATTERN:
+            one = _width(av[-1], space_run)
+            if one is None:
+                return None
+            total += one
+        elif op is C.BRANCH:
+            widths = [_width(b, space_run) for b in av[1]]
+            if None in widths:
+                return None
+            total += max(widths, default=0)
+        elif op in (C.ASSERT, C.ASSERT_NOT, C.AT):
+            continue  # takes no character
+        else:
+            return None
+    return total
+
+
+def _spaces_only(items) -> bool:
+    """Whether a parsed sequence is one white-space character (``\\s``)."""
+    C = _re_constants
+    return len(items) == 1 and items[0][0] is C.IN and list(items[0][1]) == [(C.CATEGORY, C.CATEGORY_SPACE)]
+
+
+_SPACE_RUN = re.compile(r"\s\s+")
+
+
+def _longest_space(text: str, a: int, b: int) -> int:
+    """The longest run of white space in ``text[a:b]`` (at least 1)."""
+    return max(map(len, _SPACE_RUN.findall(text, a, b)), default=1)
 
 
 def _holding(spans: list[tuple[int, int]], starts: list[int], pos: int) -> tuple[int, int] | None:

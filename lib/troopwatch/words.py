@@ -818,6 +818,35 @@ def select_non_overlapping(matches: Iterable[Match]) -> list[Match]:
         # none empty, each ending before the next starts (as most matches of a text do): every one is kept,
         # in this order
         return matches
+    if any(m.end <= m.start for m in matches):
+        return _longest_first(matches)
+    # a match overlaps only matches of its own run of overlapping matches (by start, each starting before the
+    # furthest end of those before it): the runs are chosen in one by one, and a match overlapping none is kept
+    ordered = sorted(matches, key=_start_of)
+    out: list[Match] = []
+    n = len(ordered)
+    i = 0
+    while i < n:
+        reach = ordered[i].end
+        j = i + 1
+        while j < n and ordered[j].start < reach:
+            if ordered[j].end > reach:
+                reach = ordered[j].end
+            j += 1
+        if j == i + 1:
+            out.append(ordered[i])
+        else:
+            out.extend(_longest_first(ordered[i:j]))
+        i = j
+    return out
+
+
+def _start_of(m: Match) -> int:
+    return m.start
+
+
+def _longest_first(matches: list[Match]) -> list[Match]:
+    """The longest matches (then by start, label), each dropped when it overlaps one kept; sorted by start."""
     ordered = sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.label))
     starts: list[int] = []
     kept: list[Match] = []
