@@ -2122,10 +2122,25 @@ def _number_sentences(text: str, spans: list, lex: _Lex) -> list[bool]:
 _RESTATED_MIN = 10  # smaller figures repeat by chance too often to be read as one figure
 
 
+_BOUNDED = ("approx", "at_least", "at_most")  # qualifiers a bare restatement of a figure leaves out
+
+
 def _restated(claims: list) -> None:
     """A figure the article states again ("55 هجوما" in the lead and in a quote) is one figure: a
     mention whose actor nothing around it says takes the actor of its other mention (one known
-    actor only; figures under _RESTATED_MIN are left alone)."""
+    actor only; figures under _RESTATED_MIN are left alone).  So does a bare mention of a figure
+    the article states elsewhere with one qualifier ("سحب 147 ألف جندي" in the headline, "أقل من
+    147 ألف جندي" in the body): it takes that qualifier and its bounds, and the figure is one
+    row of the ledger."""
+    stated: dict = {}
+    for c in claims:
+        if c.qualifier in _BOUNDED and c.value is not None and c.value >= _RESTATED_MIN:
+            stated.setdefault((c.kind, c.value), set()).add((c.qualifier, c.low, c.high))
+    for c in claims if stated else ():
+        if c.qualifier == "exact":
+            got = stated.get((c.kind, c.value))
+            if got is not None and len(got) == 1:
+                c.qualifier, c.low, c.high = next(iter(got))
     known: dict = {}
     for c in claims:
         if c.actor != "unknown" and c.value is not None and c.value >= _RESTATED_MIN:
