@@ -103,11 +103,21 @@ def test_several_alone_is_no_number():
         ("بين ثلاثة وأربعة آلاف جندي", 3000, 4000, "ثلاثة وأربعة آلاف"),
         ("بين 60 و100 ألف مقاتل", 60000, 100000, "60 و100 ألف"),
         ("3000-5000 جندي", 3000, 5000, "3000-5000"),
+        # an end in the years' range is a count beside an end of its size
+        ("نشر 1500 إلى 2000 جندي", 1500, 2000, "1500 إلى 2000"),
+        ("سيرسل 2000 الى 2500 عسكري", 2000, 2500, "2000 الى 2500"),
+        ("بقاء 1900 أو 2400 جندي", 1900, 2400, "1900 أو 2400"),
     ],
 )
 def test_ranges(text, low, high, mention):
     m = one(text)
     assert (m.qualifier, m.low, m.high, m.text) == ("range", low, high, mention)
+
+
+@pytest.mark.parametrize("text", ["منذ 2003 إلى 4471 جنديا", "ومنذ عام 2003 الى 4471 جنديا", "وصل إلى 500 حتى 2007",
+                                  "في 2010 إلى 2400 جندي"])
+def test_a_year_beside_a_count_is_no_range(text):
+    assert all(m.qualifier != "range" for m in find_numbers(text))
 
 
 def test_change_is_two_numbers_not_a_range():

@@ -96,6 +96,7 @@ class _Vocab:
     candidate: re.Pattern
     vague_bounds: dict  # normalized vague word -> (low, high)
     single_before: frozenset = frozenset()  # words before which an accusative scale alone is one (قارب ألفا في)
+    year_lead: frozenset = frozenset()  # words after which a four-digit number is a year (منذ 2003)
 
 
 def _forms(value) -> list[str]:
@@ -230,6 +231,7 @@ def _vocab() -> _Vocab:
         candidate=candidate,
         vague_bounds=vague_bounds,
         single_before=word_set("accusative_single_before"),
+        year_lead=word_set("year_lead"),
     )
 
 
@@ -763,8 +765,11 @@ def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
                 if rng is not None and not (rng < y.value):
                     rng = None
                 if (rng is not None and _looks_like_year(t, x) != _looks_like_year(t, y)
-                        and not voc.range_open.search(before) and not voc.range_from.search(before)):
-                    rng = None  # "منذ 2003 إلى 4471 جنديا": a year and a count, no range
+                        and not voc.range_open.search(before) and not voc.range_from.search(before)
+                        and (_year_led(before, voc) or 3 * rng < y.value)):
+                    # "منذ 2003 إلى 4471 جنديا": a year and a count, no range ("نشر 1500 إلى 2000
+                    # جندي" is one: ends of one size, no word of time before)
+                    rng = None
         if rng is not None:
             mn = NumberMention(
                 value=rng, low=rng, high=y.value, qualifier="range", start=0, end=0, text="",
@@ -796,6 +801,15 @@ def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
 
 def _looks_like_year(t: str, x: _Expr) -> bool:
     return not x.words and x.end - x.start == 4 and 1900 <= x.value <= 2100
+
+
+def _year_led(before: str, voc: _Vocab) -> bool:
+    """Does the text before a number end with a word after which a four-digit number is a year?"""
+    m = re.search(f"([{ARABIC_LETTER}]+)\\W*$", before)
+    if m is None:
+        return False
+    w = m.group(1)
+    return any(w.startswith(p) and w[len(p):] in voc.year_lead for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"))
 
 
 def _change_before(t: str, start: int, voc: _Vocab) -> bool:
