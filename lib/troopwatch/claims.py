@@ -204,6 +204,7 @@ def _lex() -> _Lex:
     add("attack_cond", event.get("conditional_nouns"))
     add("hostile", event.get("hostile_context"))
     add("repeat", event.get("repeat_nouns"))
+    add("attacked_noun", event.get("target_nouns"))
     add("attack_cue", event.get("cues"))
     add("ordinal_head", event.get("ordinal_heads"))
     add("casualty", casualty.get("nouns"))
@@ -1007,6 +1008,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
                     break
                 if s.has(k, "attack"):
                     return "event", k
+        if mn.ordinal and mn.value != 1 and glued == "و" and s.cats(i1) & {"hit_verb", "attacker_verb"} \
+                and _attack_word_before(s, i0, {"attack"}, across=True):
+            # "وهجوم رابع استهدف قاعدة عين الأسد، وخامس استهدف رتلا": the n-th of the attacks just
+            # listed, its noun left out before the verb
+            return "event", None
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
@@ -1063,7 +1069,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c \
-        or "relative" in c  # "الجنود الثلاثة الذين قتلوا"
+        or "relative" in c \
+        or _glued_preposition(s, j) and _joined_by_and(s, i0, glued) and not _is_year(mn, s.lex) \
+        and _previous_claim(earlier, mn, s, max_gap=8) is not None
+    # ("الجنود الثلاثة الذين قتلوا"; "25 هجمة بطائرات مسيرة و30 بالصواريخ": the next part of a tally,
+    # its means after it)
     # "لهجومين اثنين بطائرات مسيرة": after one or two agreeing with the noun before them, a
     # prepositional phrase may follow
     if not boundary and not (mn.words and mn.value is not None and mn.value <= 2 and _glued_preposition(s, j)):
@@ -1095,7 +1105,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return None
     if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
-    if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
+    if before >= 0 and (s.has(before, "non_claim") and not (
+            glued == "و" and any(_glued_preposition(s, k) for k in (before, before - 1))
+            and _previous_claim(earlier, mn, s, max_gap=8) is not None)
+                        # ("25 هجمة بطائرات مسيرة و30 بالصواريخ": the means of the count before, not a noun of 30)
+                        or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
                                                        and not _cue_before(s, i0, "cas_before", span=3)
                                                        and s.word(before) not in s.lex.qual_words
@@ -1142,12 +1156,29 @@ def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
             return "casualty", None
         if s.cats(k) & {"attack_cue", "attacker_verb"} and k > i1:
             return "event", None  # "وهذه المرة الثالثة التي تستهدف فيها القاعدة"
-    for k in range(head - 1, max(-1, head - _WINDOW_BEFORE - 1), -1):
-        if s.word(k) in _STRONG_PUNCT:
-            break
-        if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
-            return "event", None
+    if _attack_word_before(s, head, {"attack_cue", "attack", "attacker_verb"}):
+        return "event", None
     return None
+
+
+_REPEAT_REACH = 24  # tokens searched back from "N مرات" or "للمرة الثانية" for the attack it repeats
+
+
+def _attack_word_before(s: _Sentence, i0: int, cats: set, across: bool = False) -> bool:
+    """Is a word of ``cats`` before i0 in its sentence part?  "أعلنت استهداف قاعدة القوات الأميركية في
+    قسرك في ريف الحسكة شمالي شرقي سوريا للمرة الثانية": a long object may stand between the verb and
+    the count of times; past a comma or another number the search stops at _WINDOW_BEFORE words, and
+    it crosses a comma and و only when ``across`` (the items of a list)."""
+    reach = _REPEAT_REACH
+    for k in range(i0 - 1, max(-1, i0 - _REPEAT_REACH - 1), -1):
+        w = s.word(k)
+        if w in _STRONG_PUNCT or k < i0 - reach or w in ("،", ",") and not across and _starts_clause(s, k + 1):
+            return False  # (a new clause: "استهدفت القاعدة، وزار الرئيس العراق ثلاث مرات")
+        if w in ("،", ",") or w[:1].isdigit():
+            reach = _WINDOW_BEFORE
+        if s.cats(k) & cats:
+            return True
+    return False
 
 
 def _definite(w: str) -> bool:
@@ -1226,7 +1257,11 @@ def _parallel(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: lis
     while k > 0 and s.word(k) in s.lex.qual_words:
         k -= 1
     if glued != "و" and s.word(k) not in ("،", ",", "(", "و", "ثم"):
-        return False
+        # "2500 جندي في العراق وفي سوريا 900": the place of the next part before it, with و
+        place = next((a for a, b, _l in s.places if b == k + 1), None)
+        if place is None or not (s.word(place - 1).startswith("و") and s.has(place - 1, "place_prep")):
+            return False
+        k = place - 1
     m = s.index_from(earlier[-1]._norm_end)
     while m < k:
         c = s.cats(m)
@@ -1331,6 +1366,8 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         return None
     if "attack" in c:
         return "event", j
+    if "attacked_noun" in c:
+        return ("event", j) if _attacked(s, i0, j) else None
     if "attack_cond" in c:
         if any(s.has(k, "hostile") for k in range(len(s)) if k != j):
             return "event", j
@@ -1350,12 +1387,7 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
             return "casualty", j  # "قتل 17 عسكريا واثنان من المدنيين": more of the dead
         return None
     if "repeat" in c:
-        for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
-            if s.word(k) in _STRONG_PUNCT:
-                break
-            if s.has(k, "attack_cue") or s.has(k, "attack"):
-                return "event", None
-        return None
+        return ("event", None) if _attack_word_before(s, i0, {"attack_cue", "attack"}) else None
     if "inherit" in c:
         if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
             return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
@@ -1369,6 +1401,31 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     counted = _count_kind(c)
     if counted is not None:
         return counted, j
+    return False
+
+
+_ATTACKED_REACH = 3  # words searched before a count of convoys for a word of attack (5 after its noun)
+
+
+def _attacked(s: _Sentence, i0: int, j: int) -> bool:
+    """Is a word of attack governing the count at i0 of the things attacked at j (claims.yml
+    target_nouns)?  Before the count ("تعرض ثلاثة أرتال"، "استهدفت عبوات ناسفة رتلين"، "هجمات على
+    قافلتين"; not a bare preposition), or after its noun in its clause ("رتلان تابعان للتحالف
+    تعرضا لهجوم")."""
+    seen = 0
+    k = i0 - 1
+    while k >= 0 and seen < _ATTACKED_REACH and not s.is_punct(k):
+        c = s.cats(k)
+        if c & {"attack", "attack_cue", "hit_verb", "attacker_verb", "victim_after"} or "target" in c and "function" not in c:
+            return True
+        if s.word(k) not in s.lex.qual_words:
+            seen += 1
+        k -= 1
+    for k in range(j + 1, min(len(s), j + 6)):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.cats(k) & {"attack", "attack_cue", "hit_verb", "victim_after"}:
+            return True
     return False
 
 
@@ -1866,8 +1923,8 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     actors = s.actors
     # 1. an adjective on the attack noun: "ضربة جوية أمريكية" (not a noun after it: "3 هجمات
-    #    أرتال التحالف" names the target)
-    for a, b, label, role in actors:
+    #    أرتال التحالف" names the target, as does one after a convoy attacked: "3 أرتال للتحالف")
+    for a, b, label, role in actors if not s.has(after_from - 1, "attacked_noun") else ():
         if after_from <= a < after_from + 2 and role in ("plain", "source") \
                 and all(s.word(k).endswith(("ية", "ي", "يين", "يتين", "يان")) for k in range(after_from, a)):
             return label
@@ -2884,6 +2941,8 @@ def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = No
         kind = _troops_or_casualties(s, i, i, mn, earlier)
     elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
         return None
+    elif kind == "event" and "attacked_noun" in s.cats(i) and not _attacked(s, i, i):
+        return None  # "وصل رتلان إلى القاعدة": convoys, no attack
     elif kind == "event" and _definite(s.word(i)):
         return None  # "وأحبط الهجومان": the two attacks told before, no new count
     elif kind == "event" and "repeat" in s.cats(i) and _noun_claim(s, i, i, mn, [], partitive=False) is None:
