@@ -37,7 +37,7 @@ from troopwatch.article import Article  # noqa: E402
 from troopwatch.pipeline import extract_article  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "real"
-FILES = {"ar": ["ar_troops.yml", "ar_attacks.yml", "ar_more.yml", "ar_more2.yml", "ar_more3.yml"], "en": ["en.yml"]}
+FILES = {"ar": ["ar_troops.yml", "ar_attacks.yml", "ar_more.yml", "ar_more2.yml", "ar_more3.yml", "ar_more4.yml"], "en": ["en.yml"]}
 KINDS = ("troops", "attacks", "casualties")
 
 

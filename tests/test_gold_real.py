@@ -19,9 +19,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "gold" / "real"
 FILES = sorted(REAL.glob("*.yml"))
-PREFIX = {"ar_troops.yml": "ar-t-", "ar_attacks.yml": "ar-a-", "ar_more.yml": "ar-m-", "ar_more2.yml": "ar-m2-", "ar_more3.yml": "ar-m3-",
+PREFIX = {"ar_troops.yml": "ar-t-", "ar_attacks.yml": "ar-a-", "ar_more.yml": "ar-m-", "ar_more2.yml": "ar-m2-", "ar_more3.yml": "ar-m3-", "ar_more4.yml": "ar-m4-",
           "en.yml": "en-"}
-STRICT = {"ar_more.yml", "ar_more2.yml", "ar_more3.yml"}  # the newer files: split by id parity, dates with their kind
+STRICT = {"ar_more.yml", "ar_more2.yml", "ar_more3.yml", "ar_more4.yml"}  # the newer files: split by id parity, dates with their kind
 
 KINDS = {"troops", "attacks", "casualties"}
 QUALIFIERS = {"exact", "approx", "at_least", "at_most", "range", "vague"}
@@ -168,7 +168,7 @@ def test_ids_are_unique_and_the_new_files_repeat_no_url():
         assert e["id"] not in ids, f"{e['id']} in {name} and {ids[e['id']]}"
         ids[e["id"]] = name
         urls.setdefault(e["url"], []).append(e["id"])
-    repeated = {u: i for u, i in urls.items() if len(i) > 1 and any(x.startswith(("ar-m-", "ar-m2-", "ar-m3-")) for x in i)}
+    repeated = {u: i for u, i in urls.items() if len(i) > 1 and any(x.startswith(("ar-m-", "ar-m2-", "ar-m3-", "ar-m4-")) for x in i)}
     assert not repeated, repeated
 
 
