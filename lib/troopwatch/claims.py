@@ -1013,6 +1013,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             # "وهجوم رابع استهدف قاعدة عين الأسد، وخامس استهدف رتلا": the n-th of the attacks just
             # listed, its noun left out before the verb
             return "event", None
+        if mn.ordinal and mn.value != 1 and glued == "و" and earlier and earlier[-1].kind == "event" \
+                and _previous_claim(earlier, mn, s, max_gap=12) is not None:
+            # "الهجوم هو الثالث والعشرون منذ أكتوبر، والثاني هذا الأسبوع": the same attack counted
+            # again over another span
+            return "event", None
         if mn.ordinal:
             return None
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
@@ -1025,7 +1030,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         for a, b, _l, _r in s.actors:
             if a <= head < b and a > 0:
                 head = a - 1
-        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}):
+        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}) \
+                and not (s.cats(i1) & {"troop", "casualty", "attack"} and not _definite(s.word(i1))
+                         and mn.value not in (100, 1000, 1000000)):
+            # (a definite number before its indefinite noun counts it: "بمن فيهم الثماني مئة والثمانين
+            # جنديا بولنديا"; "وصولا إلى الألف قتيل" names the round number, a mark)
             return None
     j = i1
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
@@ -1069,7 +1078,7 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c \
-        or "relative" in c \
+        or "relative" in c or "year_word" in c and _is_year_at(s, j + 1) \
         or _glued_preposition(s, j) and _joined_by_and(s, i0, glued) and not _is_year(mn, s.lex) \
         and _previous_claim(earlier, mn, s, max_gap=8) is not None
     # ("الجنود الثلاثة الذين قتلوا"; "25 هجمة بطائرات مسيرة و30 بالصواريخ": the next part of a tally,
@@ -1194,6 +1203,12 @@ def _glued_preposition(s: _Sentence, j: int) -> bool:
     """Does token j start with the preposition ب or ل glued to a word ("بطائرات"، "لقوات")?"""
     w = s.word(j)
     return w[:1] in ("ب", "ل") and any(len(st) < len(w) for st in s.stems(j))
+
+
+def _is_year_at(s: _Sentence, j: int) -> bool:
+    """Is token j a four-digit number in the years' range ("عام 2003")?"""
+    w = s.word(j)
+    return len(w) == 4 and w.isdigit() and s.lex.year_low <= int(w) <= s.lex.year_high
 
 
 def _year_phrase_at(s: _Sentence, j: int) -> bool:
