@@ -272,6 +272,8 @@ def _lex() -> _Lex:
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
+    add("trained", lex.get("trained_verbs"))
+    add("training", lex.get("training_nouns"))
     add("transport", lex.get("transport_verbs"))
     for entry in numbers_lex_early.get("vague_before_scale") or []:
         add("several", entry.get("forms"))
@@ -931,13 +933,32 @@ def _transported(s: _Sentence, i0: int, noun: Optional[int]) -> bool:
     return any(s.has(k, "transport") and s.has(k + 1, "range_to") for k in range(end, min(len(s), end + 2)))
 
 
+def _trained(s: _Sentence, i0: int) -> bool:
+    """"تم تدريب نحو 900 مقاتل كردي"، "درب المستشارون الأمريكيون أكثر من 5 آلاف جندي": a verb of
+    training governs the count (within _RELEASE_REACH words before it, only its subject between: the
+    trainers and their nationality): trainees, no troop level ("بعثة تدريب قوامها 500 عنصر"، "مهمة
+    تدريب يشارك فيها 150 جنديا" count the trainers)."""
+    seen = 0
+    k = i0 - 1
+    while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
+        c = s.cats(k)
+        if "trained" in c or "training" in c and seen == 0:
+            return True
+        if s.word(k) not in s.lex.qual_words:
+            if not (c & {"troop", "force"} or any(a <= k < b for a, b, _l, _r in s.actors)) or "count_head" in c:
+                return False
+            seen += 1
+        k -= 1
+    return False
+
+
 def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     """"أفرجت الفصائل عن 3 جنود"، "عاد 12 جنديا إلى الخدمة"، "إجلاء 50 جنديا": people freed,
     returned or evacuated are no troop level; freed or returned people are no new casualties
     either (evacuated ones may be: the casualty words decide)."""
     if kind not in ("presence", "casualty"):
         return False
-    if kind == "presence" and _transported(s, i0, noun):
+    if kind == "presence" and (_transported(s, i0, noun) or s.all_cats & {"trained", "training"} and _trained(s, i0)):
         return True
     cats = ("release", "evacuate") if kind == "presence" else ("release",)
     if not _may_have(s, cats):
