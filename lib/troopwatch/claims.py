@@ -205,6 +205,7 @@ def _lex() -> _Lex:
     add("hostile", event.get("hostile_context"))
     add("repeat", event.get("repeat_nouns"))
     add("attacked_noun", event.get("target_nouns"))
+    add("heard", event.get("heard_before"))
     add("attack_cue", event.get("cues"))
     add("ordinal_head", event.get("ordinal_heads"))
     add("casualty", casualty.get("nouns"))
@@ -237,6 +238,7 @@ def _lex() -> _Lex:
     add("inherit", lex.get("inherit_nouns"))
     add("function", lex.get("function_words"))
     add("rhetoric", lex.get("rhetoric_before"))
+    add("each", lex.get("distributive_before"))
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
@@ -1002,11 +1004,14 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         before -= 1
     elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
         glued = "و"  # "واثنين": the conjunction glued to a number word
+    if before >= 0 and s.has(before, "each"):
+        return None  # "كل واحدة منها"، "لكل 100 مواطن": a share or a rate
     if before >= 0 and s.has(before, "rhetoric"):
         # ("المرة الأولى التي يقتل فيها جنود": the first time says unprecedented, no count)
         return _nth_time(s, before, i1) if mn.ordinal and mn.value != 1 else None
-    if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
-        head = before - 1 if s.word(before) == "رقم" else before
+    number_word = before >= 0 and s.word(before) in ("رقم", "الرقم")  # "الهجوم هو الرقم 19"
+    if mn.ordinal or glued in ("ال", "وال", "بال") or number_word:
+        head = before - 1 if number_word else before
         while head > 0 and s.word(head) in _QUOTES:
             head -= 1  # 'هذا الهجوم "هو الثاني من نوعه'
         if head > 0 and s.has(head, "copula"):
@@ -1405,6 +1410,8 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "attacked_noun" in c:
         return ("event", j) if _attacked(s, i0, j) else None
     if "attack_cond" in c:
+        if _heard(s, i0):
+            return None
         if any(s.has(k, "hostile") for k in range(len(s)) if k != j):
             return "event", j
         return None
@@ -1427,7 +1434,9 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     if "inherit" in c:
         if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
             return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
-        prev = _previous_claim(earlier, mn, s, max_gap=12)
+        # ("وصل 250 جنديا إلى الكويت في طريقهم إلى بلادهم، بينما لا يزال نحو 150 آخرين في العراق":
+        # "others" points back past a clause)
+        prev = _previous_claim(earlier, mn, s, max_gap=_INHERIT_GAP)
         if prev is not None and prev.kind == "presence" and any(
                 s.has(k, "person") and not s.has(k, "troop") for k in range(j + 1, min(len(s), j + 5))):
             return None  # "4450 جنديا ... و7 آلاف آخرين في صورة متعاقدين": the others are no soldiers
@@ -1440,6 +1449,13 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     return False
 
 
+def _heard(s: _Sentence, i0: int) -> bool:
+    """"دوى انفجاران"، "سمع دوي ثلاثة انفجارات": explosions heard (a word of sound among the two
+    words before the count) are sounds, not attacks counted."""
+    return "heard" in s.all_cats and any(s.has(k, "heard") for k in (i0 - 1, i0 - 2))
+
+
+_INHERIT_GAP = 20  # words between a figure and the "N آخرين" that counts more of what it counts
 _ATTACKED_REACH = 3  # words searched before a count of convoys for a word of attack (5 after its noun)
 
 
@@ -2975,7 +2991,8 @@ def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = No
         return None  # "مصدران عسكريان": the adjective of another noun
     if kind == "presence":
         kind = _troops_or_casualties(s, i, i, mn, earlier)
-    elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
+    elif kind == "event" and "attack_cond" in s.cats(i) and (
+            _heard(s, i) or not any(s.has(k, "hostile") for k in range(len(s)) if k != i)):
         return None
     elif kind == "event" and "attacked_noun" in s.cats(i) and not _attacked(s, i, i):
         return None  # "وصل رتلان إلى القاعدة": convoys, no attack
