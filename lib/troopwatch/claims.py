@@ -1120,7 +1120,9 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     for a, b, _l, _r in s.actors:
         if a <= head < b and a > 0:
             head = a - 1
-    agrees = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال"))
+    # (the article written before the number word, not the alef of "ألفين" after "إلى")
+    agrees = mn.words and s.toks[i0][1] < mn.norm_start and s.text[s.toks[i0][1]:mn.norm_start].endswith("ال") \
+        and s.word(head).startswith(("ال", "وال"))
     definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person", "attack"})  # "الهجمات الأربعين"
     if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
         return None  # "الوزارات العراقية الثلاث": the number describes another noun

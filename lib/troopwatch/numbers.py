@@ -482,7 +482,10 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                     # "ألفا جندي": a dual in construct with its noun; "قارب ألفا في"، "ألفا من
                     # الجنود": the accusative of one thousand
                     nxt = _next_token(t, tok.end)
-                    single = nxt is None or not nxt.text[:1].isalpha() or nxt.text in voc.single_before
+                    # ("ألفا وخمسمئة جندي"، "ألفا و500": one thousand and the number joined to it)
+                    single = nxt is None or not nxt.text[:1].isalpha() or nxt.text in voc.single_before \
+                        or nxt.text.startswith("و") and (nxt.text[1:2].isdigit() or nxt.text == "و" or _lookup(
+                            nxt.text, ("و",), voc) is not None)
                     total = value if single else 2 * value
                 else:
                     total = value
@@ -816,7 +819,8 @@ def _change_before(t: str, start: int, voc: _Vocab) -> bool:
     """A verb of change shortly before: "خفض عدد القوات من 5200 إلى 3000"."""
     window = t[max(0, start - 80):start]
     for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-8:]:  # "زيادة عدد أفراد بعثته في العراق من 500"
-        for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"):
+        # (with the future particle too: "سيرتفع عدد أفراد البعثة من 500 إلى 4000")
+        for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "س", "وس", "فس"):
             if w.startswith(p) and w[len(p):] in voc.change_verbs:
                 return True
     return False
