@@ -275,6 +275,8 @@ def _lex() -> _Lex:
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
     add("trained", lex.get("trained_verbs"))
+    add("return", lex.get("return_verbs"))
+    add("duty", lex.get("duty_words"))
     add("training", lex.get("training_nouns"))
     add("transport", lex.get("transport_verbs"))
     for entry in numbers_lex_early.get("vague_before_scale") or []:
@@ -962,7 +964,10 @@ def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
         return False
     if kind == "presence" and (_transported(s, i0, noun) or s.all_cats & {"trained", "training"} and _trained(s, i0)):
         return True
-    cats = ("release", "evacuate") if kind == "presence" else ("release",)
+    if kind == "casualty" or s.all_cats & {"medical", "duty"}:
+        cats = ("release", "evacuate", "return") if kind == "presence" else ("release", "return")
+    else:
+        cats = ("release", "evacuate")  # "سيعود 3000 جندي إلى الولايات المتحدة": a withdrawal
     if not _may_have(s, cats):
         return False  # no word of the sentence is of these categories, nor starts a phrase of them
     seen = 0
