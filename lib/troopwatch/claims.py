@@ -200,6 +200,8 @@ def _lex() -> _Lex:
     add("weak_troop", presence.get("weak_nouns"))
     add("military_after", presence.get("military_after"))
     add("force", presence.get("force_nouns"))
+    add("deploy", presence.get("deploy_verbs"))
+    add("deployed", presence.get("deployed_nouns"))
     add("attack", event.get("nouns"))
     add("attack_cond", event.get("conditional_nouns"))
     add("hostile", event.get("hostile_context"))
@@ -1406,8 +1408,9 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         c = _glued_cats(s, j)
     if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j, mn, earlier), j
-    if "weak_troop" in c:
-        if _military_after(s, j) or _count_head_kind(s, i0) == "presence" or _force_change_before(s, i0):
+    if "weak_troop" in c or "deployed" in c:
+        if _military_after(s, j) or _count_head_kind(s, i0) == "presence" or _force_change_before(s, i0) \
+                or "deployed" in c and _deployed(s, i0):
             return _troops_or_casualties(s, i0, j, mn, earlier), j
         if _casualty_near(s, i0, j):
             return "casualty", j
@@ -1453,6 +1456,23 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     counted = _count_kind(c)
     if counted is not None:
         return counted, j
+    return False
+
+
+_DEPLOY_REACH = 6  # words searched back from a count of men for a verb of deployment
+
+
+def _deployed(s: _Sentence, i0: int) -> bool:
+    """"أرسلت بريطانيا 3 آلاف رجل"، "سيرسل البنتاغون إلى العراق 1500 إضافيين": a verb of sending,
+    deploying, keeping or withdrawing in the count's clause before it, in a sentence that names a
+    state or its forces (claims.yml deploy_verbs)."""
+    if "deploy" not in s.all_cats or not any(label in _FORCES and role != "blocked" for _a, _b, label, role in s.actors):
+        return False
+    for k in range(i0 - 1, max(-1, i0 - _DEPLOY_REACH - 1), -1):
+        if s.is_punct(k):
+            return False
+        if s.has(k, "deploy"):
+            return True
     return False
 
 
