@@ -240,6 +240,10 @@ def _lex() -> _Lex:
     add("inherit", lex.get("inherit_nouns"))
     add("function", lex.get("function_words"))
     add("rhetoric", lex.get("rhetoric_before"))
+    # month names (months.yml), word by word: a year right after one is part of a date ("27 مايو 2024")
+    for system in (load_lexicon("months").get("systems") or {}).values():
+        for terms in ((system or {}).get("months") or {}).values():
+            add("month", [w for t in _terms(terms) for w in t.split(" ")])
     add("each", lex.get("distributive_before"))
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
@@ -996,8 +1000,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if mn.unit == "percent":
         return None
     i0 = s.index_at(mn.norm_start)
-    if _is_year(mn, s.lex) and s.has(i0 - 1, "year_word"):
-        return None  # "في 17 نيسان عام 2022 عملية ...": a year, whatever follows
+    if _is_year(mn, s.lex) and (s.has(i0 - 1, "year_word") or s.has(i0 - 1, "month")):
+        return None  # "في 17 نيسان عام 2022 عملية ..."، "27 مايو 2024 جنود أتراك": a year, whatever follows
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
     # a number set off by brackets or slashes: "نحو (450) جنديا"، "العسكريين /109/ الذين"
