@@ -1021,6 +1021,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         # ("المرة الأولى التي يقتل فيها جنود": the first time says unprecedented, no count)
         return _nth_time(s, before, i1) if mn.ordinal and mn.value != 1 else None
     number_word = before >= 0 and s.word(before) in ("رقم", "الرقم")  # "الهجوم هو الرقم 19"
+    if mn.ordinal and s.word(i1) == "من" and (s.has(i1 + 1, "month") or s.word(i1 + 1) == "شهر" and s.has(i1 + 2, "month")):
+        return None  # "هجوم السابع من أكتوبر"، "ضربة في الثالث من يناير": a day of a month, no count
     if mn.ordinal or glued in ("ال", "وال", "بال") or number_word:
         head = before - 1 if number_word else before
         while head > 0 and s.word(head) in _QUOTES:
@@ -1069,9 +1071,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
                 head = a - 1
         if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}) \
                 and not (s.cats(i1) & {"troop", "casualty", "attack"} and not _definite(s.word(i1))
-                         and mn.value not in (100, 1000, 1000000)):
+                         and not _glued_preposition(s, i1) and mn.value not in (100, 1000, 1000000)):
             # (a definite number before its indefinite noun counts it: "بمن فيهم الثماني مئة والثمانين
-            # جنديا بولنديا"; "وصولا إلى الألف قتيل" names the round number, a mark)
+            # جنديا بولنديا"; "وصولا إلى الألف قتيل" names the round number, a mark; "الذكرى العشرين
+            # لهجمات سبتمبر" is no count of the noun after a preposition)
             return None
     j = i1
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
