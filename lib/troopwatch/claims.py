@@ -1057,8 +1057,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
             # "الهجوم هو الثالث والعشرون منذ أكتوبر، والثاني هذا الأسبوع": the same attack counted
             # again over another span
             return "event", None
-        if mn.ordinal:
-            return None
+        if mn.ordinal or glued in ("ال", "وال", "بال") and _glued_preposition(s, i1):
+            return None  # ("الذكرى الـ20 لهجمات سبتمبر": the n-th of a noun after a preposition, no count)
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
             and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")) \
             and s.text[s.toks[i0][1]:mn.norm_start].endswith(("ال", "ل")):
