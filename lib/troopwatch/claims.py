@@ -1123,6 +1123,12 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         and _previous_claim(earlier, mn, s, max_gap=8) is not None
     # ("الجنود الثلاثة الذين قتلوا"; "25 هجمة بطائرات مسيرة و30 بالصواريخ": the next part of a tally,
     # its means after it)
+    if not boundary and s.has(j, "copula") and s.has(j + 1, "count_head") and not _is_year(mn, s.lex):
+        # "و2500 هو عدد الجنود الأمريكيين في العراق": the count word after a copula says what it counts
+        for m in range(j + 2, min(len(s), j + 5)):
+            kind = _noun_kind(s, m, force=True)
+            if kind:
+                return (_troops_or_casualties(s, i0, m) if kind == "presence" else kind), None
     # "لهجومين اثنين بطائرات مسيرة": after one or two agreeing with the noun before them, a
     # prepositional phrase may follow
     if not boundary and not (mn.words and mn.value is not None and mn.value <= 2 and _glued_preposition(s, j)):
