@@ -411,7 +411,7 @@ def claim_kinds() -> dict:
 
 
 _KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
-                  "cas_before", "cas_after", "count_head_pron", "ordinal_head", "dual"}
+                  "cas_before", "cas_after", "count_head_pron", "ordinal_head", "dual", "attacked_noun", "deployed"}
 
 
 def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
@@ -1180,6 +1180,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     kind = _changed_before(s, i0)
     if kind is not None:
         return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
+    if _deployed(s, i0) and not _is_year(mn, s.lex) and (mn.value or 0) >= 10:
+        return "presence", None  # "ترامب يأمر بسحب 2000 من سوريا": a state sends or withdraws a bare number
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
                              or _cue_before(s, i0, "contrast", span=1) or _added(s, i0)
