@@ -1180,8 +1180,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     kind = _changed_before(s, i0)
     if kind is not None:
         return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
-    if _deployed(s, i0) and not _is_year(mn, s.lex) and (mn.value or 0) >= 10:
-        return "presence", None  # "ترامب يأمر بسحب 2000 من سوريا": a state sends or withdraws a bare number
+    if _deployed(s, i0) and not _is_year(mn, s.lex) and (mn.value or 0) >= 10 and (
+            s.word(i1) != "من" or any(a == i1 + 1 for a, _b, _l in s.places)):
+        # ("سحبت القوات 50 من آلياتها": a part of something else)
+        return "presence", None  # "ترامب يأمر بسحب 1500 من سوريا": a state sends or withdraws a bare number
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
                              or _cue_before(s, i0, "contrast", span=1) or _added(s, i0)
