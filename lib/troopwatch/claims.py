@@ -1015,6 +1015,9 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         before -= 1
     elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
         glued = "و"  # "واثنين": the conjunction glued to a number word
+    elif before >= 0 and s.word(before) in ("وب", "ول", "ولل"):
+        glued = "و"  # "بـ 70 هجوما، وبـ 80 في سوريا": the conjunction and a preposition before the number
+        before -= 1
     if before >= 0 and s.has(before, "each"):
         return None  # "كل واحدة منها"، "لكل 100 مواطن": a share or a rate
     if before >= 0 and s.has(before, "rhetoric"):
