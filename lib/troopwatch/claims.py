@@ -1149,7 +1149,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person", "attack"})  # "الهجمات الأربعين"
     if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
         return None  # "الوزارات العراقية الثلاث": the number describes another noun
-    if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
+    # (and a number word of three to ten after an indefinite plural counted noun: "هجمات ثلاث")
+    after_plural = mn.words and mn.value is not None and 3 <= mn.value <= 10 and not mn.ordinal \
+        and s.cats(before) & {"attack", "troop", "casualty"} and not _definite(s.word(before)) \
+        and not s.word(before - 1)[:1].isdigit() and (before - 1) not in s.number_at
+    if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite or after_plural) and not glued:
         noun = before
         if definite:
             noun = head
