@@ -287,7 +287,7 @@ def test_ledger_keeps_one_row_per_distinct_figure():
     from troopwatch import pipeline
 
     text = ("نحو 2500 جندي أمريكي في العراق\n\nوتنشر الولايات المتحدة نحو 2500 جندي أمريكي في العراق، "
-            "وقتل جنديان. وأكد المتحدث بقاء 2500 جندي.")
+            "وقتل جنديان. وأكد المتحدث بقاء أكثر من 2500 جندي.")
     articles = pd.DataFrame({"id": ["x"], "text": [text]})
     mentions = pipeline.claims_table(articles, mentions=True)
     ledger = pipeline.claims_table(articles)
@@ -297,6 +297,27 @@ def test_ledger_keeps_one_row_per_distinct_figure():
     first = ledger[(ledger["value"] == 2500) & (ledger["qualifier"] == "approx")].iloc[0]
     assert first["mentions"] == 2 and first["start"] == mentions["start"].min()
     assert ledger["mentions"].sum() == len(mentions)
+
+
+def test_a_bare_restatement_of_a_qualified_figure_is_the_same_figure():
+    from troopwatch import pipeline
+
+    text = ("واشنطن تسحب 1200 جندي من العراق\n\nقررت الولايات المتحدة سحب أقل من 1200 جندي من العراق "
+            "هذا العام. وقال مسؤول إن نحو 300 جندي سيبقون، وأكد لاحقا أن أكثر من 300 جندي سيبقون، "
+            "ثم قال إن 300 جندي فقط سيبقون.")
+    claims = extract_claims(text)
+    by_value = {}
+    for c in claims:
+        by_value.setdefault(c.value, set()).add((c.qualifier, c.low, c.high))
+    # the headline's bare 1200 is the body's "less than 1200"
+    assert by_value[1200] == {("at_most", None, 1200)}
+    # 300 is stated with two qualifiers: the bare mention is left as it is
+    assert ("exact", 300, 300) in by_value[300] and len(by_value[300]) == 3
+    ledger = pipeline.claims_table(pd.DataFrame({"id": ["x"], "text": [text]}))
+    assert ledger[ledger["value"] == 1200]["mentions"].tolist() == [2]
+    # figures under ten repeat by chance: a bare 5 stays exact beside "نحو 5"
+    claims = extract_claims("وصل نحو 5 مستشارين أمريكيين إلى أربيل. وغادر 5 مستشارين أمريكيين بغداد.")
+    assert sorted(c.qualifier for c in claims) == ["approx", "exact"]
 
 
 def test_ledger_reads_every_missing_value_as_one_key():

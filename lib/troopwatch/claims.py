@@ -200,10 +200,14 @@ def _lex() -> _Lex:
     add("weak_troop", presence.get("weak_nouns"))
     add("military_after", presence.get("military_after"))
     add("force", presence.get("force_nouns"))
+    add("deploy", presence.get("deploy_verbs"))
+    add("deployed", presence.get("deployed_nouns"))
     add("attack", event.get("nouns"))
     add("attack_cond", event.get("conditional_nouns"))
     add("hostile", event.get("hostile_context"))
     add("repeat", event.get("repeat_nouns"))
+    add("attacked_noun", event.get("target_nouns"))
+    add("heard", event.get("heard_before"))
     add("attack_cue", event.get("cues"))
     add("ordinal_head", event.get("ordinal_heads"))
     add("casualty", casualty.get("nouns"))
@@ -236,6 +240,11 @@ def _lex() -> _Lex:
     add("inherit", lex.get("inherit_nouns"))
     add("function", lex.get("function_words"))
     add("rhetoric", lex.get("rhetoric_before"))
+    # month names (months.yml), word by word: a year right after one is part of a date ("27 مايو 2024")
+    for system in (load_lexicon("months").get("systems") or {}).values():
+        for terms in ((system or {}).get("months") or {}).values():
+            add("month", [w for t in _terms(terms) for w in t.split(" ")])
+    add("each", lex.get("distributive_before"))
     add("non_claim", lex.get("non_claim_nouns"))
     add("blocker", lex.get("actor_blockers"))
     add("owner", lex.get("owner_heads"))
@@ -271,6 +280,10 @@ def _lex() -> _Lex:
     add("year_word", lex.get("year_words"))
     add("release", lex.get("release_verbs"))
     add("evacuate", lex.get("evacuation_verbs"))
+    add("trained", lex.get("trained_verbs"))
+    add("return", lex.get("return_verbs"))
+    add("duty", lex.get("duty_words"))
+    add("training", lex.get("training_nouns"))
     add("transport", lex.get("transport_verbs"))
     for entry in numbers_lex_early.get("vague_before_scale") or []:
         add("several", entry.get("forms"))
@@ -398,7 +411,7 @@ def claim_kinds() -> dict:
 
 
 _KIND_CUE_CATS = {"troop", "weak_troop", "force", "attack", "attack_cond", "attack_cue", "casualty",
-                  "cas_before", "cas_after", "count_head_pron", "ordinal_head", "dual"}
+                  "cas_before", "cas_after", "count_head_pron", "ordinal_head", "dual", "attacked_noun", "deployed"}
 
 
 def _build_prefilter(cats: dict, phrases: dict) -> re.Pattern:
@@ -930,15 +943,37 @@ def _transported(s: _Sentence, i0: int, noun: Optional[int]) -> bool:
     return any(s.has(k, "transport") and s.has(k + 1, "range_to") for k in range(end, min(len(s), end + 2)))
 
 
+def _trained(s: _Sentence, i0: int) -> bool:
+    """"تم تدريب نحو 900 مقاتل كردي"، "درب المستشارون الأمريكيون أكثر من 5 آلاف جندي": a verb of
+    training governs the count (within _RELEASE_REACH words before it, only its subject between: the
+    trainers and their nationality): trainees, no troop level ("بعثة تدريب قوامها 500 عنصر"، "مهمة
+    تدريب يشارك فيها 150 جنديا" count the trainers)."""
+    seen = 0
+    k = i0 - 1
+    while k >= 0 and seen < _RELEASE_REACH and not s.is_punct(k):
+        c = s.cats(k)
+        if "trained" in c or "training" in c and seen == 0:
+            return True
+        if s.word(k) not in s.lex.qual_words:
+            if not (c & {"troop", "force"} or any(a <= k < b for a, b, _l, _r in s.actors)) or "count_head" in c:
+                return False
+            seen += 1
+        k -= 1
+    return False
+
+
 def _released(s: _Sentence, i0: int, noun: Optional[int], kind: str) -> bool:
     """"أفرجت الفصائل عن 3 جنود"، "عاد 12 جنديا إلى الخدمة"، "إجلاء 50 جنديا": people freed,
     returned or evacuated are no troop level; freed or returned people are no new casualties
     either (evacuated ones may be: the casualty words decide)."""
     if kind not in ("presence", "casualty"):
         return False
-    if kind == "presence" and _transported(s, i0, noun):
+    if kind == "presence" and (_transported(s, i0, noun) or s.all_cats & {"trained", "training"} and _trained(s, i0)):
         return True
-    cats = ("release", "evacuate") if kind == "presence" else ("release",)
+    if kind == "casualty" or s.all_cats & {"medical", "duty"}:
+        cats = ("release", "evacuate", "return") if kind == "presence" else ("release", "return")
+    else:
+        cats = ("release", "evacuate")  # "سيعود 3000 جندي إلى الولايات المتحدة": a withdrawal
     if not _may_have(s, cats):
         return False  # no word of the sentence is of these categories, nor starts a phrase of them
     seen = 0
@@ -965,8 +1000,8 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if mn.unit == "percent":
         return None
     i0 = s.index_at(mn.norm_start)
-    if _is_year(mn, s.lex) and s.has(i0 - 1, "year_word"):
-        return None  # "في 17 نيسان عام 2022 عملية ...": a year, whatever follows
+    if _is_year(mn, s.lex) and (s.has(i0 - 1, "year_word") or s.has(i0 - 1, "month")):
+        return None  # "في 17 نيسان عام 2022 عملية ..."، "27 مايو 2024 جنود أتراك": a year, whatever follows
     i1 = s.index_from(mn.norm_end)
     before = i0 - 1
     # a number set off by brackets or slashes: "نحو (450) جنديا"، "العسكريين /109/ الذين"
@@ -980,11 +1015,19 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         before -= 1
     elif mn.words and s.toks[i0][1] < mn.norm_start and s.word(i0).startswith("و"):
         glued = "و"  # "واثنين": the conjunction glued to a number word
+    elif before >= 0 and s.word(before) in ("وب", "ول", "ولل"):
+        glued = "و"  # "بـ 70 هجوما، وبـ 80 في سوريا": the conjunction and a preposition before the number
+        before -= 1
+    if before >= 0 and s.has(before, "each"):
+        return None  # "كل واحدة منها"، "لكل 100 مواطن": a share or a rate
     if before >= 0 and s.has(before, "rhetoric"):
         # ("المرة الأولى التي يقتل فيها جنود": the first time says unprecedented, no count)
         return _nth_time(s, before, i1) if mn.ordinal and mn.value != 1 else None
-    if mn.ordinal or glued in ("ال", "وال", "بال") or (before >= 0 and s.word(before) == "رقم"):
-        head = before - 1 if s.word(before) == "رقم" else before
+    number_word = before >= 0 and s.word(before) in ("رقم", "الرقم")  # "الهجوم هو الرقم 19"
+    if mn.ordinal and s.word(i1) == "من" and (s.has(i1 + 1, "month") or s.word(i1 + 1) == "شهر" and s.has(i1 + 2, "month")):
+        return None  # "هجوم السابع من أكتوبر"، "ضربة في الثالث من يناير": a day of a month, no count
+    if mn.ordinal or glued in ("ال", "وال", "بال") or number_word:
+        head = before - 1 if number_word else before
         while head > 0 and s.word(head) in _QUOTES:
             head -= 1  # 'هذا الهجوم "هو الثاني من نوعه'
         if head > 0 and s.has(head, "copula"):
@@ -1007,8 +1050,18 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
                     break
                 if s.has(k, "attack"):
                     return "event", k
-        if mn.ordinal:
-            return None
+        if mn.ordinal and mn.value != 1 and glued == "و" and s.cats(i1) & {"hit_verb", "attacker_verb"} \
+                and _attack_word_before(s, i0, {"attack"}, across=True):
+            # "وهجوم رابع استهدف قاعدة عين الأسد، وخامس استهدف رتلا": the n-th of the attacks just
+            # listed, its noun left out before the verb
+            return "event", None
+        if mn.ordinal and mn.value != 1 and glued == "و" and earlier and earlier[-1].kind == "event" \
+                and _previous_claim(earlier, mn, s, max_gap=12) is not None:
+            # "الهجوم هو الثالث والعشرون منذ أكتوبر، والثاني هذا الأسبوع": the same attack counted
+            # again over another span
+            return "event", None
+        if mn.ordinal or glued in ("ال", "وال", "بال") and _glued_preposition(s, i1):
+            return None  # ("الذكرى الـ20 لهجمات سبتمبر": the n-th of a noun after a preposition, no count)
     if mn.words and not mn.ordinal and mn.qualifier != "vague" and s.toks[i0][1] < mn.norm_start \
             and s.word(i0).startswith(("ال", "وال", "بال", "لل", "فال")) \
             and s.text[s.toks[i0][1]:mn.norm_start].endswith(("ال", "ل")):
@@ -1019,7 +1072,12 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         for a, b, _l, _r in s.actors:
             if a <= head < b and a > 0:
                 head = a - 1
-        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}):
+        if not (s.word(head).startswith(("ال", "وال")) and s.cats(head) & {"troop", "casualty", "person", "attack"}) \
+                and not (s.cats(i1) & {"troop", "casualty", "attack"} and not _definite(s.word(i1))
+                         and not _glued_preposition(s, i1) and mn.value not in (100, 1000, 1000000)):
+            # (a definite number before its indefinite noun counts it: "بمن فيهم الثماني مئة والثمانين
+            # جنديا بولنديا"; "وصولا إلى الألف قتيل" names the round number, a mark; "الذكرى العشرين
+            # لهجمات سبتمبر" is no count of the noun after a preposition)
             return None
     j = i1
     while j < i1 + 3 and s.word(j) in s.lex.after_words and s.word(j) != "من":
@@ -1063,7 +1121,17 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     if _year_phrase_at(s, j) and _in_series(s, i0, glued, mn, earlier):
         return earlier[-1].kind, None  # "جنديان عام 2016، ثم 5 عام 2017": the same noun, another year
     boundary = j >= len(s) or s.is_punct(j) or "function" in c or _starts_clause(s, j) or "count_head" in c \
-        or "relative" in c  # "الجنود الثلاثة الذين قتلوا"
+        or "relative" in c or "year_word" in c and _is_year_at(s, j + 1) \
+        or _glued_preposition(s, j) and _joined_by_and(s, i0, glued) and not _is_year(mn, s.lex) \
+        and _previous_claim(earlier, mn, s, max_gap=8) is not None
+    # ("الجنود الثلاثة الذين قتلوا"; "25 هجمة بطائرات مسيرة و30 بالصواريخ": the next part of a tally,
+    # its means after it)
+    if not boundary and s.has(j, "copula") and s.has(j + 1, "count_head") and not _is_year(mn, s.lex):
+        # "و2500 هو عدد الجنود الأمريكيين في العراق": the count word after a copula says what it counts
+        for m in range(j + 2, min(len(s), j + 5)):
+            kind = _noun_kind(s, m, force=True)
+            if kind:
+                return (_troops_or_casualties(s, i0, m) if kind == "presence" else kind), None
     # "لهجومين اثنين بطائرات مسيرة": after one or two agreeing with the noun before them, a
     # prepositional phrase may follow
     if not boundary and not (mn.words and mn.value is not None and mn.value <= 2 and _glued_preposition(s, j)):
@@ -1075,11 +1143,17 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     for a, b, _l, _r in s.actors:
         if a <= head < b and a > 0:
             head = a - 1
-    agrees = mn.words and s.word(i0).startswith(("ال", "وال")) and s.word(head).startswith(("ال", "وال"))
+    # (the article written before the number word, not the alef of "ألفين" after "إلى")
+    agrees = mn.words and s.toks[i0][1] < mn.norm_start and s.text[s.toks[i0][1]:mn.norm_start].endswith("ال") \
+        and s.word(head).startswith(("ال", "وال"))
     definite = agrees and bool(s.cats(head) & {"troop", "casualty", "person", "attack"})  # "الهجمات الأربعين"
     if agrees and not definite and not s.cats(head) & {"attack", "ordinal_head", "weak_troop", "force"}:
         return None  # "الوزارات العراقية الثلاث": the number describes another noun
-    if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite) and not glued:
+    # (and a number word of three to ten after an indefinite plural counted noun: "هجمات ثلاث")
+    after_plural = mn.words and mn.value is not None and 3 <= mn.value <= 10 and not mn.ordinal \
+        and s.cats(before) & {"attack", "troop", "casualty"} and not _definite(s.word(before)) \
+        and not s.word(before - 1)[:1].isdigit() and (before - 1) not in s.number_at
+    if before >= 0 and mn.words and mn.value is not None and (mn.value <= 2 or definite or after_plural) and not glued:
         noun = before
         if definite:
             noun = head
@@ -1095,7 +1169,11 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
         return None
     if _is_year(mn, s.lex) and not _change_start(s, i1) and not _count_not_year(s, i0, j, glued, mn, earlier):
         return None
-    if before >= 0 and (s.has(before, "non_claim") or (mn.words and mn.value is not None and mn.value <= 2
+    if before >= 0 and (s.has(before, "non_claim") and not (
+            glued == "و" and any(_glued_preposition(s, k) for k in (before, before - 1))
+            and _previous_claim(earlier, mn, s, max_gap=8) is not None)
+                        # ("25 هجمة بطائرات مسيرة و30 بالصواريخ": the means of the count before, not a noun of 30)
+                        or (mn.words and mn.value is not None and mn.value <= 2
                                                        and s.word(before)[:1].isalpha() and not glued
                                                        and not _cue_before(s, i0, "cas_before", span=3)
                                                        and s.word(before) not in s.lex.qual_words
@@ -1109,6 +1187,10 @@ def _classify_kind(s: _Sentence, mn: NumberMention, earlier: list) -> Optional[t
     kind = _changed_before(s, i0)
     if kind is not None:
         return kind, None  # "لا يمكن تخفيض القوات لأكثر من بضع مئات"، "ارتفعت الهجمات إلى 40"
+    if _deployed(s, i0) and not _is_year(mn, s.lex) and (mn.value or 0) >= 10 and (
+            s.word(i1) != "من" or any(a == i1 + 1 for a, _b, _l in s.places)):
+        # ("سحبت القوات 50 من آلياتها": a part of something else)
+        return "presence", None  # "ترامب يأمر بسحب 1500 من سوريا": a state sends or withdraws a bare number
     prev = _previous_claim(earlier, mn, s, max_gap=10)
     if prev is not None and (_joined_by_and(s, i0, glued) or _and_joined(s, i0, mn) or _joined_by_change(s, i0)
                              or _cue_before(s, i0, "contrast", span=1) or _added(s, i0)
@@ -1142,12 +1224,29 @@ def _nth_time(s: _Sentence, head: int, i1: int) -> Optional[tuple]:
             return "casualty", None
         if s.cats(k) & {"attack_cue", "attacker_verb"} and k > i1:
             return "event", None  # "وهذه المرة الثالثة التي تستهدف فيها القاعدة"
-    for k in range(head - 1, max(-1, head - _WINDOW_BEFORE - 1), -1):
-        if s.word(k) in _STRONG_PUNCT:
-            break
-        if s.cats(k) & {"attack_cue", "attack", "attacker_verb"}:
-            return "event", None
+    if _attack_word_before(s, head, {"attack_cue", "attack", "attacker_verb"}):
+        return "event", None
     return None
+
+
+_REPEAT_REACH = 24  # tokens searched back from "N مرات" or "للمرة الثانية" for the attack it repeats
+
+
+def _attack_word_before(s: _Sentence, i0: int, cats: set, across: bool = False) -> bool:
+    """Is a word of ``cats`` before i0 in its sentence part?  "أعلنت استهداف قاعدة القوات الأميركية في
+    قسرك في ريف الحسكة شمالي شرقي سوريا للمرة الثانية": a long object may stand between the verb and
+    the count of times; past a comma or another number the search stops at _WINDOW_BEFORE words, and
+    it crosses a comma and و only when ``across`` (the items of a list)."""
+    reach = _REPEAT_REACH
+    for k in range(i0 - 1, max(-1, i0 - _REPEAT_REACH - 1), -1):
+        w = s.word(k)
+        if w in _STRONG_PUNCT or k < i0 - reach or w in ("،", ",") and not across and _starts_clause(s, k + 1):
+            return False  # (a new clause: "استهدفت القاعدة، وزار الرئيس العراق ثلاث مرات")
+        if w in ("،", ",") or w[:1].isdigit():
+            reach = _WINDOW_BEFORE
+        if s.cats(k) & cats:
+            return True
+    return False
 
 
 def _definite(w: str) -> bool:
@@ -1163,6 +1262,12 @@ def _glued_preposition(s: _Sentence, j: int) -> bool:
     """Does token j start with the preposition ب or ل glued to a word ("بطائرات"، "لقوات")?"""
     w = s.word(j)
     return w[:1] in ("ب", "ل") and any(len(st) < len(w) for st in s.stems(j))
+
+
+def _is_year_at(s: _Sentence, j: int) -> bool:
+    """Is token j a four-digit number in the years' range ("عام 2003")?"""
+    w = s.word(j)
+    return len(w) == 4 and w.isdigit() and s.lex.year_low <= int(w) <= s.lex.year_high
 
 
 def _year_phrase_at(s: _Sentence, j: int) -> bool:
@@ -1226,7 +1331,11 @@ def _parallel(s: _Sentence, i0: int, glued: str, mn: NumberMention, earlier: lis
     while k > 0 and s.word(k) in s.lex.qual_words:
         k -= 1
     if glued != "و" and s.word(k) not in ("،", ",", "(", "و", "ثم"):
-        return False
+        # "2500 جندي في العراق وفي سوريا 900": the place of the next part before it, with و
+        place = next((a for a, b, _l in s.places if b == k + 1), None)
+        if place is None or not (s.word(place - 1).startswith("و") and s.has(place - 1, "place_prep")):
+            return False
+        k = place - 1
     m = s.index_from(earlier[-1]._norm_end)
     while m < k:
         c = s.cats(m)
@@ -1323,15 +1432,20 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
         c = _glued_cats(s, j)
     if "troop" in c or ("force" in c and partitive):
         return _troops_or_casualties(s, i0, j, mn, earlier), j
-    if "weak_troop" in c:
-        if _military_after(s, j) or _count_head_kind(s, i0) == "presence" or _force_change_before(s, i0):
+    if "weak_troop" in c or "deployed" in c:
+        if _military_after(s, j) or _count_head_kind(s, i0) == "presence" or _force_change_before(s, i0) \
+                or "deployed" in c and _deployed(s, i0):
             return _troops_or_casualties(s, i0, j, mn, earlier), j
         if _casualty_near(s, i0, j):
             return "casualty", j
         return None
     if "attack" in c:
         return "event", j
+    if "attacked_noun" in c:
+        return ("event", j) if _attacked(s, i0, j) else None
     if "attack_cond" in c:
+        if _heard(s, i0):
+            return None
         if any(s.has(k, "hostile") for k in range(len(s)) if k != j):
             return "event", j
         return None
@@ -1350,16 +1464,13 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
             return "casualty", j  # "قتل 17 عسكريا واثنان من المدنيين": more of the dead
         return None
     if "repeat" in c:
-        for k in range(i0 - 1, max(-1, i0 - _WINDOW_BEFORE - 1), -1):
-            if s.word(k) in _STRONG_PUNCT:
-                break
-            if s.has(k, "attack_cue") or s.has(k, "attack"):
-                return "event", None
-        return None
+        return ("event", None) if _attack_word_before(s, i0, {"attack_cue", "attack"}) else None
     if "inherit" in c:
         if _cue_before(s, i0, "cas_before", span=3) or _casualty_near(s, i0, j):
             return "casualty", None  # "نحو 7000 جندي ...، قتل 129 منهم"، "30 آخرين أصيبوا"
-        prev = _previous_claim(earlier, mn, s, max_gap=12)
+        # ("وصل 250 جنديا إلى الكويت في طريقهم إلى بلادهم، بينما لا يزال نحو 150 آخرين في العراق":
+        # "others" points back past a clause)
+        prev = _previous_claim(earlier, mn, s, max_gap=_INHERIT_GAP)
         if prev is not None and prev.kind == "presence" and any(
                 s.has(k, "person") and not s.has(k, "troop") for k in range(j + 1, min(len(s), j + 5))):
             return None  # "4450 جنديا ... و7 آلاف آخرين في صورة متعاقدين": the others are no soldiers
@@ -1369,6 +1480,55 @@ def _noun_claim(s: _Sentence, i0: int, j: int, mn: NumberMention, earlier: list,
     counted = _count_kind(c)
     if counted is not None:
         return counted, j
+    return False
+
+
+_DEPLOY_REACH = 6  # words searched back from a count of men for a verb of deployment
+
+
+def _deployed(s: _Sentence, i0: int) -> bool:
+    """"أرسلت بريطانيا 3 آلاف رجل"، "سيرسل البنتاغون إلى العراق 1500 إضافيين": a verb of sending,
+    deploying, keeping or withdrawing in the count's clause before it, in a sentence that names a
+    state or its forces (claims.yml deploy_verbs)."""
+    if "deploy" not in s.all_cats or not any(label in _FORCES and role != "blocked" for _a, _b, label, role in s.actors):
+        return False
+    for k in range(i0 - 1, max(-1, i0 - _DEPLOY_REACH - 1), -1):
+        if s.is_punct(k):
+            return False
+        if s.has(k, "deploy"):
+            return True
+    return False
+
+
+def _heard(s: _Sentence, i0: int) -> bool:
+    """"دوى انفجاران"، "سمع دوي ثلاثة انفجارات": explosions heard (a word of sound among the two
+    words before the count) are sounds, not attacks counted."""
+    return "heard" in s.all_cats and any(s.has(k, "heard") for k in (i0 - 1, i0 - 2))
+
+
+_INHERIT_GAP = 20  # words between a figure and the "N آخرين" that counts more of what it counts
+_ATTACKED_REACH = 3  # words searched before a count of convoys for a word of attack (5 after its noun)
+
+
+def _attacked(s: _Sentence, i0: int, j: int) -> bool:
+    """Is a word of attack governing the count at i0 of the things attacked at j (claims.yml
+    target_nouns)?  Before the count ("تعرض ثلاثة أرتال"، "استهدفت عبوات ناسفة رتلين"، "هجمات على
+    قافلتين"; not a bare preposition), or after its noun in its clause ("رتلان تابعان للتحالف
+    تعرضا لهجوم")."""
+    seen = 0
+    k = i0 - 1
+    while k >= 0 and seen < _ATTACKED_REACH and not s.is_punct(k):
+        c = s.cats(k)
+        if c & {"attack", "attack_cue", "hit_verb", "attacker_verb", "victim_after"} or "target" in c and "function" not in c:
+            return True
+        if s.word(k) not in s.lex.qual_words:
+            seen += 1
+        k -= 1
+    for k in range(j + 1, min(len(s), j + 6)):
+        if s.word(k) in _STRONG_PUNCT:
+            break
+        if s.cats(k) & {"attack", "attack_cue", "hit_verb", "victim_after"}:
+            return True
     return False
 
 
@@ -1866,8 +2026,8 @@ def _stops_actor_window(s: _Sentence, k: int) -> bool:
 def _attacker(s: _Sentence, i0: int, after_from: int) -> str:
     actors = s.actors
     # 1. an adjective on the attack noun: "ضربة جوية أمريكية" (not a noun after it: "3 هجمات
-    #    أرتال التحالف" names the target)
-    for a, b, label, role in actors:
+    #    أرتال التحالف" names the target, as does one after a convoy attacked: "3 أرتال للتحالف")
+    for a, b, label, role in actors if not s.has(after_from - 1, "attacked_noun") else ():
         if after_from <= a < after_from + 2 and role in ("plain", "source") \
                 and all(s.word(k).endswith(("ية", "ي", "يين", "يتين", "يان")) for k in range(after_from, a)):
             return label
@@ -2122,10 +2282,25 @@ def _number_sentences(text: str, spans: list, lex: _Lex) -> list[bool]:
 _RESTATED_MIN = 10  # smaller figures repeat by chance too often to be read as one figure
 
 
+_BOUNDED = ("approx", "at_least", "at_most")  # qualifiers a bare restatement of a figure leaves out
+
+
 def _restated(claims: list) -> None:
     """A figure the article states again ("55 هجوما" in the lead and in a quote) is one figure: a
     mention whose actor nothing around it says takes the actor of its other mention (one known
-    actor only; figures under _RESTATED_MIN are left alone)."""
+    actor only; figures under _RESTATED_MIN are left alone).  So does a bare mention of a figure
+    the article states elsewhere with one qualifier ("سحب 147 ألف جندي" in the headline, "أقل من
+    147 ألف جندي" in the body): it takes that qualifier and its bounds, and the figure is one
+    row of the ledger."""
+    stated: dict = {}
+    for c in claims:
+        if c.qualifier in _BOUNDED and c.value is not None and c.value >= _RESTATED_MIN:
+            stated.setdefault((c.kind, c.value), set()).add((c.qualifier, c.low, c.high))
+    for c in claims if stated else ():
+        if c.qualifier == "exact":
+            got = stated.get((c.kind, c.value))
+            if got is not None and len(got) == 1:
+                c.qualifier, c.low, c.high = next(iter(got))
     known: dict = {}
     for c in claims:
         if c.actor != "unknown" and c.value is not None and c.value >= _RESTATED_MIN:
@@ -2867,8 +3042,11 @@ def _classify_dual(s: _Sentence, mn: NumberMention, earlier: Optional[list] = No
         return None  # "مصدران عسكريان": the adjective of another noun
     if kind == "presence":
         kind = _troops_or_casualties(s, i, i, mn, earlier)
-    elif kind == "event" and "attack_cond" in s.cats(i) and not any(s.has(k, "hostile") for k in range(len(s)) if k != i):
+    elif kind == "event" and "attack_cond" in s.cats(i) and (
+            _heard(s, i) or not any(s.has(k, "hostile") for k in range(len(s)) if k != i)):
         return None
+    elif kind == "event" and "attacked_noun" in s.cats(i) and not _attacked(s, i, i):
+        return None  # "وصل رتلان إلى القاعدة": convoys, no attack
     elif kind == "event" and _definite(s.word(i)):
         return None  # "وأحبط الهجومان": the two attacks told before, no new count
     elif kind == "event" and "repeat" in s.cats(i) and _noun_claim(s, i, i, mn, [], partitive=False) is None:

@@ -96,6 +96,7 @@ class _Vocab:
     candidate: re.Pattern
     vague_bounds: dict  # normalized vague word -> (low, high)
     single_before: frozenset = frozenset()  # words before which an accusative scale alone is one (قارب ألفا في)
+    year_lead: frozenset = frozenset()  # words after which a four-digit number is a year (منذ 2003)
 
 
 def _forms(value) -> list[str]:
@@ -230,6 +231,7 @@ def _vocab() -> _Vocab:
         candidate=candidate,
         vague_bounds=vague_bounds,
         single_before=word_set("accusative_single_before"),
+        year_lead=word_set("year_lead"),
     )
 
 
@@ -480,7 +482,10 @@ def _parse_at(t: str, pos: int, voc: _Vocab) -> Optional[_Expr]:
                     # "ألفا جندي": a dual in construct with its noun; "قارب ألفا في"، "ألفا من
                     # الجنود": the accusative of one thousand
                     nxt = _next_token(t, tok.end)
-                    single = nxt is None or not nxt.text[:1].isalpha() or nxt.text in voc.single_before
+                    # ("ألفا وخمسمئة جندي"، "ألفا و500": one thousand and the number joined to it)
+                    single = nxt is None or not nxt.text[:1].isalpha() or nxt.text in voc.single_before \
+                        or nxt.text.startswith("و") and (nxt.text[1:2].isdigit() or nxt.text == "و" or _lookup(
+                            nxt.text, ("و",), voc) is not None)
                     total = value if single else 2 * value
                 else:
                     total = value
@@ -763,8 +768,11 @@ def _combine(t: str, exprs: list[_Expr], voc: _Vocab) -> list[NumberMention]:
                 if rng is not None and not (rng < y.value):
                     rng = None
                 if (rng is not None and _looks_like_year(t, x) != _looks_like_year(t, y)
-                        and not voc.range_open.search(before) and not voc.range_from.search(before)):
-                    rng = None  # "منذ 2003 إلى 4471 جنديا": a year and a count, no range
+                        and not voc.range_open.search(before) and not voc.range_from.search(before)
+                        and (_year_led(before, voc) or 3 * rng < y.value)):
+                    # "منذ 2003 إلى 4471 جنديا": a year and a count, no range ("نشر 1500 إلى 2000
+                    # جندي" is one: ends of one size, no word of time before)
+                    rng = None
         if rng is not None:
             mn = NumberMention(
                 value=rng, low=rng, high=y.value, qualifier="range", start=0, end=0, text="",
@@ -798,11 +806,21 @@ def _looks_like_year(t: str, x: _Expr) -> bool:
     return not x.words and x.end - x.start == 4 and 1900 <= x.value <= 2100
 
 
+def _year_led(before: str, voc: _Vocab) -> bool:
+    """Does the text before a number end with a word after which a four-digit number is a year?"""
+    m = re.search(f"([{ARABIC_LETTER}]+)\\W*$", before)
+    if m is None:
+        return False
+    w = m.group(1)
+    return any(w.startswith(p) and w[len(p):] in voc.year_lead for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"))
+
+
 def _change_before(t: str, start: int, voc: _Vocab) -> bool:
     """A verb of change shortly before: "خفض عدد القوات من 5200 إلى 3000"."""
     window = t[max(0, start - 80):start]
     for w in re.findall(f"[{ARABIC_LETTER}]+", window)[-8:]:  # "زيادة عدد أفراد بعثته في العراق من 500"
-        for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال"):
+        # (with the future particle too: "سيرتفع عدد أفراد البعثة من 500 إلى 4000")
+        for p in ("", "و", "ف", "ب", "ل", "ال", "وال", "بال", "س", "وس", "فس"):
             if w.startswith(p) and w[len(p):] in voc.change_verbs:
                 return True
     return False
