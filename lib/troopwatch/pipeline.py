@@ -175,9 +175,10 @@ def _timed_claims(article: Article, resolved: list, known: list) -> Callable[[],
 
 # --------------------------------------------------------------------------- one long article on two cores
 
-# An article of at least this many characters has its stages run in two processes when the caller allows more
-# than one job (see _extract_split).  Below it the fork and the rows sent back cost more than they save
-# (measured with benchmarks/bench_long_line.py --split-sizes).
+# An article of at least this many characters (about 1.8 MB of Arabic) has its stages run in two processes when
+# the caller allows more than one job (see _extract_split).  The split costs 5-15% more CPU time (the fork's
+# copied pages, the rows pickled both ways; benchmarks/bench_long_line.py --split-sizes, 0.25-4 MB), which pays
+# only while the other core is free: kept to articles that take several seconds alone (7-8 CPU s at 2 MB).
 SPLIT_MIN_CHARS = 1_000_000
 
 
