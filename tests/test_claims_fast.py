@@ -162,3 +162,18 @@ def test_english_lower_and_tokens_as_read_one_character_at_a_time():
         for t in (text, low):
             assert numbers_en.tokens(t) == [(m.start(), m.end(), m.group()) for m in numbers_en._TOKEN.finditer(t)]
     assert numbers_en.lower("ΟΔΟΣ") == "οδοσ" != "ΟΔΟΣ".lower()  # (str.lower ends a word with ς)
+
+
+def test_date_like_matches_hold_a_hyphen_or_a_slash():
+    """find_numbers_normalized searches for date-like digits only in a text with a hyphen or a slash."""
+    import random
+
+    rng = random.Random(7)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice("0123456789012345-/. ") for _ in range(rng.randint(1, 14)))
+        for m in numbers._DATE_LIKE.finditer(text):
+            found += 1
+            assert "-" in m.group() or "/" in m.group(), text
+    assert found >= 20
+    assert [m.value for m in numbers.find_numbers("قتل 3 جنود في 2022-05-14 و5 آخرون")] == [3.0, 5.0]

@@ -651,7 +651,9 @@ def find_numbers_normalized(nt: NormalizedText) -> list[NumberMention]:
     pos = 0
     n = len(t)
     letter_re = _LETTER
-    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)] if _DIGIT.search(t) else []
+    # (every date-like match holds a hyphen or a slash: a text with neither is not searched)
+    dates = [(d.start(), d.end()) for d in _DATE_LIKE.finditer(t)] \
+        if ("-" in t or "/" in t) and _DIGIT.search(t) else []
     date_starts = [a for a, _b in dates]  # sorted and disjoint: the one that may hold s is found by bisection
     while pos < n:
         m = voc.candidate.search(t, pos)
