@@ -12,7 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .dates import DateMention, _anchor_years, _days_in_month, _iso, _part_window, _valid_day
+from .dates import DateMention, _anchor_years, _scan, _days_in_month, _iso, _part_window, _valid_day
 from .lexicons import LexiconError, lexicon_path, load_lexicon, per_lexicons
 
 __all__ = ["find_dates_en"]
@@ -148,27 +148,6 @@ def _starts(text: str, lex: _Lex) -> "list[int] | None":
         if len(starts) > limit:
             return None
     return starts
-
-
-def _scan(rx: re.Pattern, text: str, starts: "list[int] | None"):
-    """``rx.finditer(text)``, tried only at ``starts`` (sorted; None: everywhere).
-
-    Every match of the patterns scanned here is non-empty and opens at one of
-    ``starts``, so trying those places in order, each at or after the end of the
-    previous match, is what finditer does.
-    """
-    if starts is None:
-        return rx.finditer(text)
-    out = []
-    end = 0
-    match = rx.match
-    for p in starts:
-        if p >= end:
-            m = match(text, p)
-            if m is not None:
-                out.append(m)
-                end = m.end()
-    return out
 
 
 def find_dates_en(text: str) -> list[DateMention]:
